@@ -1,0 +1,419 @@
+/*
+ * main.c -- trunkgated: start-up, the main event loop, signals and shutdown.
+ *
+ * Start-up: options and bootstrap file -> state folder and its lock -> the
+ * database (checked, migrated) -> first-start admin account -> live config
+ * snapshot -> HTTP server -> READY.  The main thread then runs sofia-sip's
+ * su_root; signals arrive through a signalfd registered with it, config
+ * generations through the mainq eventfd.
+ *
+ * Shutdown on SIGTERM/SIGINT: tell systemd STOPPING, stop accepting HTTP
+ * connections, let requests in flight finish, record the stop event, close
+ * the database, exit 0.
+ */
+#include "config.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sofia-sip/su.h>
+#include <sofia-sip/su_wait.h>
+
+#define LOG_MODULE "main"
+#include "log.h"
+#include "conf.h"
+#include "db.h"
+#include "mainq.h"
+#include "sd.h"
+#include "secret.h"
+#include "status/status.h"
+#include "tg.h"
+#include "tg_config.h"
+#include "web.h"
+
+struct daemon {
+	struct conf conf;
+	struct conf_args args;
+	su_root_t *root;
+	su_timer_t *watchdog;
+	struct db *db;
+	struct web *web;
+	struct tg_config *config;       /* the live snapshot */
+	struct status status;           /* what we publish */
+	int lock_fd;
+	int sig_fd;
+	int exit_code;
+};
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char tmp[PATH_MAX];
+
+	if (!tg_strlcpy(tmp, path, sizeof(tmp)))
+		return ENAMETOOLONG;
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+			return errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, mode) < 0 && errno != EEXIST)
+		return errno;
+	return 0;
+}
+
+/* Write a small file atomically (temp + rename), mode 0600 or as given. */
+static int write_file(const char *path, const char *text, mode_t mode)
+{
+	char tmp[PATH_MAX + 8];
+	size_t len = strlen(text);
+	int fd, rc = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return errno;
+	if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0)
+		rc = errno ? errno : EIO;
+	if (close(fd) < 0 && !rc)
+		rc = errno;
+	if (!rc && rename(tmp, path) < 0)
+		rc = errno;
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+static void state_path(const struct daemon *d, const char *name, char *out, size_t len)
+{
+	snprintf(out, len, "%s/%s", d->conf.state_dir, name);
+}
+
+/* First start: an admin account with a random password, kept hashed in the
+ * database and once in clear in <state>/initial-admin-password (0600) until
+ * the admin changes it. */
+static int ensure_admin(struct daemon *d)
+{
+	struct db_actor who = { "system", "" };
+	char pw[17], hash[SECRET_HASH_LEN], path[PATH_MAX], line[64];
+	unsigned n;
+	int rc;
+
+	rc = db_user_count(d->db, &n);
+	if (rc || n > 0)
+		return rc;
+	rc = secret_password(pw, 16);
+	if (!rc)
+		rc = secret_hash_password(pw, hash, sizeof(hash));
+	if (!rc)
+		rc = db_user_create(d->db, "admin", hash, "admin", true, &who);
+	if (rc) {
+		log_err("cannot create the initial admin account: %s", strerror(rc));
+		return rc;
+	}
+	state_path(d, "initial-admin-password", path, sizeof(path));
+	snprintf(line, sizeof(line), "%s\n", pw);
+	rc = write_file(path, line, 0600);
+	explicit_bzero(pw, sizeof(pw));
+	explicit_bzero(line, sizeof(line));
+	if (rc) {
+		log_err("cannot write %s: %s", path, strerror(rc));
+		return rc;
+	}
+	log_info("created user \"admin\"; its generated password is in %s", path);
+	db_event_add(d->db, "info", "user-created", "admin", "initial admin account created");
+	return 0;
+}
+
+static void publish_status(struct daemon *d)
+{
+	const struct tg_config *c = d->config;
+
+	d->status.config_generation = c->generation;
+	d->status.config_changed_at_ms = c->changed_at_ms;
+	tg_strlcpy(d->status.system_name, c->system_name, sizeof(d->status.system_name));
+	tg_strlcpy(d->status.location, c->location, sizeof(d->status.location));
+	tg_strlcpy(d->status.contact, c->contact, sizeof(d->status.contact));
+	status_publish(&d->status);
+}
+
+/* Apply a committed generation: load, validate, swap; the old snapshot stays
+ * if the new one cannot be loaded. */
+static void apply_generation(struct daemon *d, unsigned long long gen)
+{
+	struct tg_config *c = NULL;
+	char err[CONF_ERR_LEN];
+
+	ASSERT_MAIN();
+	if (d->config && gen <= d->config->generation)
+		return;         /* already applied (changes arrive in bursts) */
+	if (tg_config_load(&c, d->db, err, sizeof(err))) {
+		log_err("config generation %llu not applied, keeping %llu: %s", gen,
+			d->config ? d->config->generation : 0ULL, err);
+		snprintf(d->status.config_error, sizeof(d->status.config_error),
+			 "generation %llu: %s", gen, err);
+		status_publish(&d->status);
+		return;
+	}
+	tg_unref(&d->config);
+	d->config = c;
+	d->status.config_error[0] = '\0';
+	log_info("config generation %llu applied", c->generation);
+	publish_status(d);
+}
+
+static void on_mainq(const struct mainq_msg *msg, void *arg)
+{
+	struct daemon *d = arg;
+
+	switch (msg->type) {
+	case MAINQ_CONFIG_GENERATION:
+		apply_generation(d, msg->u.config.generation);
+		break;
+	case MAINQ__COUNT:
+		break;
+	}
+}
+
+static void reload_log_level(struct daemon *d)
+{
+	enum log_level lvl;
+	char err[CONF_ERR_LEN];
+
+	if (conf_reload_log_level(&d->conf, &d->args, &lvl, err, sizeof(err))) {
+		log_warn("SIGHUP: log level not changed: %s", err);
+		return;
+	}
+	log_set_level(lvl);
+	log_info("SIGHUP: log level is %s", log_level_name(lvl));
+}
+
+static int on_signal(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
+{
+	struct daemon *d = (struct daemon *)arg;
+	struct signalfd_siginfo si;
+
+	while (read(d->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			log_info("signal %s: stopping", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+			su_root_break(d->root);
+			break;
+		case SIGHUP:
+			reload_log_level(d);
+			break;
+		}
+	}
+	return 0;
+}
+
+static void on_watchdog(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+{
+	/* Sent from the main loop itself: a stuck loop stops the pings. */
+	sd_send("WATCHDOG=1");
+}
+
+static int setup_signals(struct daemon *d)
+{
+	su_wait_t wait[1];
+	sigset_t set;
+
+	/* Block before any thread starts, so only the signalfd sees them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
+		return EINVAL;
+	signal(SIGPIPE, SIG_IGN);
+	d->sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (d->sig_fd < 0)
+		return errno;
+	if (su_wait_create(wait, d->sig_fd, SU_WAIT_IN) < 0 ||
+	    su_root_register(d->root, wait, on_signal, (su_wakeup_arg_t *)d, 0) < 0)
+		return EIO;
+	return 0;
+}
+
+static void print_demo_banner(struct daemon *d)
+{
+	char path[PATH_MAX], pw[64] = "";
+	FILE *f;
+
+	state_path(d, "initial-admin-password", path, sizeof(path));
+	f = fopen(path, "r");
+	if (f) {
+		if (!fgets(pw, sizeof(pw), f))
+			pw[0] = '\0';
+		pw[strcspn(pw, "\n")] = '\0';
+		fclose(f);
+	}
+	printf("\n"
+	       "  trunkgate %s demo is running (state folder %s)\n"
+	       "  Web admin and REST API: %s\n"
+	       "  Log in as:              admin / %s\n"
+	       "  Stop with Ctrl-C.\n\n",
+	       PACKAGE_VERSION, d->conf.state_dir, web_url(d->web),
+	       pw[0] ? pw : "(password already changed)");
+	fflush(stdout);
+}
+
+static int start(struct daemon *d)
+{
+	char err[CONF_ERR_LEN], path[PATH_MAX], url[400];
+	struct web_cfg wc;
+	unsigned long long wd;
+	int rc;
+
+	rc = mkdir_p(d->conf.state_dir, 0750);
+	if (rc) {
+		log_err("state folder %s: %s", d->conf.state_dir, strerror(rc));
+		return rc;
+	}
+	rc = state_lock(d->conf.state_dir, &d->lock_fd, err, sizeof(err));
+	if (rc) {
+		log_err("%s", err);
+		return rc;
+	}
+	rc = db_open(&d->db, d->conf.db_path, DB_OPEN_MIGRATE, err, sizeof(err));
+	if (rc) {
+		log_err("%s", err);
+		return rc;
+	}
+	log_info("database %s at schema version %u", d->conf.db_path, db_schema_latest());
+	rc = ensure_admin(d);
+	if (rc)
+		return rc;
+	rc = tg_config_load(&d->config, d->db, err, sizeof(err));
+	if (rc) {
+		log_err("%s", err);
+		return rc;
+	}
+	tg_strlcpy(d->status.version, PACKAGE_VERSION, sizeof(d->status.version));
+	d->status.started_at_ms = tg_wall_ms();
+	d->status.started_mono_ms = tg_now_ms();
+	d->status.demo = d->conf.demo;
+	publish_status(d);
+	rc = mainq_init(d->root, on_mainq, d);
+	if (rc) {
+		log_err("cannot create the main queue: %s", strerror(rc));
+		return rc;
+	}
+	wc = (struct web_cfg){
+		.listen = d->conf.http, .web_root = d->conf.web_root, .db_path = d->conf.db_path,
+		.state_dir = d->conf.state_dir, .threads = d->conf.http_threads,
+		.max_body = WEB_MAX_BODY_DEFAULT,
+	};
+	rc = web_start(&d->web, &wc, err, sizeof(err));
+	if (rc) {
+		log_err("%s", err);
+		return rc;
+	}
+	log_info("web admin and REST API on %s", web_url(d->web));
+	state_path(d, "http.url", path, sizeof(path));
+	snprintf(url, sizeof(url), "%s\n", web_url(d->web));
+	if (write_file(path, url, 0644))
+		log_warn("cannot write %s", path);
+	wd = sd_watchdog_usec();
+	if (wd) {
+		d->watchdog = su_timer_create(su_root_task(d->root), (su_duration_t)(wd / 2000));
+		if (d->watchdog)
+			su_timer_run(d->watchdog, on_watchdog, NULL);
+	}
+	db_event_add(d->db, "info", "daemon-start", "trunkgated", "trunkgated " PACKAGE_VERSION " started");
+	sd_send("READY=1\nSTATUS=running");
+	log_info("trunkgated %s ready (pid %ld)", PACKAGE_VERSION, (long)getpid());
+	if (d->conf.demo)
+		print_demo_banner(d);
+	return 0;
+}
+
+static void stop(struct daemon *d)
+{
+	char path[PATH_MAX];
+
+	sd_send("STOPPING=1\nSTATUS=stopping");
+	d->status.stopping = true;
+	status_publish(&d->status);
+	if (d->web) {
+		web_quiesce(d->web);
+		web_stop(d->web);
+		d->web = NULL;
+		state_path(d, "http.url", path, sizeof(path));
+		unlink(path);
+	}
+	su_timer_destroy(d->watchdog);
+	d->watchdog = NULL;
+	mainq_close();
+	if (d->db) {
+		db_event_add(d->db, "info", "daemon-stop", "trunkgated", "trunkgated stopped");
+		db_close(d->db);
+		d->db = NULL;
+	}
+	tg_unref(&d->config);
+}
+
+int main(int argc, char **argv)
+{
+	static struct daemon d = { .lock_fd = -1, .sig_fd = -1 };
+	char err[CONF_ERR_LEN];
+	int rc;
+
+	if (conf_parse_args(&d.args, argc, argv, err, sizeof(err))) {
+		fprintf(stderr, "trunkgated: %s\n", err);
+		return 2;
+	}
+	if (d.args.help) {
+		conf_usage(stdout, "trunkgated");
+		return 0;
+	}
+	if (d.args.version) {
+		printf("trunkgated %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (conf_resolve(&d.conf, &d.args, err, sizeof(err))) {
+		fprintf(stderr, "trunkgated: %s\n", err);
+		return 2;
+	}
+	log_init(d.conf.log_level);
+	tg_set_main_thread();
+	umask(027);
+	if (su_init() != 0) {
+		log_err("sofia-sip initialisation failed");
+		return 1;
+	}
+	d.root = su_root_create(NULL);
+	if (!d.root) {
+		log_err("cannot create the event loop");
+		su_deinit();
+		return 1;
+	}
+	/* One thread drives the loop; nua must not start its own (DEPENDENCIES.md). */
+	su_root_threading(d.root, 0);
+	rc = setup_signals(&d);
+	if (rc) {
+		log_err("cannot set up signal handling: %s", strerror(rc));
+		d.exit_code = 1;
+	} else if (start(&d) != 0) {
+		d.exit_code = 1;
+	} else {
+		su_root_run(d.root);
+	}
+	stop(&d);
+	su_root_destroy(d.root);
+	su_deinit();
+	if (d.sig_fd >= 0)
+		close(d.sig_fd);
+	if (d.lock_fd >= 0)
+		close(d.lock_fd);
+	log_info("trunkgated exits with %d", d.exit_code);
+	return d.exit_code;
+}

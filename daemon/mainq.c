@@ -1,0 +1,128 @@
+/*
+ * mainq.c -- see mainq.h.  A mutex-protected FIFO plus an eventfd: posters
+ * append and write 1 to the eventfd; the main thread's su_root callback reads
+ * the eventfd and drains the whole list outside the lock.
+ */
+#include "config.h"
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#define LOG_MODULE "mainq"
+#include "log.h"
+#include "mainq.h"
+#include "tg.h"
+
+struct node {
+	struct node *next;
+	struct mainq_msg msg;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct node *head, **tail;
+	int efd;
+	su_root_t *root;
+	su_wait_t wait[1];
+	int reg;
+	mainq_handler_h *h;
+	void *arg;
+	bool open;
+} q = { .lock = PTHREAD_MUTEX_INITIALIZER, .efd = -1, .reg = -1 };
+
+static int on_wake(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
+{
+	struct node *list, *next;
+	uint64_t v;
+
+	ASSERT_MAIN();
+	if (read(q.efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		log_warn("eventfd read: %m");
+	pthread_mutex_lock(&q.lock);
+	list = q.head;
+	q.head = NULL;
+	q.tail = &q.head;
+	pthread_mutex_unlock(&q.lock);
+	for (; list; list = next) {
+		next = list->next;
+		q.h(&list->msg, q.arg);
+		free(list);
+	}
+	return 0;
+}
+
+int mainq_init(su_root_t *root, mainq_handler_h *h, void *arg)
+{
+	q.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (q.efd < 0)
+		return errno;
+	if (su_wait_create(q.wait, q.efd, SU_WAIT_IN) < 0)
+		goto fail;
+	q.reg = su_root_register(root, q.wait, on_wake, NULL, 0);
+	if (q.reg < 0) {
+		su_wait_destroy(q.wait);
+		goto fail;
+	}
+	q.root = root;
+	q.h = h;
+	q.arg = arg;
+	q.head = NULL;
+	q.tail = &q.head;
+	q.open = true;
+	return 0;
+ fail:
+	close(q.efd);
+	q.efd = -1;
+	return EIO;
+}
+
+void mainq_close(void)
+{
+	struct node *n, *next;
+
+	pthread_mutex_lock(&q.lock);
+	q.open = false;
+	n = q.head;
+	q.head = NULL;
+	q.tail = &q.head;
+	pthread_mutex_unlock(&q.lock);
+	for (; n; n = next) {
+		next = n->next;
+		free(n);
+	}
+	if (q.reg >= 0)
+		su_root_deregister(q.root, q.reg);  /* also destroys the wait object */
+	q.reg = -1;
+	if (q.efd >= 0)
+		close(q.efd);
+	q.efd = -1;
+}
+
+int mainq_post(const struct mainq_msg *msg)
+{
+	struct node *n = malloc(sizeof(*n));
+	uint64_t one = 1;
+	int rc = 0;
+
+	if (!n)
+		return ENOMEM;
+	n->next = NULL;
+	n->msg = *msg;
+	pthread_mutex_lock(&q.lock);
+	if (!q.open) {
+		rc = ESHUTDOWN;
+	} else {
+		*q.tail = n;
+		q.tail = &n->next;
+		/* EAGAIN means the counter is already non-zero: the loop will wake. */
+		if (write(q.efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+			log_warn("eventfd write: %m");
+	}
+	pthread_mutex_unlock(&q.lock);
+	if (rc == ESHUTDOWN)
+		free(n);
+	return rc;
+}

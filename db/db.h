@@ -1,0 +1,93 @@
+/*
+ * db.h -- the configuration and CDR store on SQLite: the only place in
+ * trunkgate where SQL text exists.
+ *
+ * A struct db is one SQLite connection and is used by one thread at a time:
+ * the main thread opens the first (which checks and migrates the schema), and
+ * each HTTP thread opens its own with db_open_conn().  WAL mode lets readers
+ * and the one writer go on together; every write is one transaction.
+ */
+#ifndef TG_DB_H
+#define TG_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct db;
+
+#define DB_ERR_LEN 512
+
+enum db_open_flags {
+	DB_OPEN_MIGRATE = 1,            /* bring the schema up to date (main thread, at start) */
+};
+
+/* Open path, creating it if missing.  Refuses, leaving the file untouched,
+ * when it is not a database, fails the integrity check, or has a schema newer
+ * than this binary knows (EINVAL / ENOTSUP / EIO, message in err). */
+int db_open(struct db **dbp, const char *path, unsigned flags, char *err, size_t errlen);
+/* Create or open path and migrate it to exactly `version` (tests build older
+ * schemas with this). */
+int db_open_at(struct db **dbp, const char *path, unsigned version, char *err, size_t errlen);
+void db_close(struct db *db);
+
+/* Schema */
+unsigned db_schema_latest(void);                 /* the version this binary writes */
+int db_schema_version(struct db *db, unsigned *vp);
+/* Apply migrations up to target (tests use this to build older schemas). */
+int db_migrate(struct db *db, unsigned target, char *err, size_t errlen);
+/* Run raw SQL: for tests that load fixtures only. */
+int db_exec_script(struct db *db, const char *sql, char *err, size_t errlen);
+const char *db_errmsg(struct db *db);
+long long db_file_size(struct db *db);
+
+/* Who made a change, for the audit log. */
+struct db_actor {
+	const char *user;               /* "admin", "system", ... */
+	const char *remote;             /* peer address, "" if local */
+};
+
+/* A read transaction: what is read between these is one consistent snapshot. */
+int db_read_begin(struct db *db);
+void db_read_end(struct db *db);
+
+/* Configuration generation */
+int db_config_generation(struct db *db, unsigned long long *genp, long long *changed_atp);
+
+/* Settings: free-form key/value rows (system name, location, contact...).
+ * db_settings_put writes all pairs, an audit row and bumps the generation,
+ * in one transaction; *genp gets the new generation. */
+struct db_kv {
+	const char *key;
+	const char *value;
+};
+int db_setting_get(struct db *db, const char *key, char *buf, size_t len);  /* ENOENT */
+int db_settings_put(struct db *db, const struct db_kv *kv, size_t n, const struct db_actor *who,
+		    unsigned long long *genp);
+
+/* Users */
+struct db_user {
+	long long id;
+	char username[64];
+	char password_hash[256];
+	char role[16];
+	bool must_change_password;
+	bool disabled;
+};
+int db_user_count(struct db *db, unsigned *np);
+int db_user_get(struct db *db, const char *username, struct db_user *u);   /* ENOENT */
+int db_user_create(struct db *db, const char *username, const char *hash, const char *role,
+		   bool must_change, const struct db_actor *who);            /* EEXIST */
+int db_user_set_password(struct db *db, const char *username, const char *hash,
+			 const struct db_actor *who);                        /* ENOENT */
+int db_user_note_login(struct db *db, const char *username, bool ok);
+
+/* Events (severity: critical, major, minor, warning, info, cleared) */
+int db_event_add(struct db *db, const char *severity, const char *kind, const char *source,
+		 const char *message);
+/* Audit rows outside a config change (logins, logouts). */
+int db_audit_add(struct db *db, const struct db_actor *who, const char *action,
+		 const char *object_type, const char *object_id);
+/* Counting rows, for status and tests. */
+int db_count(struct db *db, const char *table, long long *np);    /* table from a fixed list */
+
+#endif

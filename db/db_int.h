@@ -1,0 +1,36 @@
+/*
+ * db_int.h -- what the db/ files share among themselves.
+ */
+#ifndef TG_DB_INT_H
+#define TG_DB_INT_H
+
+#include <sqlite3.h>
+#include "db.h"
+
+struct db_migration {
+	unsigned version;
+	const char *name;
+	const char *sql;
+};
+extern const struct db_migration db_migrations[];
+extern const unsigned db_migration_count;
+
+struct db {
+	sqlite3 *conn;
+	char path[4096];
+};
+
+/* BEGIN IMMEDIATE ... COMMIT helpers; db_rollback never fails the caller. */
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
+/* sqlite result code to errno */
+int db_errno(int rc);
+/* Bump config_state.generation inside the current transaction. */
+int db_bump_generation(struct db *db, const char *actor, unsigned long long *genp);
+int db_audit_in_tx(struct db *db, const struct db_actor *who, const char *action,
+		   const char *object_type, const char *object_id, const char *before_json,
+		   const char *after_json);
+long long db_now_ms(void);
+
+#endif

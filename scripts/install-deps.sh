@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# install-deps.sh -- install every build, test and packaging dependency of
+# trunkgate from Debian's archive.  Idempotent: quiet and quick when all is
+# present.  Uses sudo when not run as root.
+#
+#   scripts/install-deps.sh          build + test + packaging dependencies
+#   scripts/install-deps.sh --check  only report what is missing (exit 1 if any)
+set -euo pipefail
+
+# Build dependencies (keep in step with configure.ac and packaging/debian/control).
+BUILD_PKGS=(
+	build-essential autoconf automake libtool pkg-config
+	libsofia-sip-ua-dev libspandsp-dev libtiff-dev libsrtp2-dev
+	libmicrohttpd-dev libsqlite3-dev libasound2-dev libpri-dev
+	libjansson-dev libcrypt-dev libsystemd-dev libsnmp-dev
+	check
+)
+# What the test suites drive: real peers and clients, never mocks.
+TEST_PKGS=(
+	curl sqlite3 jq procps iproute2 python3
+)
+# Building and checking the Debian package.
+PKG_PKGS=(
+	debhelper dpkg-dev fakeroot lintian
+)
+
+ALL=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" "${PKG_PKGS[@]}")
+
+missing=()
+for p in "${ALL[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+
+if [ "${1:-}" = "--check" ]; then
+	if [ ${#missing[@]} -gt 0 ]; then
+		echo "missing Debian packages: ${missing[*]}"
+		exit 1
+	fi
+	exit 0
+fi
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO=sudo
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt_opts=(-o DPkg::Lock::Timeout=900 -q -y)
+$SUDO apt-get "${apt_opts[@]}" update >/dev/null
+$SUDO apt-get "${apt_opts[@]}" install --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"

@@ -1,0 +1,12 @@
+/*
+ * api.h -- the REST API handlers, one function per route (see routes.c).
+ */
+#ifndef TG_API_H
+#define TG_API_H
+
+#include "web_int.h"
+
+api_handler_h api_health, api_status, api_settings_get, api_settings_put;
+api_handler_h api_login, api_logout, api_session, api_password;
+
+#endif

@@ -1,0 +1,159 @@
+/*
+ * system.c -- GET /api/v1/health, GET /api/v1/status, and the system settings
+ * (GET/PUT /api/v1/settings: name, location, contact, as SNMP's sysName,
+ * sysLocation and sysContact will report them).  HTTP threads.
+ */
+#include "config.h"
+#include <stdio.h>
+#include <string.h>
+
+#define LOG_MODULE "api"
+#include "log.h"
+#include "db.h"
+#include "mainq.h"
+#include "status/status.h"
+#include "tg.h"
+#include "api.h"
+
+
+enum MHD_Result api_health(struct web_req *r)
+{
+	struct status st;
+
+	status_get(&st);
+	return web_reply_json(r, st.stopping ? 503 : 200,
+		json_pack("{s:s, s:s, s:I}", "status", st.stopping ? "stopping" : "ok",
+			  "version", PACKAGE_VERSION, "schema_version", (json_int_t)db_schema_latest()));
+}
+
+enum MHD_Result api_status(struct web_req *r)
+{
+	struct status st;
+	struct db *db = web_db(r);
+	json_t *sys;
+
+	status_get(&st);
+	sys = json_pack("{s:s, s:I, s:I, s:I, s:s, s:s, s:s, s:b}",
+		"version", st.version,
+		"started_at", (json_int_t)st.started_at_ms,
+		"uptime_seconds", (json_int_t)((tg_now_ms() - st.started_mono_ms) / 1000),
+		"db_size_bytes", (json_int_t)(db ? db_file_size(db) : -1),
+		"system_name", st.system_name, "location", st.location, "contact", st.contact,
+		"demo", st.demo);
+	return web_reply_json(r, 200, json_pack("{s:o, s:{s:I, s:I, s:s?}, s:{s:I, s:I}, s:[], s:[]}",
+		"system", sys,
+		"config", "generation", (json_int_t)st.config_generation,
+		"changed_at", (json_int_t)st.config_changed_at_ms,
+		"last_error", st.config_error[0] ? st.config_error : NULL,
+		"calls", "active", (json_int_t)st.active_calls, "total", (json_int_t)st.total_calls,
+		"spans", "sip_trunks"));
+}
+
+/* One table drives decoding, validation and the error naming the bad field. */
+static const struct {
+	const char *name;
+	size_t max_len;
+} setting_fields[] = {
+	{ "system_name", 128 },
+	{ "location", 128 },
+	{ "contact", 128 },
+};
+
+static bool printable_utf8(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+	return true;    /* jansson has already rejected invalid UTF-8 */
+}
+
+static json_t *settings_json(struct db *db)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < TG_ARRAY_SIZE(setting_fields); i++) {
+		char v[256] = "";
+
+		db_setting_get(db, setting_fields[i].name, v, sizeof(v));
+		json_object_set_new(o, setting_fields[i].name, json_string(v));
+	}
+	return o;
+}
+
+enum MHD_Result api_settings_get(struct web_req *r)
+{
+	struct db *db = web_db(r);
+
+	if (!db)
+		return web_reply_error(r, 500, "internal", NULL, "database unavailable");
+	return web_reply_json(r, 200, settings_json(db));
+}
+
+enum MHD_Result api_settings_put(struct web_req *r)
+{
+	struct db_kv kv[TG_ARRAY_SIZE(setting_fields)];
+	struct db_actor who = { r->user, r->remote };
+	unsigned long long gen = 0;
+	enum MHD_Result mrc;
+	const char *key;
+	struct db *db;
+	json_t *body, *val, *out;
+	size_t n = 0;
+	int rc;
+
+	body = web_body_object(r, &mrc);
+	if (!body)
+		return mrc;
+	json_object_foreach(body, key, val) {
+		size_t i;
+
+		for (i = 0; i < TG_ARRAY_SIZE(setting_fields); i++)
+			if (strcmp(key, setting_fields[i].name) == 0)
+				break;
+		if (i == TG_ARRAY_SIZE(setting_fields)) {
+			mrc = web_reply_error(r, 400, "invalid_field", key, "unknown field \"%s\"", key);
+			goto out;
+		}
+		if (!json_is_string(val)) {
+			mrc = web_reply_error(r, 400, "invalid_field", key, "%s: must be a string", key);
+			goto out;
+		}
+		if (json_string_length(val) > setting_fields[i].max_len) {
+			mrc = web_reply_error(r, 400, "invalid_field", key, "%s: longer than %zu characters",
+					      key, setting_fields[i].max_len);
+			goto out;
+		}
+		if (!printable_utf8(json_string_value(val)) ||
+		    strlen(json_string_value(val)) != json_string_length(val)) {
+			mrc = web_reply_error(r, 400, "invalid_field", key,
+					      "%s: control characters are not allowed", key);
+			goto out;
+		}
+		kv[n].key = setting_fields[i].name;
+		kv[n].value = json_string_value(val);
+		n++;
+	}
+	if (n == 0) {
+		mrc = web_reply_error(r, 400, "bad_request", NULL, "no settings given");
+		goto out;
+	}
+	db = web_db(r);
+	if (!db) {
+		mrc = web_reply_error(r, 500, "internal", NULL, "database unavailable");
+		goto out;
+	}
+	rc = db_settings_put(db, kv, n, &who, &gen);
+	if (rc) {
+		log_err("settings update by %s failed: %s", r->user, db_errmsg(db));
+		mrc = web_reply_error(r, 500, "internal", NULL, "the change was not saved: %s",
+				      strerror(rc));
+		goto out;
+	}
+	mainq_post(&(struct mainq_msg){ .type = MAINQ_CONFIG_GENERATION, .u.config.generation = gen });
+	out = settings_json(db);
+	json_object_set_new(out, "generation", json_integer((json_int_t)gen));
+	mrc = web_reply_json(r, 200, out);
+ out:
+	json_decref(body);
+	return mrc;
+}
