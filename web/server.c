@@ -372,13 +372,13 @@ int web_start(struct web **wp, const struct web_cfg *cfg, char *err, size_t errl
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, w,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w,         /* first, to catch everything */
 		MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads ? cfg->threads : 4),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)128,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w,
 		MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (!w->mhd) {
