@@ -47,6 +47,7 @@ struct daemon {
 	struct status status;           /* what we publish */
 	int lock_fd;
 	int sig_fd;
+	int sig_reg;                    /* su_root registration of sig_fd */
 	int exit_code;
 };
 
@@ -237,8 +238,10 @@ static int setup_signals(struct daemon *d)
 	d->sig_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (d->sig_fd < 0)
 		return errno;
-	if (su_wait_create(wait, d->sig_fd, SU_WAIT_IN) < 0 ||
-	    su_root_register(d->root, wait, on_signal, (su_wakeup_arg_t *)d, 0) < 0)
+	if (su_wait_create(wait, d->sig_fd, SU_WAIT_IN) < 0)
+		return EIO;
+	d->sig_reg = su_root_register(d->root, wait, on_signal, (su_wakeup_arg_t *)d, 0);
+	if (d->sig_reg < 0)
 		return EIO;
 	return 0;
 }
@@ -363,7 +366,7 @@ static void stop(struct daemon *d)
 
 int main(int argc, char **argv)
 {
-	static struct daemon d = { .lock_fd = -1, .sig_fd = -1 };
+	static struct daemon d = { .lock_fd = -1, .sig_fd = -1, .sig_reg = -1 };
 	char err[CONF_ERR_LEN];
 	int rc;
 
@@ -408,6 +411,8 @@ int main(int argc, char **argv)
 		su_root_run(d.root);
 	}
 	stop(&d);
+	if (d.sig_reg >= 0)
+		su_root_deregister(d.root, d.sig_reg);
 	su_root_destroy(d.root);
 	su_deinit();
 	if (d.sig_fd >= 0)

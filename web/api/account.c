@@ -19,17 +19,19 @@
 #define PASSWORD_MAX 128
 
 
-static enum MHD_Result need_string(struct web_req *r, json_t *body, const char *field,
-				   const char **outp)
+/* A required string field; false with the 400 queued (its result in *mrcp). */
+static bool need_string(struct web_req *r, json_t *body, const char *field,
+			const char **outp, enum MHD_Result *mrcp)
 {
 	json_t *v = json_object_get(body, field);
 
-	if (!v)
-		return web_reply_error(r, 400, "invalid_field", field, "%s is required", field);
-	if (!json_is_string(v))
-		return web_reply_error(r, 400, "invalid_field", field, "%s must be a string", field);
+	if (!v || !json_is_string(v)) {
+		*mrcp = web_reply_error(r, 400, "invalid_field", field, v ? "%s must be a string" :
+					"%s is required", field);
+		return false;
+	}
 	*outp = json_string_value(v);
-	return MHD_YES;
+	return true;
 }
 
 enum MHD_Result api_login(struct web_req *r)
@@ -49,11 +51,9 @@ enum MHD_Result api_login(struct web_req *r)
 	body = web_body_object(r, &mrc);
 	if (!body)
 		return mrc;
-	if (need_string(r, body, "username", &user) != MHD_YES ||
-	    need_string(r, body, "password", &pass) != MHD_YES) {
-		mrc = r->answered ? MHD_YES : MHD_NO;
+	if (!need_string(r, body, "username", &user, &mrc) ||
+	    !need_string(r, body, "password", &pass, &mrc))
 		goto out;
-	}
 	db = web_db(r);
 	if (!db) {
 		mrc = web_reply_error(r, 500, "internal", NULL, "database unavailable");
@@ -133,11 +133,9 @@ enum MHD_Result api_password(struct web_req *r)
 	body = web_body_object(r, &mrc);
 	if (!body)
 		return mrc;
-	if (need_string(r, body, "current_password", &cur) != MHD_YES ||
-	    need_string(r, body, "new_password", &neu) != MHD_YES) {
-		mrc = r->answered ? MHD_YES : MHD_NO;
+	if (!need_string(r, body, "current_password", &cur, &mrc) ||
+	    !need_string(r, body, "new_password", &neu, &mrc))
 		goto out;
-	}
 	len = strlen(neu);
 	if (len < PASSWORD_MIN || len > PASSWORD_MAX) {
 		mrc = web_reply_error(r, 400, "invalid_field", "new_password",
