@@ -1,0 +1,422 @@
+/*
+ * app.js -- the trunkgate admin UI: one ES module, no build step, no
+ * dependencies.  The page holds every view (index.html); this module shows one
+ * at a time, chosen by the session and the URL hash (#/dashboard, #/settings,
+ * #/password).  The server's CSP forbids inline script and style, so all DOM
+ * changes go through textContent, classes and the hidden attribute, never
+ * innerHTML: everything the API returns is shown as text.
+ *
+ * Auth: the session cookie is HttpOnly; the CSRF token that writes must echo
+ * lives in sessionStorage (per tab, gone when the tab closes).  A cookie
+ * session without a stored CSRF token cannot write, so it counts as logged out.
+ */
+
+const API = 'api/v1/';
+const CSRF_KEY = 'trunkgate.csrf';
+const REFRESH_MS = 2000;
+
+const $ = (sel) => document.querySelector(sel);
+const state = { session: null, timer: null, systemName: '' };
+
+class ApiError extends Error {
+	constructor(status, code, message, field) {
+		super(message);
+		this.status = status;
+		this.code = code;
+		this.field = field;
+	}
+}
+
+/* One fetch wrapper: JSON in and out, CSRF on writes, errors as ApiError. */
+async function api(method, path, body, { quiet401 = false } = {}) {
+	const headers = { Accept: 'application/json' };
+	const csrf = sessionStorage.getItem(CSRF_KEY);
+	if (body !== undefined)
+		headers['Content-Type'] = 'application/json';
+	if (method !== 'GET' && csrf)
+		headers['X-CSRF-Token'] = csrf;
+	let res;
+	try {
+		res = await fetch(API + path, {
+			method, headers, cache: 'no-store', credentials: 'same-origin',
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+	} catch {
+		throw new ApiError(0, 'network', 'Cannot reach the gateway.');
+	}
+	if (res.status === 204)
+		return null;
+	const data = await res.json().catch(() => null);
+	if (res.ok)
+		return data;
+	const e = (data && data.error) || {};
+	const err = new ApiError(res.status, e.code || 'http', e.message || `HTTP ${res.status}`, e.field);
+	if (res.status === 401 && !quiet401)
+		sessionLost('Your session has ended. Please sign in again.');
+	throw err;
+}
+
+/* ---- formatting ---- */
+
+function fmtDuration(sec) {
+	const d = Math.floor(sec / 86400), h = Math.floor(sec / 3600) % 24;
+	const m = Math.floor(sec / 60) % 60, s = Math.floor(sec % 60);
+	if (d) return `${d} d ${h} h ${m} min`;
+	if (h) return `${h} h ${m} min`;
+	if (m) return `${m} min ${s} s`;
+	return `${s} s`;
+}
+
+function fmtBytes(n) {
+	if (n < 0) return 'unknown';
+	const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+	let i = 0;
+	while (n >= 1024 && i < units.length - 1) {
+		n /= 1024;
+		i++;
+	}
+	return i ? `${n.toFixed(1)} ${units[i]}` : `${n} ${units[0]}`;
+}
+
+function fmtWhen(ms) {
+	if (!ms) return 'never';
+	const ago = Math.max(0, Math.round((Date.now() - ms) / 1000));
+	const at = new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+	return `${at} (${ago < 5 ? 'just now' : fmtDuration(ago) + ' ago'})`;
+}
+
+/* ---- views ---- */
+
+function show(view) {
+	for (const el of document.querySelectorAll('[data-view]'))
+		el.hidden = el.dataset.view !== view;
+	const s = state.session;
+	$('#topbar').hidden = !s;
+	$('#banner').hidden = !(s && s.must_change_password);
+	$('#nav').hidden = !s || s.must_change_password;
+	for (const a of document.querySelectorAll('#nav a')) {
+		if (a.dataset.route === view) a.setAttribute('aria-current', 'page');
+		else a.removeAttribute('aria-current');
+	}
+	const titles = { login: 'Sign in', password: 'Change password', dashboard: 'Dashboard', settings: 'Settings' };
+	document.title = `${titles[view]} · ${state.systemName || 'trunkgate'}`;
+	if (view !== 'dashboard')
+		stopRefresh();
+}
+
+function setSystemName(name) {
+	state.systemName = name || '';
+	const el = $('#top-system');
+	el.textContent = name || 'unnamed system';
+	el.classList.toggle('is-unset', !name);
+}
+
+function setSession(s) {
+	state.session = s;
+	if (s) {
+		$('#top-user-name').textContent = s.username;
+		$('#top-user-role').textContent = s.role;
+	}
+}
+
+function route() {
+	if (!state.session)
+		return showLogin();
+	if (state.session.must_change_password)
+		return showPassword(true);
+	const r = location.hash.replace(/^#\/?/, '');
+	if (r === 'settings') return showSettings();
+	if (r === 'password') return showPassword(false);
+	if (r !== 'dashboard') history.replaceState(null, '', '#/dashboard');
+	return showDashboard();
+}
+
+function sessionLost(note) {
+	stopRefresh();
+	sessionStorage.removeItem(CSRF_KEY);
+	setSession(null);
+	showLogin(note);
+}
+
+/* ---- forms: field errors sit next to the field the server names ---- */
+
+function clearErrors(form) {
+	for (const el of form.querySelectorAll('.field-error')) {
+		el.hidden = true;
+		el.textContent = '';
+	}
+	for (const el of form.querySelectorAll('[aria-invalid]'))
+		el.removeAttribute('aria-invalid');
+	const fe = form.querySelector('.form-error');
+	fe.hidden = true;
+	fe.textContent = '';
+}
+
+/* "system_name: longer than ..." next to the System name box reads better as
+ * "Longer than ...": drop a leading field name, spell any other one as its label. */
+function fieldMessage(msg, field, label) {
+	const name = label ? label.textContent.toLowerCase() : field;
+	msg = msg.replace(new RegExp(`^${field}:\\s*`), '').replaceAll(field, name);
+	return msg.charAt(0).toUpperCase() + msg.slice(1);
+}
+
+function showError(form, err) {
+	const input = err.field && form.querySelector(`[name="${CSS.escape(err.field)}"]`);
+	const slot = input && form.querySelector(`#${CSS.escape(err.field)}-error`);
+	if (slot) {
+		slot.textContent = fieldMessage(err.message, err.field, form.querySelector(`label[for="${input.id}"]`));
+		slot.hidden = false;
+		input.setAttribute('aria-invalid', 'true');
+		input.focus();
+	} else {
+		const fe = form.querySelector('.form-error');
+		fe.textContent = err.message;
+		fe.hidden = false;
+	}
+}
+
+async function busy(form, fn) {
+	const btn = form.querySelector('button[type="submit"]');
+	btn.disabled = true;
+	try {
+		await fn();
+	} finally {
+		btn.disabled = false;
+	}
+}
+
+/* ---- sign in / out ---- */
+
+function showLogin(note) {
+	show('login');
+	const n = $('#login-note');
+	n.textContent = note || '';
+	n.hidden = !note;
+	$('#login-error').hidden = true;
+	const pw = $('#login-password');
+	pw.value = '';
+	($('#login-username').value ? pw : $('#login-username')).focus();
+}
+
+$('#login-form').addEventListener('submit', (ev) => {
+	ev.preventDefault();
+	const form = ev.currentTarget;
+	const errEl = $('#login-error');
+	errEl.hidden = true;
+	$('#login-note').hidden = true;
+	busy(form, async () => {
+		try {
+			const r = await api('POST', 'login', {
+				username: $('#login-username').value.trim(),
+				password: $('#login-password').value,
+			}, { quiet401: true });
+			sessionStorage.setItem(CSRF_KEY, r.csrf_token);
+			setSession({ username: r.username, role: r.role, must_change_password: r.must_change_password });
+			$('#login-password').value = '';
+			$('#login-note').hidden = true;
+			await loadSystemName();
+			route();
+		} catch (err) {
+			errEl.textContent = err.status === 401 ? 'Wrong username or password.' : err.message;
+			errEl.hidden = false;
+			$('#login-password').value = '';
+			$('#login-password').focus();
+		}
+	});
+});
+
+$('#logout').addEventListener('click', async () => {
+	try {
+		await api('POST', 'logout', undefined, { quiet401: true });
+	} catch {
+		/* the session is gone either way */
+	}
+	history.replaceState(null, '', '#/dashboard');  /* whoever signs in next starts there */
+	sessionLost('You have signed out.');
+});
+
+/* ---- password ---- */
+
+function showPassword(forced) {
+	show('password');
+	const form = $('#password-form');
+	form.reset();
+	clearErrors(form);
+	$('#password-intro').textContent = (forced
+		? 'Before you continue, replace the generated initial password. '
+		: '') + 'The new password must be 10 to 128 characters long and differ from the current one.';
+	$('#current_password').focus();
+}
+
+$('#password-form').addEventListener('submit', (ev) => {
+	ev.preventDefault();
+	const form = ev.currentTarget;
+	clearErrors(form);
+	const cur = $('#current_password').value, neu = $('#new_password').value;
+	if (neu !== $('#confirm_password').value)
+		return showError(form, { field: 'confirm_password', message: 'The two new passwords do not match.' });
+	busy(form, async () => {
+		try {
+			await api('POST', 'account/password', { current_password: cur, new_password: neu });
+			state.session.must_change_password = false;
+			form.reset();
+			location.hash = '#/dashboard';
+			route();
+		} catch (err) {
+			if (err.status !== 401) showError(form, err);
+		}
+	});
+});
+
+/* ---- dashboard ---- */
+
+async function loadSystemName() {
+	try {
+		setSystemName((await api('GET', 'settings')).system_name);
+	} catch {
+		/* the dashboard will fill it in */
+	}
+}
+
+function renderList(bodyEl, countEl, items, noun) {
+	countEl.textContent = items.length ? String(items.length) : '';
+	const empty = bodyEl.querySelector('.empty');
+	if (!items.length) {
+		if (!empty) {
+			const p = document.createElement('p');
+			p.className = 'empty';
+			p.textContent = `No ${noun} configured yet.`;
+			bodyEl.replaceChildren(p);
+		}
+		return;
+	}
+	const ul = document.createElement('ul');
+	ul.className = 'items';
+	for (const it of items) {
+		const li = document.createElement('li');
+		const name = document.createElement('span');
+		name.textContent = it.name ?? it.id ?? JSON.stringify(it);
+		const st = document.createElement('span');
+		st.className = 'badge';
+		st.textContent = it.state ?? it.status ?? '';
+		li.append(name, st);
+		ul.append(li);
+	}
+	bodyEl.replaceChildren(ul);
+}
+
+function renderStatus(st) {
+	const sys = st.system, cfg = st.config;
+	setSystemName(sys.system_name);
+	const sub = [sys.system_name || 'Unnamed system', sys.location, sys.contact].filter(Boolean);
+	$('#dash-sub').textContent = sub.join(' · ');
+	$('#demo-badge').hidden = !sys.demo;
+	$('#s-version').textContent = sys.version;
+	$('#s-uptime').textContent = fmtDuration(sys.uptime_seconds);
+	$('#s-generation').textContent = String(cfg.generation);
+	$('#s-changed').textContent = fmtWhen(cfg.changed_at);
+	$('#s-calls').textContent = `${st.calls.active} / ${st.calls.total}`;
+	$('#s-db').textContent = fmtBytes(sys.db_size_bytes);
+	const ce = $('#config-error');
+	ce.hidden = !cfg.last_error;
+	ce.textContent = cfg.last_error ? `Configuration generation ${cfg.generation} was not applied: ${cfg.last_error}` : '';
+	renderList($('#spans-body'), $('#spans-count'), st.spans || [], 'spans');
+	renderList($('#trunks-body'), $('#trunks-count'), st.sip_trunks || [], 'SIP trunks');
+}
+
+function setLive(ok, text) {
+	const live = $('#live');
+	live.classList.toggle('is-down', !ok);
+	$('#live-text').textContent = text;
+}
+
+async function refresh() {
+	try {
+		const st = await api('GET', 'status');
+		if (!state.timer) return;       /* left the dashboard meanwhile */
+		renderStatus(st);
+		setLive(true, `Live · updated ${new Date().toLocaleTimeString()}`);
+	} catch (err) {
+		if (err.status !== 401)
+			setLive(false, `Connection problem: ${err.message} Retrying…`);
+	}
+}
+
+function stopRefresh() {
+	clearInterval(state.timer);
+	state.timer = null;
+}
+
+function showDashboard() {
+	show('dashboard');
+	if (!state.timer) {
+		state.timer = setInterval(refresh, REFRESH_MS);
+		refresh();
+	}
+}
+
+/* ---- settings ---- */
+
+const SETTINGS = ['system_name', 'location', 'contact'];
+let loadedSettings = {};
+
+async function showSettings() {
+	show('settings');
+	const form = $('#settings-form');
+	clearErrors(form);
+	$('#settings-status').textContent = '';
+	const readonly = state.session.role !== 'admin';
+	$('#settings-readonly').hidden = !readonly;
+	for (const el of form.elements)
+		el.disabled = readonly;
+	try {
+		loadedSettings = await api('GET', 'settings');
+		for (const k of SETTINGS)
+			form.elements[k].value = loadedSettings[k] ?? '';
+		if (!readonly) form.elements.system_name.focus();
+	} catch (err) {
+		if (err.status !== 401) showError(form, err);
+	}
+}
+
+$('#settings-form').addEventListener('submit', (ev) => {
+	ev.preventDefault();
+	const form = ev.currentTarget;
+	const status = $('#settings-status');
+	clearErrors(form);
+	status.textContent = '';
+	const changes = {};
+	for (const k of SETTINGS)
+		if (form.elements[k].value !== (loadedSettings[k] ?? ''))
+			changes[k] = form.elements[k].value;
+	if (!Object.keys(changes).length) {
+		status.textContent = 'No changes to save.';
+		return;
+	}
+	busy(form, async () => {
+		try {
+			const r = await api('PUT', 'settings', changes);
+			loadedSettings = r;
+			setSystemName(r.system_name);
+			status.textContent = `Saved as configuration generation ${r.generation}.`;
+		} catch (err) {
+			if (err.status !== 401) showError(form, err);
+		}
+	});
+});
+
+/* ---- start ---- */
+
+window.addEventListener('hashchange', route);
+
+(async function boot() {
+	if (sessionStorage.getItem(CSRF_KEY)) {
+		try {
+			setSession(await api('GET', 'session', undefined, { quiet401: true }));
+			await loadSystemName();
+		} catch {
+			sessionStorage.removeItem(CSRF_KEY);
+		}
+	}
+	route();
+})();

@@ -1,0 +1,304 @@
+/*
+ * test_ui.mjs -- drives the web admin in headless Debian chromium, the way an
+ * operator would on first start: sign in with the generated password, replace
+ * it, read the dashboard, change a setting, hit a validation error, sign out.
+ *
+ * Starts its own trunkgated on 127.0.0.1:0 with a fresh state dir, prints TAP,
+ * saves a screenshot of every page to tests/artifacts/, and always stops the
+ * daemon and the browser it started.  Paths: TG_BUILDDIR (trunkgated, the
+ * artifacts) and TG_SRCDIR (web/ui), both defaulting to the repository root.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+const builddir = resolve(process.env.TG_BUILDDIR || repo);
+const srcdir = resolve(process.env.TG_SRCDIR || repo);
+const artifacts = join(builddir, 'tests', 'artifacts');
+const TIMEOUT = 5000;
+
+/* ---- the daemon ---- */
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+let daemon = null;
+const scratch = [];
+
+function expectedVersion() {
+	try {
+		const m = readFileSync(join(builddir, 'config.h'), 'utf8').match(/#define PACKAGE_VERSION "([^"]+)"/);
+		if (m) return m[1];
+	} catch { /* no config.h: fall back */ }
+	return '0.1.0';
+}
+
+async function startDaemon() {
+	const state = mkdtempSync(join(tmpdir(), 'tg-ui-state-'));
+	scratch.push(state);
+	const log = openSync(join(artifacts, 'trunkgated.log'), 'w');
+	daemon = spawn(join(builddir, 'trunkgated'),
+		['--state-dir', state, '--http', '127.0.0.1:0', '--web-root', join(srcdir, 'web', 'ui')],
+		{ stdio: ['ignore', log, log] });
+	let exited = null;
+	daemon.on('exit', (code, sig) => { exited = `${code ?? sig}`; });
+	daemon.on('error', (err) => { exited = err.message; });
+	for (let i = 0; i < 100; i++) {
+		if (exited !== null)
+			throw new Error(`trunkgated exited (${exited}); see ${join(artifacts, 'trunkgated.log')}`);
+		const urlFile = join(state, 'http.url'), pwFile = join(state, 'initial-admin-password');
+		if (existsSync(urlFile) && existsSync(pwFile)) {
+			const url = readFileSync(urlFile, 'utf8').trim();
+			const password = readFileSync(pwFile, 'utf8').trim();
+			if (url && password) return { url: url.endsWith('/') ? url : url + '/', password };
+		}
+		await sleep(100);
+	}
+	throw new Error('trunkgated did not write http.url within 10 s');
+}
+
+async function stopDaemon() {
+	if (!daemon || !daemon.pid || daemon.exitCode !== null || daemon.signalCode !== null) return;
+	const gone = new Promise((r) => daemon.once('exit', r));
+	daemon.kill('SIGTERM');
+	if (await Promise.race([gone.then(() => true), sleep(5000).then(() => false)])) return;
+	daemon.kill('SIGKILL');
+	await gone;
+}
+
+/* Never leave the daemon behind, even on an uncaught error or ^C. */
+process.on('exit', () => { if (daemon && daemon.pid && daemon.exitCode === null) daemon.kill('SIGKILL'); });
+for (const sig of ['SIGINT', 'SIGTERM'])
+	process.on(sig, () => process.exit(130));
+
+/* ---- TAP ---- */
+
+const results = [];
+let page, planned = false;
+
+async function check(name, fn) {
+	const n = results.length + 1;
+	try {
+		await fn();
+		results.push(true);
+		console.log(`ok ${n} - ${name}`);
+	} catch (err) {
+		results.push(false);
+		console.log(`not ok ${n} - ${name}`);
+		for (const line of String(err && err.stack || err).split('\n').slice(0, 6))
+			console.log(`#   ${line}`);
+		if (page)
+			await page.screenshot({ path: join(artifacts, `fail-${String(n).padStart(2, '0')}.png`) }).catch(() => {});
+	}
+}
+
+function assert(cond, msg) {
+	if (!cond) throw new Error(msg);
+}
+
+const shot = (name) => page.screenshot({ path: join(artifacts, `${name}.png`) });
+const visible = (sel) => page.locator(sel).waitFor({ state: 'visible', timeout: TIMEOUT });
+const hiddenEl = (sel) => page.locator(sel).waitFor({ state: 'hidden', timeout: TIMEOUT });
+const text = (sel) => page.locator(sel).textContent({ timeout: TIMEOUT });
+
+async function waitText(sel, want, timeout = TIMEOUT) {
+	await page.waitForFunction(([s, w]) => {
+		const el = document.querySelector(s);
+		return el && el.offsetParent !== null && el.textContent.includes(w);
+	}, [sel, want], { timeout }).catch(async () => {
+		const el = page.locator(sel);
+		const seen = await el.isVisible() ? await el.textContent() : '(hidden)';
+		throw new Error(`${sel}: expected visible text containing "${want}", got "${seen}"`);
+	});
+}
+
+/* ---- the test ---- */
+
+const TESTS = 14;
+
+async function main() {
+	mkdirSync(artifacts, { recursive: true });
+	for (const f of readdirSync(artifacts))         /* no stale pictures from an earlier run */
+		if (f.endsWith('.png')) rmSync(join(artifacts, f));
+	console.log(`1..${TESTS}`);
+	planned = true;
+	const version = expectedVersion();
+	const { url, password } = await startDaemon();
+	const newPassword = 'Correct-Horse-9-Battery';
+	const problems = [];
+
+	const exe = process.env.TG_CHROMIUM ||
+		['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => existsSync(p));
+	assert(exe, 'chromium not found at /usr/lib/chromium/chromium or /usr/bin/chromium');
+	const profile = mkdtempSync(join(tmpdir(), 'tg-ui-chromium-'));
+	scratch.push(profile);
+	/* launchPersistentContext is how playwright takes a --user-data-dir */
+	const ctx = await chromium.launchPersistentContext(profile, {
+		executablePath: exe,
+		headless: true,
+		viewport: { width: 1280, height: 720 },
+		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+		       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+	});
+	try {
+		page = ctx.pages()[0] || await ctx.newPage();
+		page.setDefaultTimeout(TIMEOUT);
+		/* CSP violations and script errors show up here; expected 4xx fetches do not count */
+		page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+		page.on('console', (m) => {
+			if (m.type() === 'error' && !/status of 4\d\d/.test(m.text()))
+				problems.push(`console: ${m.text()}`);
+		});
+
+		await check('daemon is up and reports its version', async () => {
+			const h = await (await fetch(url + 'api/v1/health')).json();
+			assert(h.status === 'ok' && h.version === version, `health: ${JSON.stringify(h)}`);
+		});
+
+		await check('the sign-in form is shown to a new visitor', async () => {
+			await page.goto(url, { waitUntil: 'load' });
+			await visible('#login-form');
+			assert(await page.locator('#topbar').isHidden(), 'top bar shown before sign-in');
+			await shot('01-login');
+		});
+
+		await check('signing in with the initial password asks for a new one, with a warning', async () => {
+			await page.fill('#login-username', 'admin');
+			await page.fill('#login-password', password);
+			await page.click('#login-form button[type=submit]');
+			await visible('#password-form');
+			await visible('#banner');
+			assert(await page.locator('#nav').isHidden(), 'navigation offered before the password is changed');
+			await page.goto(url + '#/settings');
+			await visible('#password-form');
+			await shot('02-change-password');
+		});
+
+		await check('a too short new password is refused next to that field', async () => {
+			await page.fill('#current_password', password);
+			await page.fill('#new_password', 'short');
+			await page.fill('#confirm_password', 'short');
+			await page.click('#password-form button[type=submit]');
+			await waitText('#new_password-error', 'New password must be 10 to 128');
+			await shot('03-change-password-error');
+		});
+
+		await check('changing the password opens the dashboard with the version and no banner', async () => {
+			await page.fill('#current_password', password);
+			await page.fill('#new_password', newPassword);
+			await page.fill('#confirm_password', newPassword);
+			await page.click('#password-form button[type=submit]');
+			await visible('[data-view=dashboard]');
+			await waitText('#s-version', version);
+			await hiddenEl('#banner');
+			assert(page.url().endsWith('#/dashboard'), `url is ${page.url()}`);
+		});
+
+		await check('the dashboard says no spans or SIP trunks are configured yet', async () => {
+			await waitText('#spans-body', 'No spans configured yet');
+			await waitText('#trunks-body', 'No SIP trunks configured yet');
+			await waitText('#s-calls', '0 / 0');
+			await shot('04-dashboard');
+		});
+
+		await check('the dashboard refreshes by itself', async () => {
+			const before = await text('#live-text');
+			await page.waitForFunction((b) => document.querySelector('#live-text').textContent !== b,
+				before, { timeout: 4000 });
+		});
+
+		await check('a saved setting shows up on the dashboard', async () => {
+			await page.click('#nav a[data-route=settings]');
+			await visible('#settings-form');
+			await page.fill('#system_name', 'gw-berlin-1');
+			await page.fill('#location', 'Rack 4, Berlin DC');
+			await page.fill('#contact', 'noc@example.com');
+			await page.click('#settings-form button[type=submit]');
+			await waitText('#settings-status', 'Saved');
+			await waitText('#top-system', 'gw-berlin-1');
+			await shot('05-settings-saved');
+			await page.click('#nav a[data-route=dashboard]');
+			await waitText('#dash-sub', 'gw-berlin-1 · Rack 4, Berlin DC');
+			await waitText('#s-generation', '1');
+			await shot('06-dashboard-named');
+		});
+
+		await check('a 200-character system name is refused next to that field', async () => {
+			await page.click('#nav a[data-route=settings]');
+			await visible('#settings-form');
+			await page.fill('#system_name', 'x'.repeat(200));
+			await page.click('#settings-form button[type=submit]');
+			await waitText('#system_name-error', 'Longer than 128 characters');
+			const sameField = await page.locator('.field:has(#system_name) #system_name-error').isVisible();
+			assert(sameField, 'the error is not in the system name field');
+			assert(await page.getAttribute('#system_name', 'aria-invalid') === 'true', 'field not marked invalid');
+			assert(await page.locator('#location-error').isHidden(), 'error shown on another field');
+			await shot('07-settings-error');
+		});
+
+		await check('logging out returns to the sign-in form', async () => {
+			await page.click('#logout');
+			await visible('#login-form');
+			await hiddenEl('#topbar');
+			const r = await page.evaluate(async () => (await fetch('api/v1/session')).status);
+			assert(r === 401, `session after logout answers ${r}`);
+			await shot('08-logged-out');
+		});
+
+		await check('a wrong password shows an error', async () => {
+			await page.fill('#login-username', 'admin');
+			await page.fill('#login-password', password);     /* the old one */
+			await page.click('#login-form button[type=submit]');
+			await waitText('#login-error', 'Wrong username or password');
+			assert(await page.locator('#login-form').isVisible(), 'left the sign-in form');
+			await shot('09-login-error');
+		});
+
+		await check('the new password signs in straight to the dashboard', async () => {
+			await page.fill('#login-password', newPassword);
+			await page.click('#login-form button[type=submit]');
+			await waitText('#s-version', version);
+			assert(await page.locator('#banner').isHidden(), 'banner shown again');
+		});
+
+		await check('a reload keeps the session and the page from the URL', async () => {
+			await page.goto(url + '#/settings');
+			await page.reload({ waitUntil: 'load' });
+			await visible('#settings-form');
+			assert(await page.inputValue('#system_name') === 'gw-berlin-1', 'settings not loaded');
+			assert(await page.locator('#login-form').isHidden(), 'asked to sign in again');
+		});
+
+		await check('no script errors or CSP violations were reported', async () => {
+			assert(problems.length === 0, problems.join('; '));
+		});
+	} finally {
+		await ctx.close().catch(() => {});
+	}
+}
+
+let fatal = null;
+try {
+	await main();
+} catch (err) {
+	fatal = err;
+} finally {
+	await stopDaemon();
+	for (const d of scratch)
+		rmSync(d, { recursive: true, force: true });
+}
+if (fatal) {
+	for (const line of `fatal: ${fatal.stack || fatal}`.split('\n').slice(0, 6))
+		console.log(`# ${line}`);
+	if (!planned) console.log(`1..${TESTS}`);
+}
+while (results.length < TESTS) {
+	results.push(false);
+	console.log(`not ok ${results.length} - not run`);
+}
+const passed = results.filter(Boolean).length;
+console.log(`# ${passed} passed, ${results.length - passed} failed`);
+process.exit(passed === results.length && !fatal ? 0 : 1);
