@@ -4,6 +4,7 @@
 # present.  Uses sudo when not run as root.
 #
 #   scripts/install-deps.sh          build + test + packaging dependencies
+#   scripts/install-deps.sh --build  only what building and running needs (the demo)
 #   scripts/install-deps.sh --check  only report what is missing (exit 1 if any)
 set -euo pipefail
 
@@ -17,14 +18,23 @@ BUILD_PKGS=(
 )
 # What the test suites drive: real peers and clients, never mocks.
 TEST_PKGS=(
-	curl sqlite3 jq procps iproute2 python3
+	curl sqlite3 jq procps iproute2 python3 chromium
 )
+# The browser tests run on Node.js (playwright-core from npm).  Many machines
+# ship their own node with npm bundled; Debian's only when there is none.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	TEST_PKGS+=(nodejs npm)
+fi
 # Building and checking the Debian package.
 PKG_PKGS=(
 	debhelper dpkg-dev fakeroot lintian
 )
 
 ALL=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" "${PKG_PKGS[@]}")
+mode=${1:-all}
+if [ "$mode" = "--build" ]; then
+	ALL=("${BUILD_PKGS[@]}")
+fi
 
 missing=()
 for p in "${ALL[@]}"; do
@@ -33,7 +43,7 @@ for p in "${ALL[@]}"; do
 	fi
 done
 
-if [ "${1:-}" = "--check" ]; then
+if [ "$mode" = "--check" ]; then
 	if [ ${#missing[@]} -gt 0 ]; then
 		echo "missing Debian packages: ${missing[*]}"
 		exit 1
