@@ -18,7 +18,7 @@ echo "== make check"
 make -j"$(nproc)" check >"$log" 2>&1
 check_rc=$?
 grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP):' "$log" | grep -Ev '^PASS:' || true
-grep -E '^# (TOTAL|PASS|SKIP|XFAIL|FAIL|XPASS|ERROR):'
+grep -E '^# (TOTAL|PASS|SKIP|XFAIL|FAIL|XPASS|ERROR):' "$log"
 if [ $check_rc -ne 0 ]; then
 	fail_stage=1
 	for f in tests/unit/*.log tests/integration/*.log; do
