@@ -264,9 +264,18 @@ void db_close(struct db *db)
 
 long long db_file_size(struct db *db)
 {
+	char wal[sizeof(db->path) + 8];
 	struct stat st;
+	long long n;
 
-	return stat(db->path, &st) == 0 ? (long long)st.st_size : -1;
+	if (stat(db->path, &st) != 0)
+		return -1;
+	n = (long long)st.st_size;
+	/* Under WAL, recent commits live in the -wal file until a checkpoint. */
+	snprintf(wal, sizeof(wal), "%s-wal", db->path);
+	if (stat(wal, &st) == 0)
+		n += (long long)st.st_size;
+	return n;
 }
 
 int db_begin(struct db *db)

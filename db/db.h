@@ -38,7 +38,7 @@ int db_migrate(struct db *db, unsigned target, char *err, size_t errlen);
 /* Run raw SQL: for tests that load fixtures only. */
 int db_exec_script(struct db *db, const char *sql, char *err, size_t errlen);
 const char *db_errmsg(struct db *db);
-long long db_file_size(struct db *db);
+long long db_file_size(struct db *db);           /* main file + WAL, bytes */
 
 /* Who made a change, for the audit log. */
 struct db_actor {
