@@ -283,6 +283,31 @@ int db_begin(struct db *db)
 	return db_errno(sqlite3_exec(db->conn, "BEGIN IMMEDIATE", NULL, NULL, NULL));
 }
 
+int db_prepare(struct db *db, sqlite3_stmt **stp, const char *sql)
+{
+	return db_errno(sqlite3_prepare_v2(db->conn, sql, -1, stp, NULL));
+}
+
+int db_step_done(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_errno(rc);
+}
+
+int db_end_change(struct db *db, int rc, const struct db_actor *who, const char *action,
+		  const char *object_type, const char *object_id)
+{
+	if (!rc)
+		rc = db_audit_in_tx(db, who, action, object_type, object_id, NULL, NULL);
+	if (!rc)
+		rc = db_commit(db);
+	if (rc)
+		db_rollback(db);
+	return rc;
+}
+
 int db_read_begin(struct db *db)
 {
 	return db_errno(sqlite3_exec(db->conn, "BEGIN DEFERRED", NULL, NULL, NULL));

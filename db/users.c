@@ -52,39 +52,23 @@ int db_user_create(struct db *db, const char *username, const char *hash, const 
 		   bool must_change, const struct db_actor *who)
 {
 	sqlite3_stmt *st = NULL;
-	long long now = db_now_ms();
 	int rc;
 
 	rc = db_begin(db);
 	if (rc)
 		return rc;
-	rc = sqlite3_prepare_v2(db->conn,
+	rc = db_prepare(db, &st,
 		"INSERT INTO users (username, password_hash, role, must_change_password, created_at, "
-		"updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)", -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		rc = db_errno(rc);
-		goto fail;
+		"updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)");
+	if (!rc) {
+		sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, role, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(st, 4, must_change ? 1 : 0);
+		sqlite3_bind_int64(st, 5, db_now_ms());
+		rc = db_step_done(st);
 	}
-	sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, role, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, 4, must_change ? 1 : 0);
-	sqlite3_bind_int64(st, 5, now);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		rc = db_errno(rc);
-		goto fail;
-	}
-	rc = db_audit_in_tx(db, who, "create", "user", username, NULL, NULL);
-	if (!rc)
-		rc = db_commit(db);
-	if (rc)
-		goto fail;
-	return 0;
- fail:
-	db_rollback(db);
-	return rc;
+	return db_end_change(db, rc, who, "create", "user", username);
 }
 
 int db_user_set_password(struct db *db, const char *username, const char *hash,
@@ -96,35 +80,18 @@ int db_user_set_password(struct db *db, const char *username, const char *hash,
 	rc = db_begin(db);
 	if (rc)
 		return rc;
-	rc = sqlite3_prepare_v2(db->conn,
+	rc = db_prepare(db, &st,
 		"UPDATE users SET password_hash = ?2, must_change_password = 0, updated_at = ?3 "
-		"WHERE username = ?1", -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		rc = db_errno(rc);
-		goto fail;
+		"WHERE username = ?1");
+	if (!rc) {
+		sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(st, 3, db_now_ms());
+		rc = db_step_done(st);
 	}
-	sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, db_now_ms());
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		rc = db_errno(rc);
-		goto fail;
-	}
-	if (sqlite3_changes(db->conn) == 0) {
+	if (!rc && sqlite3_changes(db->conn) == 0)
 		rc = ENOENT;
-		goto fail;
-	}
-	rc = db_audit_in_tx(db, who, "change-password", "user", username, NULL, NULL);
-	if (!rc)
-		rc = db_commit(db);
-	if (rc)
-		goto fail;
-	return 0;
- fail:
-	db_rollback(db);
-	return rc;
+	return db_end_change(db, rc, who, "change-password", "user", username);
 }
 
 int db_user_note_login(struct db *db, const char *username, bool ok)
