@@ -13,45 +13,26 @@
 #include "log.h"
 #include "test.h"
 
-#define TESTS(X) \
-	X(test_conf_file_sets_every_key) \
-	X(test_conf_unknown_key_names_file_and_line) \
-	X(test_conf_bad_value_names_key_and_expectation) \
-	X(test_conf_options_override_file) \
-	X(test_conf_demo_uses_demo_state_dir) \
-	X(test_conf_missing_explicit_file_is_an_error) \
-	X(test_conf_hostport_forms) \
-	X(test_conf_args_reject_unknown_and_missing_values) \
-	X(test_conf_sighup_rereads_log_level_only) \
-	X(test_secret_password_hash_verifies_and_rejects) \
-	X(test_secret_generated_password_uses_unambiguous_alphabet) \
-	X(test_secret_token_hex_is_random_hex) \
-	X(test_secret_equal_compares_whole_strings) \
-	X(test_migrate_fresh_database_reaches_latest_schema) \
-	X(test_migrate_fixtures_upgrade_and_keep_rows) \
-	X(test_migrate_each_older_version_upgrades_with_data) \
-	X(test_migrate_refuses_newer_schema_and_leaves_file_untouched) \
-	X(test_migrate_refuses_non_database_and_leaves_file_untouched) \
-	X(test_migrate_refuses_corrupt_database_and_leaves_file_untouched) \
-	X(test_db_wal_and_foreign_keys_are_on) \
-	X(test_db_settings_put_audits_and_bumps_generation) \
-	X(test_db_user_create_rejects_duplicates) \
-	X(test_db_second_connection_sees_committed_change) \
-	X(test_config_snapshot_loads_generation_and_settings) \
-	X(test_static_serves_files_inside_root) \
-	X(test_static_refuses_traversal) \
-	X(test_static_refuses_symlink_out_of_root) \
-	X(test_static_mime_types)
-
-#define DECLARE(fn) int fn(void);
-TESTS(DECLARE)
+/* Each module lists its tests in its own tests.def, one X(name) a line. */
+#define X(fn) int fn(void);
+#include "daemon/tests.def"
+#include "db/tests.def"
+#include "web/tests.def"
+#include "hw/tests.def"
+#include "sig/tests.def"
+#undef X
 
 static const struct {
 	const char *name;
 	int (*fn)(void);
 } tests[] = {
-#define ENTRY(fn) { #fn, fn },
-	TESTS(ENTRY)
+#define X(fn) { #fn, fn },
+#include "daemon/tests.def"
+#include "db/tests.def"
+#include "web/tests.def"
+#include "hw/tests.def"
+#include "sig/tests.def"
+#undef X
 };
 
 static char tmpdir[256];
