@@ -30,6 +30,7 @@
 #include "db.h"
 #include "mainq.h"
 #include "sd.h"
+#include "spanmgr.h"
 #include "secret.h"
 #include "status/status.h"
 #include "tg.h"
@@ -41,6 +42,8 @@ struct daemon {
 	struct conf_args args;
 	su_root_t *root;
 	su_timer_t *watchdog;
+	su_timer_t *status_timer;       /* refreshes the published status */
+	struct spanmgr *spans;
 	struct db *db;
 	struct web *web;
 	struct tg_config *config;       /* the live snapshot */
@@ -142,6 +145,8 @@ static void publish_status(struct daemon *d)
 	tg_strlcpy(d->status.system_name, c->system_name, sizeof(d->status.system_name));
 	tg_strlcpy(d->status.location, c->location, sizeof(d->status.location));
 	tg_strlcpy(d->status.contact, c->contact, sizeof(d->status.contact));
+	if (d->spans)
+		spanmgr_status(d->spans, &d->status);
 	status_publish(&d->status);
 }
 
@@ -166,6 +171,7 @@ static void apply_generation(struct daemon *d, unsigned long long gen)
 	tg_unref(&d->config);
 	d->config = c;
 	d->status.config_error[0] = '\0';
+	spanmgr_apply(d->spans, c);
 	log_info("config generation %llu applied", c->generation);
 	publish_status(d);
 }
@@ -177,6 +183,14 @@ static void on_mainq(const struct mainq_msg *msg, void *arg)
 	switch (msg->type) {
 	case MAINQ_CONFIG_GENERATION:
 		apply_generation(d, msg->u.config.generation);
+		break;
+	case MAINQ_SPAN_DCHAN:
+		spanmgr_on_msg(d->spans, msg);
+		break;
+	case MAINQ_SPAN_ALARM:
+	case MAINQ_SPAN_TEST_CALL:
+		spanmgr_on_msg(d->spans, msg);
+		publish_status(d);      /* alarms show at once, not at the next tick */
 		break;
 	case MAINQ__COUNT:
 		break;
@@ -214,6 +228,11 @@ static int on_signal(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
 		}
 	}
 	return 0;
+}
+
+static void on_status_timer(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+{
+	publish_status((struct daemon *)arg);
 }
 
 static void on_watchdog(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
@@ -300,6 +319,9 @@ static int start(struct daemon *d)
 		log_err("%s", err);
 		return rc;
 	}
+	rc = spanmgr_create(&d->spans, d->root, d->conf.state_dir, d->db);
+	if (rc)
+		return rc;
 	tg_strlcpy(d->status.version, PACKAGE_VERSION, sizeof(d->status.version));
 	d->status.started_at_ms = tg_wall_ms();
 	d->status.started_mono_ms = tg_now_ms();
@@ -310,6 +332,11 @@ static int start(struct daemon *d)
 		log_err("cannot create the main queue: %s", strerror(rc));
 		return rc;
 	}
+	spanmgr_apply(d->spans, d->config);
+	publish_status(d);
+	d->status_timer = su_timer_create(su_root_task(d->root), 500);
+	if (d->status_timer)
+		su_timer_run(d->status_timer, on_status_timer, (su_timer_arg_t *)d);
 	wc = (struct web_cfg){
 		.listen = d->conf.http, .web_root = d->conf.web_root, .db_path = d->conf.db_path,
 		.state_dir = d->conf.state_dir, .threads = d->conf.http_threads,
@@ -355,6 +382,10 @@ static void stop(struct daemon *d)
 	}
 	su_timer_destroy(d->watchdog);
 	d->watchdog = NULL;
+	su_timer_destroy(d->status_timer);
+	d->status_timer = NULL;
+	spanmgr_destroy(d->spans);      /* closes the cards: the far ends see LOS */
+	d->spans = NULL;
 	mainq_close();
 	if (d->db) {
 		db_event_add(d->db, "info", "daemon-stop", "trunkgated", "trunkgated stopped");

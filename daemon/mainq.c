@@ -6,6 +6,9 @@
 #include "config.h"
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
@@ -91,6 +94,8 @@ void mainq_close(void)
 	pthread_mutex_unlock(&q.lock);
 	for (; n; n = next) {
 		next = n->next;
+		if (n->msg.type == MAINQ_SPAN_TEST_CALL && n->msg.u.test_call.reply)
+			mainq_reply_done(n->msg.u.test_call.reply, ESHUTDOWN, "shutting down");
 		free(n);
 	}
 	if (q.reg >= 0)
@@ -125,4 +130,74 @@ int mainq_post(const struct mainq_msg *msg)
 	if (rc == ESHUTDOWN)
 		free(n);
 	return rc;
+}
+
+/* One lock and condition variable serve every reply: requests are rare
+ * (API actions), and a shared pair keeps struct mainq_reply plain data. */
+static pthread_mutex_t rlock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t rcond = PTHREAD_COND_INITIALIZER;
+
+struct mainq_reply *mainq_reply_new(void)
+{
+	struct mainq_reply *r = calloc(1, sizeof(*r));
+
+	if (r)
+		r->refs = 1;
+	return r;
+}
+
+void mainq_reply_unref(struct mainq_reply *reply)
+{
+	bool last;
+
+	if (!reply)
+		return;
+	pthread_mutex_lock(&rlock);
+	last = --reply->refs == 0;
+	pthread_mutex_unlock(&rlock);
+	if (last)
+		free(reply);
+}
+
+int mainq_request(struct mainq_msg *msg, struct mainq_reply *reply, unsigned timeout_ms)
+{
+	struct timespec until;
+	int rc;
+
+	pthread_mutex_lock(&rlock);
+	reply->refs++;                  /* the main thread's reference */
+	pthread_mutex_unlock(&rlock);
+	rc = mainq_post(msg);
+	if (rc) {
+		mainq_reply_unref(reply);
+		return rc;
+	}
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&rlock);
+	while (!reply->done && rc == 0)
+		rc = pthread_cond_timedwait(&rcond, &rlock, &until);
+	rc = reply->done ? 0 : ETIMEDOUT;
+	pthread_mutex_unlock(&rlock);
+	return rc;
+}
+
+void mainq_reply_done(struct mainq_reply *reply, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&rlock);
+	reply->rc = rc;
+	va_start(ap, fmt);
+	vsnprintf(reply->msg, sizeof(reply->msg), fmt, ap);
+	va_end(ap);
+	reply->done = true;
+	pthread_cond_broadcast(&rcond);
+	pthread_mutex_unlock(&rlock);
+	mainq_reply_unref(reply);
 }

@@ -6,10 +6,104 @@
 #include "config.h"
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
 #include "tg_config.h"
+
+static bool pick(const char *s, const char *const *names, int *out)
+{
+	for (int i = 0; names[i]; i++)
+		if (strcmp(s, names[i]) == 0) {
+			*out = i;
+			return true;
+		}
+	return false;
+}
+
+/* A stored span row into its typed form; false with a message if a value
+ * the API would never write is there (a hand-edited database). */
+static bool span_typed(struct tg_config *c, const struct db_span *d, struct tg_config_span *t,
+		       char *err, size_t errlen)
+{
+	static const char *const types[] = { "T1", "E1", NULL };
+	static const char *const framings[] = { "ESF", "D4", "CCS", "CAS", NULL };
+	static const char *const codes[] = { "B8ZS", "AMI", "HDB3", NULL };
+	static const char *const clocks[] = { "line", "internal", NULL };
+	int type, framing, code, clock;
+
+	memset(t, 0, sizeof(*t));
+	t->id = d->id;
+	t->name = su_strdup(c->home, d->name);
+	t->enabled = d->enabled;
+	t->driver = su_strdup(c->home, d->driver);
+	t->test_number = su_strdup(c->home, d->test_number);
+	t->sim_attach = su_strdup(c->home, d->sim_attach);
+	if (!pick(d->type, types, &type) || !pick(d->framing, framings, &framing) ||
+	    !pick(d->line_code, codes, &code) || !pick(d->clock_source, clocks, &clock) ||
+	    !isdn_switch_parse(d->switch_type, &t->isdn.sw) ||
+	    !isdn_side_parse(d->pri_side, &t->isdn.side) ||
+	    !isdn_hunting_parse(d->hunting, &t->isdn.hunting)) {
+		snprintf(err, errlen, "span %s: a stored value is not valid", d->name);
+		return false;
+	}
+	t->hw.name = t->name;
+	t->hw.position = d->position;
+	t->hw.type = (enum hw_span_type)type;
+	t->hw.framing = (enum hw_framing)framing;
+	t->hw.line_code = (enum hw_line_code)code;
+	t->hw.crc4 = d->crc4;
+	t->hw.clock = (enum hw_clock)clock;
+	t->hw.signalling = HW_SIG_PRI;
+	t->hw.frame_ms = HW_FRAME_MS_DEFAULT;
+	t->isdn.name = t->name;
+	t->isdn.type = t->hw.type;
+	t->isdn.debug = d->debug;
+	return true;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+bool tg_config_span_equal(const struct tg_config_span *a, const struct tg_config_span *b)
+{
+	return a->id == b->id && str_eq(a->name, b->name) && a->enabled == b->enabled &&
+	       str_eq(a->driver, b->driver) && str_eq(a->test_number, b->test_number) &&
+	       str_eq(a->sim_attach, b->sim_attach) && a->hw.position == b->hw.position &&
+	       a->hw.type == b->hw.type && a->hw.framing == b->hw.framing &&
+	       a->hw.line_code == b->hw.line_code && a->hw.crc4 == b->hw.crc4 &&
+	       a->hw.clock == b->hw.clock && a->hw.frame_ms == b->hw.frame_ms &&
+	       a->isdn.sw == b->isdn.sw && a->isdn.side == b->isdn.side &&
+	       a->isdn.hunting == b->isdn.hunting && a->isdn.debug == b->isdn.debug;
+}
+
+static int load_spans(struct tg_config *c, struct db *db, char *err, size_t errlen)
+{
+	struct db_span *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = db_span_list(db, &v, &n);
+	if (rc)
+		return rc;
+	c->spans = su_zalloc(c->home, (n ? n : 1) * sizeof(*c->spans));
+	if (!c->spans) {
+		free(v);
+		return ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!span_typed(c, &v[i], &c->spans[i], err, errlen)) {
+			free(v);
+			return EINVAL;
+		}
+	}
+	c->nspans = n;
+	free(v);
+	return 0;
+}
 
 int tg_config_load(struct tg_config **cfgp, struct db *db, char *err, size_t errlen)
 {
@@ -27,6 +121,7 @@ int tg_config_load(struct tg_config **cfgp, struct db *db, char *err, size_t err
 	c = su_home_new(sizeof(*c));
 	if (!c)
 		return ENOMEM;
+	err[0] = '\0';
 	rc = db_read_begin(db);
 	if (rc) {
 		snprintf(err, errlen, "cannot read configuration: %s", db_errmsg(db));
@@ -41,8 +136,10 @@ int tg_config_load(struct tg_config **cfgp, struct db *db, char *err, size_t err
 			rc = grc;
 		*(const char **)((char *)c + strings[i].off) = su_strdup(c->home, v);
 	}
+	if (!rc)
+		rc = load_spans(c, db, err, errlen);
 	db_read_end(db);
-	if (rc)
+	if (rc && !err[0])
 		snprintf(err, errlen, "cannot read configuration: %s", db_errmsg(db));
  out:
 	if (rc)

@@ -1,5 +1,5 @@
 /*
- * config.h -- the live configuration snapshot: a read-only, refcounted object
+ * tg_config.h -- the live configuration snapshot: a read-only, refcounted object
  * loaded from SQLite for one generation.  The main thread swaps in a new one
  * when a change is committed; whoever started work under the old one keeps
  * its reference (calls, later) until done.  Main thread only.
@@ -9,9 +9,25 @@
 #ifndef TG_CONFIG_SNAPSHOT_H
 #define TG_CONFIG_SNAPSHOT_H
 
+#include <stdbool.h>
 #include <sofia-sip/su_alloc.h>
 
+#include "hw.h"
+#include "isdn.h"
+
 struct db;
+
+/* One span as the runtime needs it: typed, validated. */
+struct tg_config_span {
+	long long id;
+	const char *name;                       /* from the snapshot's home */
+	bool enabled;
+	const char *driver;
+	struct hw_span_cfg hw;                  /* name/device filled by the span manager */
+	struct isdn_span_cfg isdn;
+	const char *test_number;                /* "" = none */
+	const char *sim_attach;                 /* "" = listen in the state folder */
+};
 
 struct tg_config {
 	su_home_t home[1];                      /* first: su_home_new() hands it back */
@@ -20,7 +36,12 @@ struct tg_config {
 	const char *system_name;                /* from home */
 	const char *location;
 	const char *contact;
+	struct tg_config_span *spans;           /* from home */
+	size_t nspans;
 };
+
+/* Are two span configurations the same (so a running span can stay)? */
+bool tg_config_span_equal(const struct tg_config_span *a, const struct tg_config_span *b);
 
 /* Load the generation that is committed now.  EIO etc. with err filled. */
 int tg_config_load(struct tg_config **cfgp, struct db *db, char *err, size_t errlen);

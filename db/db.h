@@ -81,6 +81,42 @@ int db_user_set_password(struct db *db, const char *username, const char *hash,
 			 const struct db_actor *who);                        /* ENOENT */
 int db_user_note_login(struct db *db, const char *username, bool ok);
 
+/* Spans (T1/E1).  Text fields hold the API's names ("T1", "ESF", "euroisdn"...);
+ * the API validates them, the config loader turns them into types. */
+struct db_span {
+	long long id;
+	char name[33];
+	bool enabled;
+	char driver[8];                 /* sim, dahdi */
+	unsigned position;
+	char type[4];                   /* T1, E1 */
+	char framing[4];                /* ESF, D4, CCS, CAS */
+	char line_code[8];              /* B8ZS, AMI, HDB3 */
+	bool crc4;
+	char clock_source[12];          /* line, internal */
+	char signalling[8];             /* pri */
+	char pri_side[12];              /* network, user */
+	char switch_type[12];           /* ni2, 5ess, dms100, euroisdn, qsig */
+	char hunting[16];               /* ascending, descending, round-robin */
+	char test_number[33];
+	bool debug;
+	char sim_attach[256];
+};
+/* All spans, ordered by id, into a malloc'd array (*np entries). */
+int db_span_list(struct db *db, struct db_span **vp, size_t *np);
+/* By id (key all digits) or name.  ENOENT. */
+int db_span_get(struct db *db, const char *key, struct db_span *sp);
+/* Create (sp->id set on return), update (by sp->id), delete (by id); each one
+ * transaction with an audit row and a new generation.  EEXIST: name or
+ * driver+position taken; ENOENT: no such span; EBUSY (delete): still used,
+ * with the referrer's table in `why`. */
+int db_span_create(struct db *db, struct db_span *sp, const struct db_actor *who,
+		   unsigned long long *genp);
+int db_span_update(struct db *db, const struct db_span *sp, const struct db_actor *who,
+		   unsigned long long *genp);
+int db_span_delete(struct db *db, long long id, const struct db_actor *who,
+		   unsigned long long *genp, char *why, size_t whylen);
+
 /* Events (severity: critical, major, minor, warning, info, cleared) */
 int db_event_add(struct db *db, const char *severity, const char *kind, const char *source,
 		 const char *message);

@@ -7,6 +7,31 @@
 #define TG_STATUS_H
 
 #include <stdbool.h>
+#include <stdint.h>
+
+#include "hw.h"
+
+#define STATUS_MAX_SPANS 64
+
+/* One span as status shows it. */
+struct status_span {
+	long long id;
+	char name[33];
+	char type[4];                           /* T1, E1 */
+	char driver[8];
+	char switch_type[12], side[12];
+	bool enabled;
+	bool open;                              /* the driver opened it */
+	char error[128];                        /* why it could not be opened */
+	unsigned alarms;                        /* enum hw_alarm bits */
+	bool link_up;                           /* ISDN layer 2 */
+	unsigned active_calls;
+	unsigned long long total_calls;
+	struct hw_counters counters;
+	unsigned nchannels;
+	uint8_t channel[HW_MAX_TIMESLOTS];      /* B channel numbers */
+	uint8_t channel_state[HW_MAX_TIMESLOTS];        /* enum isdn_channel_state */
+};
 
 struct status {
 	char version[32];
@@ -22,6 +47,8 @@ struct status {
 	unsigned long long total_calls;
 	bool demo;
 	bool stopping;
+	unsigned nspans;
+	struct status_span spans[STATUS_MAX_SPANS];
 };
 
 /* Main thread */

@@ -15,5 +15,11 @@ const struct api_route api_routes[] = {
 	{ "POST", "/api/v1/account/password", api_password,     WEB_ROLE_VIEWER },
 	{ "GET",  "/api/v1/settings",         api_settings_get, WEB_ROLE_VIEWER },
 	{ "PUT",  "/api/v1/settings",         api_settings_put, WEB_ROLE_ADMIN },
+	{ "GET",    "/api/v1/spans",          api_spans_list,   WEB_ROLE_VIEWER },
+	{ "POST",   "/api/v1/spans",          api_span_create,  WEB_ROLE_ADMIN },
+	{ "GET",    "/api/v1/spans/{id}",     api_span_get,     WEB_ROLE_VIEWER },
+	{ "PUT",    "/api/v1/spans/{id}",     api_span_update,  WEB_ROLE_ADMIN },
+	{ "DELETE", "/api/v1/spans/{id}",     api_span_delete,  WEB_ROLE_ADMIN },
+	{ "POST",   "/api/v1/spans/{id}/test-call", api_span_test_call, WEB_ROLE_OPERATOR },
 };
 const size_t api_route_count = sizeof(api_routes) / sizeof(api_routes[0]);

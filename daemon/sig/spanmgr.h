@@ -1,0 +1,34 @@
+/*
+ * spanmgr.h -- the spans at run time: for each configured span, its HAL span
+ * (the card) and its ISDN signalling, opened, re-opened and closed as the
+ * configuration changes (reconcile, don't restart).  Main thread only.
+ *
+ * Until the call core and routing exist, a span's calls end here: an incoming
+ * call to the span's test number is answered by the gateway itself (a
+ * commissioning aid, as gateways offer); any other incoming call is refused
+ * with cause 1 (unallocated number); test calls can be placed out of a span
+ * through the API.
+ */
+#ifndef TG_SPANMGR_H
+#define TG_SPANMGR_H
+
+#include <sofia-sip/su_wait.h>
+
+struct spanmgr;
+struct tg_config;
+struct mainq_msg;
+struct status;
+struct db;
+
+int  spanmgr_create(struct spanmgr **mp, su_root_t *root, const char *state_dir, struct db *db);
+void spanmgr_destroy(struct spanmgr *m);            /* closes every span */
+/* Bring the running spans in line with cfg. */
+void spanmgr_apply(struct spanmgr *m, const struct tg_config *cfg);
+/* MAINQ_SPAN_* messages. */
+void spanmgr_on_msg(struct spanmgr *m, const struct mainq_msg *msg);
+/* Fill st->spans from the running spans. */
+void spanmgr_status(struct spanmgr *m, struct status *st);
+/* Where the sim span `name` listens: <state_dir>/sim/<name>.sock */
+void spanmgr_sim_path(const char *state_dir, const char *name, char *out, size_t len);
+
+#endif

@@ -1,0 +1,268 @@
+/*
+ * spans.c -- the spans table.  Each write is one transaction: the row, an
+ * audit row whose before/after JSON SQLite itself renders (json_object), and
+ * the generation bump.  Any thread.
+ */
+#include "config.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_int.h"
+
+#define SPAN_COLS "id, name, enabled, driver, position, type, framing, line_code, crc4, " \
+	"clock_source, signalling, pri_side, switch_type, hunting, test_number, debug, sim_attach"
+
+#define SPAN_JSON "json_object('id', id, 'name', name, 'enabled', enabled, 'driver', driver, " \
+	"'position', position, 'type', type, 'framing', framing, 'line_code', line_code, " \
+	"'crc4', crc4, 'clock_source', clock_source, 'signalling', signalling, " \
+	"'pri_side', pri_side, 'switch_type', switch_type, 'hunting', hunting, " \
+	"'test_number', test_number, 'debug', debug, 'sim_attach', sim_attach)"
+
+static void col_text(sqlite3_stmt *st, int i, char *dst, size_t n)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	snprintf(dst, n, "%s", t ? (const char *)t : "");
+}
+
+static void row_to_span(sqlite3_stmt *st, struct db_span *sp)
+{
+	memset(sp, 0, sizeof(*sp));
+	sp->id = sqlite3_column_int64(st, 0);
+	col_text(st, 1, sp->name, sizeof(sp->name));
+	sp->enabled = sqlite3_column_int(st, 2) != 0;
+	col_text(st, 3, sp->driver, sizeof(sp->driver));
+	sp->position = (unsigned)sqlite3_column_int(st, 4);
+	col_text(st, 5, sp->type, sizeof(sp->type));
+	col_text(st, 6, sp->framing, sizeof(sp->framing));
+	col_text(st, 7, sp->line_code, sizeof(sp->line_code));
+	sp->crc4 = sqlite3_column_int(st, 8) != 0;
+	col_text(st, 9, sp->clock_source, sizeof(sp->clock_source));
+	col_text(st, 10, sp->signalling, sizeof(sp->signalling));
+	col_text(st, 11, sp->pri_side, sizeof(sp->pri_side));
+	col_text(st, 12, sp->switch_type, sizeof(sp->switch_type));
+	col_text(st, 13, sp->hunting, sizeof(sp->hunting));
+	col_text(st, 14, sp->test_number, sizeof(sp->test_number));
+	sp->debug = sqlite3_column_int(st, 15) != 0;
+	col_text(st, 16, sp->sim_attach, sizeof(sp->sim_attach));
+}
+
+int db_span_list(struct db *db, struct db_span **vp, size_t *np)
+{
+	struct db_span *v = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, &st, "SELECT " SPAN_COLS " FROM spans ORDER BY id");
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			struct db_span *nv = realloc(v, (cap ? cap * 2 : 8) * sizeof(*v));
+
+			if (!nv) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			v = nv;
+			cap = cap ? cap * 2 : 8;
+		}
+		row_to_span(st, &v[n++]);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return db_errno(rc);
+	}
+	*vp = v;
+	*np = n;
+	return 0;
+}
+
+int db_span_get(struct db *db, const char *key, struct db_span *sp)
+{
+	bool by_id = key[0] && strspn(key, "0123456789") == strlen(key);
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, &st, by_id ? "SELECT " SPAN_COLS " FROM spans WHERE id = ?1" :
+			"SELECT " SPAN_COLS " FROM spans WHERE name = ?1");
+	if (rc)
+		return rc;
+	if (by_id)
+		sqlite3_bind_int64(st, 1, strtoll(key, NULL, 10));
+	else
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		row_to_span(st, sp);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ENOENT : db_errno(rc);
+}
+
+/* The row as JSON, for the audit log; NULL if there is none. */
+static char *span_json(struct db *db, long long id)
+{
+	sqlite3_stmt *st;
+	char *out = NULL;
+
+	if (db_prepare(db, &st, "SELECT " SPAN_JSON " FROM spans WHERE id = ?1"))
+		return NULL;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		out = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return out;
+}
+
+static void bind_span(sqlite3_stmt *st, const struct db_span *sp)
+{
+	sqlite3_bind_text(st, 1, sp->name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, sp->enabled);
+	sqlite3_bind_text(st, 3, sp->driver, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 4, (int)sp->position);
+	sqlite3_bind_text(st, 5, sp->type, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, sp->framing, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 7, sp->line_code, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 8, sp->crc4);
+	sqlite3_bind_text(st, 9, sp->clock_source, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 10, sp->signalling, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 11, sp->pri_side, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 12, sp->switch_type, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 13, sp->hunting, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 14, sp->test_number, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 15, sp->debug);
+	sqlite3_bind_text(st, 16, sp->sim_attach, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 17, db_now_ms());
+}
+
+/* Commit a span change: audit row (before/after), generation, commit. */
+static int finish(struct db *db, int rc, const struct db_actor *who, const char *action,
+		  long long id, char *before, unsigned long long *genp)
+{
+	char *after = NULL;
+	char idbuf[24];
+
+	snprintf(idbuf, sizeof(idbuf), "%lld", id);
+	if (!rc) {
+		after = span_json(db, id);
+		rc = db_audit_in_tx(db, who, action, "span", idbuf, before, after);
+	}
+	if (!rc)
+		rc = db_bump_generation(db, who ? who->user : NULL, genp);
+	if (!rc)
+		rc = db_commit(db);
+	if (rc)
+		db_rollback(db);
+	free(before);
+	free(after);
+	return rc;
+}
+
+int db_span_create(struct db *db, struct db_span *sp, const struct db_actor *who,
+		   unsigned long long *genp)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_begin(db);
+	if (rc)
+		return rc;
+	rc = db_prepare(db, &st,
+		"INSERT INTO spans (name, enabled, driver, position, type, framing, line_code, crc4, "
+		"clock_source, signalling, pri_side, switch_type, hunting, test_number, debug, "
+		"sim_attach, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+		"?11, ?12, ?13, ?14, ?15, ?16, ?17, ?17)");
+	if (!rc) {
+		bind_span(st, sp);
+		rc = db_step_done(st);
+		sp->id = sqlite3_last_insert_rowid(db->conn);
+	}
+	return finish(db, rc, who, "create", sp->id, NULL, genp);
+}
+
+int db_span_update(struct db *db, const struct db_span *sp, const struct db_actor *who,
+		   unsigned long long *genp)
+{
+	sqlite3_stmt *st;
+	char *before;
+	int rc;
+
+	rc = db_begin(db);
+	if (rc)
+		return rc;
+	before = span_json(db, sp->id);
+	if (!before) {
+		db_rollback(db);
+		return ENOENT;
+	}
+	rc = db_prepare(db, &st,
+		"UPDATE spans SET name = ?1, enabled = ?2, driver = ?3, position = ?4, type = ?5, "
+		"framing = ?6, line_code = ?7, crc4 = ?8, clock_source = ?9, signalling = ?10, "
+		"pri_side = ?11, switch_type = ?12, hunting = ?13, test_number = ?14, debug = ?15, "
+		"sim_attach = ?16, updated_at = ?17 WHERE id = ?18");
+	if (!rc) {
+		bind_span(st, sp);
+		sqlite3_bind_int64(st, 18, sp->id);
+		rc = db_step_done(st);
+	}
+	return finish(db, rc, who, "update", sp->id, before, genp);
+}
+
+int db_span_delete(struct db *db, long long id, const struct db_actor *who,
+		   unsigned long long *genp, char *why, size_t whylen)
+{
+	static const char *const users[] = {
+		"SELECT 'trunk group ' || g.name FROM trunk_group_members m JOIN trunk_groups g "
+		"ON g.id = m.group_id WHERE m.span_id = ?1",
+		"SELECT 'bypass pair ' || name FROM bypass_pairs WHERE span_a_id = ?1 OR span_b_id = ?1",
+	};
+	sqlite3_stmt *st;
+	char *before;
+	int rc;
+
+	rc = db_begin(db);
+	if (rc)
+		return rc;
+	before = span_json(db, id);
+	if (!before) {
+		db_rollback(db);
+		return ENOENT;
+	}
+	/* Name the referrer, rather than let the foreign key fail anonymously. */
+	for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
+		if (db_prepare(db, &st, users[i]))
+			continue;
+		sqlite3_bind_int64(st, 1, id);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			snprintf(why, whylen, "%s", (const char *)sqlite3_column_text(st, 0));
+			sqlite3_finalize(st);
+			free(before);
+			db_rollback(db);
+			return EBUSY;
+		}
+		sqlite3_finalize(st);
+	}
+	rc = db_prepare(db, &st, "DELETE FROM spans WHERE id = ?1");
+	if (!rc) {
+		sqlite3_bind_int64(st, 1, id);
+		rc = db_step_done(st);
+	}
+	if (!rc) {
+		char idbuf[24];
+
+		snprintf(idbuf, sizeof(idbuf), "%lld", id);
+		rc = db_audit_in_tx(db, who, "delete", "span", idbuf, before, NULL);
+	}
+	if (!rc)
+		rc = db_bump_generation(db, who ? who->user : NULL, genp);
+	if (!rc)
+		rc = db_commit(db);
+	if (rc)
+		db_rollback(db);
+	free(before);
+	return rc;
+}
