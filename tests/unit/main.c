@@ -20,6 +20,7 @@
 #include "web/tests.def"
 #include "hw/tests.def"
 #include "sig/tests.def"
+#include "tools/tests.def"
 #undef X
 
 static const struct {
@@ -32,6 +33,7 @@ static const struct {
 #include "web/tests.def"
 #include "hw/tests.def"
 #include "sig/tests.def"
+#include "tools/tests.def"
 #undef X
 };
 

@@ -1,0 +1,64 @@
+/*
+ * script.h -- tgsim's command language: one command a line, parsed into a
+ * struct tgsim_cmd.  Pure: no I/O, so the parser is unit-tested on its own.
+ *
+ *   span NAME PATH [type=T1|E1] [switch=ni2|5ess|dms100|euroisdn|qsig]
+ *        [side=network|user] [hunting=ascending|descending|round-robin] [listen]
+ *   call SPAN FROM TO [channel=N] [as=LABEL]     place a call
+ *   proceed|alert|answer [LABEL]                 act on a call (default: the newest)
+ *   hangup [LABEL] [CAUSE]                       clear it (cause 16 by default)
+ *   auto answer|reject CAUSE|off [SPAN]          what to do with incoming calls
+ *   expect call [to NUMBER] [from NUMBER] [on SPAN] [as LABEL] within S
+ *   expect answer|alerting|proceeding [LABEL] within S
+ *   expect release [LABEL] [cause N] within S
+ *   expect link up|down SPAN within S
+ *   expect alarm SPAN NAMES|none within S        NAMES: LOS,RED,BLUE,YELLOW (all must be set)
+ *   alarm SPAN los|ais|rai on|off                pull the cable / send AIS / send RAI
+ *   inject SPAN crc|slips|bpv N                  error counts the far end will see
+ *   restart SPAN                                 RESTART the whole interface
+ *   load SPAN rate=CPS hold=S [answer=0..1] [count=N] [to=NUMBER] [from=NUMBER]
+ *   sleep S
+ *   quit
+ * '#' starts a comment; blank lines are skipped.
+ */
+#ifndef TG_TGSIM_SCRIPT_H
+#define TG_TGSIM_SCRIPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum tgsim_op {
+	OP_SPAN, OP_CALL, OP_PROCEED, OP_ALERT, OP_ANSWER, OP_HANGUP, OP_AUTO,
+	OP_EXPECT_CALL, OP_EXPECT_ANSWER, OP_EXPECT_ALERTING, OP_EXPECT_PROCEEDING,
+	OP_EXPECT_RELEASE, OP_EXPECT_LINK, OP_EXPECT_ALARM,
+	OP_ALARM, OP_INJECT, OP_RESTART, OP_LOAD, OP_SLEEP, OP_QUIT,
+};
+
+enum tgsim_auto { AUTO_OFF, AUTO_ANSWER, AUTO_REJECT };
+
+struct tgsim_cmd {
+	enum tgsim_op op;
+	unsigned line;
+	char span[33];
+	char path[256];                 /* span */
+	char type[4], sw[12], side[12], hunting[16];
+	bool listen;                    /* span: own the socket instead of attaching */
+	char from[33], to[33];          /* call, expect call, load */
+	char label[33];                 /* call as=, act on LABEL, expect ... LABEL */
+	unsigned channel;
+	int cause;                      /* hangup, expect release (-1: any), auto reject */
+	enum tgsim_auto auto_mode;
+	double within;                  /* expect: seconds */
+	bool up;                        /* expect link; alarm on/off */
+	char what[16];                  /* alarm: los/ais/rai; inject: crc/slips/bpv */
+	unsigned alarms;                /* expect alarm: hw_alarm bits (0 = none) */
+	unsigned count;                 /* inject N; load count= (0 = unlimited) */
+	double rate, hold, answer_ratio, seconds;   /* load; sleep */
+};
+
+/* Parse one line.  Returns 1 with *cmd set, 0 for a blank/comment line, -1
+ * with a message naming the problem in err. */
+int tgsim_parse_line(const char *line, unsigned lineno, struct tgsim_cmd *cmd, char *err,
+		     size_t errlen);
+
+#endif
