@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <sofia-sip/su_wait.h>
 
 #define LOG_MODULE "span"
@@ -256,7 +257,12 @@ static const struct isdn_events isdn_events = {
 static void span_close(struct span *s)
 {
 	/* Close the card first: after hw_span_close no callback runs for it. */
-	hw_span_close(s->hw);
+	if (s->hw) {
+		hw_span_close(s->hw);
+		/* a sim span we own leaves no socket behind for a peer to find */
+		if (!strcmp(s->driver, "sim") && !s->cfg.sim_attach[0])
+			unlink(s->device);
+	}
 	s->hw = NULL;
 	isdn_span_destroy(s->isdn);     /* frees its calls without wire messages */
 	s->isdn = NULL;
