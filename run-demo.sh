@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # run-demo.sh -- build trunkgate and run the daemon in the foreground in demo
-# mode: a state folder with a fresh SQLite database, simulated hardware, the
-# web admin and REST API on http://127.0.0.1:8080.  It prints the URL and the
-# generated admin credentials.  Ctrl-C stops it.
+# mode: a state folder with a fresh SQLite database, two simulated E1 PRI
+# spans ("carrier" and "pbx"), the web admin and REST API on
+# http://127.0.0.1:8080.  tgsim attaches to both spans as the carrier switch
+# and as the PBX, and places a test call every 20 s to each span's test
+# number, so the status API shows both spans up with live calls.  It prints
+# the URL and the generated admin credentials.  Ctrl-C stops it all.
 #
 #   TG_DEMO_STATE=DIR    state folder (default ./demo-state)
 #   TG_DEMO_HTTP=A:P     listen address (default 127.0.0.1:8080)
@@ -17,5 +20,29 @@ if [ "${TG_DEMO_KEEP:-0}" != 1 ] && [ -d "$state" ]; then
 	echo "run-demo: starting from a fresh demo database in $state (TG_DEMO_KEEP=1 keeps the last one)"
 	rm -rf "$state"
 fi
-exec ./trunkgated --demo --state-dir "$state" --http "${TG_DEMO_HTTP:-127.0.0.1:8080}" \
+mkdir -p "$state"
+state=$(cd "$state" && pwd)
+
+# The far ends: tgsim as the carrier (network side of our "carrier" span)
+# and as the PBX (user side of our "pbx" span).  They attach as soon as the
+# daemon has opened the spans, and answer what the gateway sends them.
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+}
+trap cleanup EXIT
+far_end() {     # far_end NAME SIDE CALLED
+	printf '%s\n' \
+		"span $1 $state/sim/$1.sock type=E1 switch=euroisdn side=$2" \
+		"auto answer" \
+		"expect link up $1 within 60" \
+		"load $1 rate=0.05 hold=12 to=$3 from=4930555$3" |
+		./tgsim --stay >"$state/tgsim-$1.log" 2>&1 &
+	pids+=($!)
+}
+far_end carrier network 1000
+far_end pbx user 2000
+
+./trunkgated --demo --state-dir "$state" --http "${TG_DEMO_HTTP:-127.0.0.1:8080}" \
 	--web-root web/ui "$@"

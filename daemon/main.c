@@ -136,6 +136,37 @@ static int ensure_admin(struct daemon *d)
 	return 0;
 }
 
+/* Demo mode, first start: the two spans the demo's tgsim attaches to -- a
+ * carrier (we are the user side) and a PBX (we are the network side). */
+static int seed_demo(struct daemon *d)
+{
+	static const struct db_span demo[] = {
+		{ .name = "carrier", .enabled = true, .driver = "sim", .position = 1, .type = "E1",
+		  .framing = "CCS", .line_code = "HDB3", .crc4 = true, .clock_source = "line",
+		  .signalling = "pri", .pri_side = "user", .switch_type = "euroisdn",
+		  .hunting = "ascending", .test_number = "1000" },
+		{ .name = "pbx", .enabled = true, .driver = "sim", .position = 2, .type = "E1",
+		  .framing = "CCS", .line_code = "HDB3", .crc4 = true, .clock_source = "internal",
+		  .signalling = "pri", .pri_side = "network", .switch_type = "euroisdn",
+		  .hunting = "descending", .test_number = "2000" },
+	};
+	struct db_actor who = { "demo", "" };
+	long long n;
+	int rc;
+
+	if (!d->conf.demo || db_count(d->db, "spans", &n) || n > 0)
+		return 0;
+	for (size_t i = 0; i < TG_ARRAY_SIZE(demo); i++) {
+		struct db_span sp = demo[i];
+
+		rc = db_span_create(d->db, &sp, &who, NULL);
+		if (rc)
+			return rc;
+	}
+	log_info("demo: created spans carrier and pbx (sim, E1 EuroISDN)");
+	return 0;
+}
+
 static void publish_status(struct daemon *d)
 {
 	const struct tg_config *c = d->config;
@@ -282,9 +313,10 @@ static void print_demo_banner(struct daemon *d)
 	       "  trunkgate %s demo is running (state folder %s)\n"
 	       "  Web admin and REST API: %s\n"
 	       "  Log in as:              admin / %s\n"
+	       "  Simulated spans:        %s/sim/carrier.sock, %s/sim/pbx.sock\n"
 	       "  Stop with Ctrl-C.\n\n",
 	       PACKAGE_VERSION, d->conf.state_dir, web_url(d->web),
-	       pw[0] ? pw : "(password already changed)");
+	       pw[0] ? pw : "(password already changed)", d->conf.state_dir, d->conf.state_dir);
 	fflush(stdout);
 }
 
@@ -312,6 +344,8 @@ static int start(struct daemon *d)
 	}
 	log_info("database %s at schema version %u", d->conf.db_path, db_schema_latest());
 	rc = ensure_admin(d);
+	if (!rc)
+		rc = seed_demo(d);
 	if (rc)
 		return rc;
 	rc = tg_config_load(&d->config, d->db, err, sizeof(err));
