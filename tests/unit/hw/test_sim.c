@@ -68,6 +68,7 @@ struct end {
 	unsigned tx_k;                          /* I/O thread only */
 	int last_k;
 	enum hw_span_type type;
+	unsigned samples;                       /* expected per period; set before open */
 	/* relay */
 	atomic_uint relay_calls;
 	atomic_bool relay_last;
@@ -121,7 +122,7 @@ static void on_audio(void *arg, const uint8_t *rx, uint8_t *tx, unsigned samples
 	uint8_t idle = hw_idle_code(e->type);
 	bool all_idle = true, ok = true;
 
-	if (samples != hw_samples_per_period(e->span ? e->span->frame_ms : 20))
+	if (samples != e->samples)
 		atomic_fetch_add(&e->bad_samples, 1);
 	for (unsigned t = 0; t < ts; t++)
 		for (unsigned i = 0; i < samples; i++)
@@ -175,6 +176,7 @@ static int open_end_ms(struct end *e, const char *path, bool attach, enum hw_spa
 	memset(e, 0, sizeof(*e));
 	e->last_k = -1;
 	e->type = type;
+	e->samples = hw_samples_per_period(frame_ms);
 	atomic_store(&e->relay_last, true);
 	return hw_span_open(&hw_sim_driver, &e->span, &cfg, &events, e);
 }
