@@ -26,6 +26,7 @@
 #include "sim_proto.h"
 
 #define SIM_RING 4                      /* received periods buffered (a framer's slip buffer) */
+#define SIM_PREFILL 2                   /* periods buffered before playing: one of cushion */
 #define SIM_RETRY_NS (200 * 1000000ULL) /* attach: connect again after this long */
 #define SIM_HELLO_NS (2000 * 1000000ULL)        /* a connection must say HELLO within this */
 #define SIM_CATCHUP 4                   /* periods run back to back after a stall, at most */
@@ -75,7 +76,8 @@ struct sim_span {
 	/* link (I/O thread) */
 	atomic_bool link_ok;            /* HELLOs exchanged and matching */
 	bool hello_seen;                /* the peer's HELLO came (matching or not) */
-	bool audio_seen;                /* audio came on this link: rx_missing counts from here */
+	bool played;                    /* a period was played on this link: rx_missing counts from here */
+	bool primed;                    /* the ring held SIM_PREFILL periods since the last underflow */
 	uint64_t hello_deadline;
 	uint64_t retry_at;              /* attach: next connect attempt */
 	bool refused_warned, connect_warned;

@@ -160,11 +160,17 @@ static void span_period(struct sim_span *s)
 	bool linked = atomic_load(&s->link_ok), from_ring = false;
 	unsigned missing = 0, sent = 0;
 
-	if (s->ring_count) {
+	/* Play from the ring once it has a period of cushion, so that a period
+	 * arriving a little late (two processes ticking nearly in phase) is no
+	 * underflow; after an underflow, build the cushion again. */
+	if (s->ring_count && (s->primed || s->ring_count >= SIM_PREFILL)) {
 		rx = s->ring + (size_t)s->ring_head * s->period_bytes;
-		from_ring = true;
-	} else if (linked && s->audio_seen) {
-		missing = 1;
+		from_ring = s->primed = s->played = true;
+	} else {
+		if (linked && s->played)
+			missing = 1;
+		if (!s->ring_count)
+			s->primed = false;
 	}
 	if (s->ev.audio)
 		s->ev.audio(s->arg, rx, s->txbuf, s->samples);

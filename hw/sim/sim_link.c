@@ -171,7 +171,7 @@ static void conn_up(struct sim_span *s, int fd, uint64_t now)
 	pthread_mutex_unlock(&s->fd_lock);
 	atomic_store(&s->tx_seq, 0);
 	s->hello_seen = false;
-	s->audio_seen = false;
+	s->played = s->primed = false;
 	s->hello_deadline = now + SIM_HELLO_NS;
 	s->peer_flags = 0;
 	s->line_sent = -1;
@@ -206,6 +206,7 @@ static void conn_down(struct sim_span *s, const char *why)
 	s->peer_flags = 0;
 	atomic_store(&s->peer_pulled, false);
 	s->ring_count = 0;
+	s->played = s->primed = false;
 	s->refused_warned = false;
 	if (s->attach) {
 		s->retry_at = sim_now() + SIM_RETRY_NS;
@@ -319,7 +320,6 @@ static void on_audio(struct sim_span *s, const uint8_t *p, size_t len)
 	slot = (s->ring_head + s->ring_count) % SIM_RING;
 	memcpy(s->ring + (size_t)slot * s->period_bytes, p, len);
 	s->ring_count++;
-	s->audio_seen = true;
 	pthread_mutex_lock(&s->stat_lock);
 	s->cnt.rx_periods++;
 	if (slip) {
