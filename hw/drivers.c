@@ -11,7 +11,7 @@
 #include "sim.h"
 
 #ifdef HAVE_DAHDI
-extern const struct hw_driver hw_dahdi_driver;
+#include "dahdi/dahdi.h"
 #endif
 
 const struct hw_driver *const hw_drivers[] = {
