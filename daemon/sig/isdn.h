@@ -90,19 +90,25 @@ struct isdn_span;
 struct isdn_call;
 
 struct isdn_events {
-	/* Send one D-channel frame (no FCS).  Required. */
+	/* Send one D-channel frame (no FCS).  Required.  Called from inside
+	 * any isdn_* function, isdn_span_create included (the first SABME);
+	 * it must not feed frames back into a span synchronously. */
 	void (*dchan_tx)(void *arg, const uint8_t *frame, size_t len);
 	/* Layer 2 (the D channel's LAPD link) came up or went down. */
 	void (*link)(void *arg, bool up);
 	/* A new incoming call (SETUP).  The owner answers with isdn_call_*
-	 * (proceeding, alerting, answer) or isdn_call_hangup(cause). */
+	 * (proceeding, alerting, answer) or isdn_call_hangup(cause).  If it has
+	 * not answered when this returns, the span sends CALL PROCEEDING.  A
+	 * calling name whose presentation is restricted is not passed on. */
 	void (*incoming)(void *arg, struct isdn_call *c, const struct isdn_setup *s);
 	void (*proceeding)(void *arg, struct isdn_call *c);
 	void (*alerting)(void *arg, struct isdn_call *c, bool inband);
 	void (*progress)(void *arg, struct isdn_call *c, bool inband);
 	void (*answered)(void *arg, struct isdn_call *c);
 	/* The call is over (cleared either way, refused, or lost with the link);
-	 * the handle is freed when this returns. */
+	 * the handle is freed when this returns.  Exactly once per call; never
+	 * from inside another callback, but possibly just before
+	 * isdn_call_hangup, isdn_restart or isdn_layer1 returns. */
 	void (*released)(void *arg, struct isdn_call *c, int cause);
 	/* The far end restarted channel (0 = the whole interface). */
 	void (*restarted)(void *arg, unsigned channel);
@@ -110,12 +116,15 @@ struct isdn_events {
 
 int  isdn_span_create(struct isdn_span **sp, const struct isdn_span_cfg *cfg,
 		      const struct isdn_events *ev, void *arg);
-void isdn_span_destroy(struct isdn_span *s);        /* NULL-safe; releases no calls on the wire */
+/* NULL-safe; releases no calls on the wire and calls no callback.  Not from
+ * inside a callback of the same span. */
+void isdn_span_destroy(struct isdn_span *s);
 
 /* Feed the span. */
 void isdn_dchan_rx(struct isdn_span *s, const uint8_t *frame, size_t len);
 /* Layer 1 (alarms): down clears every call (cause 38) and marks the channels
- * out of service; up lets layer 2 come up again. */
+ * out of service; up lets layer 2 come up again.  A new span assumes layer 1
+ * is up. */
 void isdn_layer1(struct isdn_span *s, bool up);
 /* Milliseconds until the next libpri timer (0 = now), -1 if none. */
 long isdn_next_timer_ms(struct isdn_span *s);
@@ -135,7 +144,9 @@ void isdn_call_set_user(struct isdn_call *c, void *user);
 unsigned isdn_call_channel(const struct isdn_call *c);
 bool isdn_call_outgoing(const struct isdn_call *c);
 
-/* RESTART (Q.931 5.5) of the whole interface: busy channels are cleared. */
+/* RESTART (Q.931 5.5) of the whole interface: busy channels are cleared
+ * (released with cause 41), then each B channel is restarted in turn and is
+ * "restarting" until its RESTART ACKNOWLEDGE.  ENOTCONN if layer 2 is down. */
 int  isdn_restart(struct isdn_span *s);
 
 /* State for status. */
