@@ -403,6 +403,8 @@ void spanmgr_apply(struct spanmgr *m, const struct tg_config *cfg)
 		span_free(s);
 	}
 	m->spans = kept;
+	if (kt == &kept)
+		kt = &m->spans;         /* nothing kept: append to the (empty) list itself */
 	/* Open what is new or changed, in configuration order. */
 	for (size_t i = 0; i < cfg->nspans; i++) {
 		bool have = false;

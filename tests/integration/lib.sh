@@ -16,7 +16,7 @@ cleanup() {
 	for p in "${PIDS[@]:-}"; do
 		[ -n "$p" ] && kill -9 "$p" 2>/dev/null
 	done
-	rm -rf "$WORK"
+	[ -n "${TG_KEEP:-}" ] && echo "# kept $WORK" || rm -rf "$WORK"
 }
 trap cleanup EXIT
 

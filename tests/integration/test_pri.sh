@@ -110,7 +110,8 @@ grep -q '"event":"alarm","span":"carrier","alarms":"LOS,RED"' "$WORK/cable.out";
 ev=$(sqlite3 "$S/trunkgate.db" "select count(*) from events where source='carrier' and kind='span-alarm'")
 [ "${ev:-0}" -ge 1 ]; ok $? "span alarms are recorded as events ($ev)"
 
-# RESTART from the far end clears a call in progress
+# RESTART from the far end clears a call in progress (tgsim restarts the
+# channels one at a time, waiting for each acknowledge: hence the pause)
 printf '%s\n' \
 	"span carrier $SOCK type=E1 switch=euroisdn side=network" \
 	"expect link up carrier within 15" \
@@ -118,6 +119,7 @@ printf '%s\n' \
 	"expect answer r within 5" \
 	"restart carrier" \
 	"expect release r within 5" \
+	"sleep 1" \
 	"call carrier 5550301 1000 as r2" \
 	"expect answer r2 within 5" \
 	"hangup r2" \

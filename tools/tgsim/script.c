@@ -243,6 +243,10 @@ int tgsim_parse_line(const char *line, unsigned lineno, struct tgsim_cmd *c, cha
 				copy(c->label, sizeof(c->label), x);
 				continue;
 			}
+			if (!strcmp(tok[i], "as") && i + 1 < n) {      /* "as LABEL", as in expect */
+				copy(c->label, sizeof(c->label), tok[++i]);
+				continue;
+			}
 			FAIL("call: bad option \"%s\"", tok[i]);
 		}
 		return 1;

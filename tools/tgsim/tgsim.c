@@ -74,6 +74,7 @@ static struct {
 	size_t ncmds, pc;
 	bool waiting;                   /* cmds[pc] is blocking */
 	su_timer_t *wait_timer;
+	su_timer_t *kick_timer;         /* runs the script after the current event */
 	su_timer_t *load_timer;
 	struct { unsigned placed, answered, failed, ended, active; double hold; } load;
 	unsigned long long t0;
@@ -84,6 +85,7 @@ static struct {
 } g;
 
 static void run_script(void);
+static void kick(void);
 
 /* ---- output ---- */
 
@@ -229,7 +231,7 @@ static void ev_link(void *arg, bool up)
 
 	s->link_up = up;
 	emit("link", "\"span\":\"%s\",\"up\":%s", s->name, up ? "true" : "false");
-	run_script();
+	kick();
 }
 
 static void ev_incoming(void *arg, struct isdn_call *ic, const struct isdn_setup *su)
@@ -257,7 +259,7 @@ static void ev_incoming(void *arg, struct isdn_call *ic, const struct isdn_setup
 		isdn_call_hangup(ic, s->auto_cause);
 	}
 	rearm(s);
-	run_script();
+	kick();
 }
 
 static void ev_state(void *arg, struct isdn_call *ic, const char *what)
@@ -281,7 +283,7 @@ static void ev_state(void *arg, struct isdn_call *ic, const char *what)
 			su_timer_set_interval(c->hold, on_hold_over, (su_timer_arg_t *)c,
 					      (su_duration_t)(g.load.hold * 1000));
 	}
-	run_script();
+	kick();
 }
 
 static void ev_proceeding(void *arg, struct isdn_call *ic) { ev_state(arg, ic, "proceeding"); }
@@ -308,7 +310,7 @@ static void ev_released(void *arg, struct isdn_call *ic, int cause)
 			g.load.failed++;
 		load_done_check();
 	}
-	run_script();
+	kick();
 }
 
 static void ev_restarted(void *arg, unsigned channel)
@@ -423,6 +425,20 @@ static void on_mainq(const struct mainq_msg *msg, void *arg)
 }
 
 /* ---- the script ---- */
+
+/* Events arrive from inside libpri's processing of a frame or timer; acting
+ * on them there (placing a call from the DCHAN_UP event, say) re-enters
+ * libpri in the middle of its own work -- seen to lose a SETUP sent at
+ * layer 2 re-establishment.  So the script runs on the next loop turn. */
+static void on_kick(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
+{
+	run_script();
+}
+
+static void kick(void)
+{
+	su_timer_set_interval(g.kick_timer, on_kick, NULL, 0);
+}
 
 static void on_wait_timeout(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 {
@@ -848,6 +864,7 @@ int main(int argc, char **argv)
 	su_root_register(g.root, wait, on_signal, (su_wakeup_arg_t *)&sfd, 0);
 	mainq_init(g.root, on_mainq, NULL);
 	g.wait_timer = su_timer_create(su_root_task(g.root), 1000);
+	g.kick_timer = su_timer_create(su_root_task(g.root), 0);
 	g.t0 = tg_now_ms();
 	run_script();
 	if (g.pc < g.ncmds || g.stay || g.waiting)
@@ -863,6 +880,7 @@ int main(int argc, char **argv)
 		free(c);
 	}
 	su_timer_destroy(g.wait_timer);
+	su_timer_destroy(g.kick_timer);
 	su_timer_destroy(g.load_timer);
 	mainq_close();
 	su_root_destroy(g.root);

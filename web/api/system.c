@@ -53,11 +53,17 @@ static json_t *span_status_json(const struct status_span *ss)
 	for (unsigned i = 0; i < ss->nchannels; i++)
 		json_array_append_new(chans, json_pack("{s:i, s:s}", "channel", ss->channel[i], "state",
 			isdn_channel_state_name((enum isdn_channel_state)ss->channel_state[i])));
-	o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:i, s:I, s:o}",
+	json_error_t jerr;
+
+	o = json_pack_ex(&jerr, 0, "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:i, s:I, s:o}",
 		"id", (json_int_t)ss->id, "name", ss->name, "type", ss->type, "driver", ss->driver,
 		"switch_type", ss->switch_type, "pri_side", ss->side, "state", state,
 		"alarms", alist, "link_up", ss->link_up, "active_calls", (int)ss->active_calls,
 		"total_calls", (json_int_t)ss->total_calls, "channels", chans);
+	if (!o) {
+		log_err("status of span %s: %s", ss->name, jerr.text);
+		return NULL;
+	}
 	if (ss->error[0])
 		json_object_set_new(o, "error", json_string(ss->error));
 	json_object_set_new(o, "counters", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",

@@ -34,6 +34,8 @@ int test_tgsim_parses_every_command(void)
 	TEST_STREQ("+4930100123", c.to);
 	TEST_EQ(5, c.channel);
 	TEST_STREQ("first", c.label);
+	TEST_EQ(1, tgsim_parse_line("call carrier 1 2 as second", 4, &c, msg, sizeof(msg)));
+	TEST_STREQ("second", c.label);
 	TEST_EQ(1, tgsim_parse_line("hangup first 17", 5, &c, msg, sizeof(msg)));
 	TEST_EQ(OP_HANGUP, c.op);
 	TEST_EQ(17, c.cause);
