@@ -294,15 +294,42 @@ function renderList(bodyEl, countEl, items, noun) {
 	ul.className = 'items';
 	for (const it of items) {
 		const li = document.createElement('li');
+		const left = document.createElement('div');
 		const name = document.createElement('span');
+		name.className = 'item-name';
 		name.textContent = it.name ?? it.id ?? JSON.stringify(it);
+		left.append(name);
+		if (noun === 'spans') left.append(spanDetail(it));
 		const st = document.createElement('span');
-		st.className = 'badge';
-		st.textContent = it.state ?? it.status ?? '';
-		li.append(name, st);
+		const state = it.state ?? it.status ?? '';
+		st.className = `badge state-${state}`;
+		st.textContent = state === 'alarm' && it.alarms?.length ? it.alarms.join(' ') : state;
+		li.append(left, st);
 		ul.append(li);
 	}
 	bodyEl.replaceChildren(ul);
+}
+
+/* "E1 euroisdn · user side · 3/30 channels busy · 12 calls", plus an
+ * occupancy bar with one cell per B channel. */
+function spanDetail(sp) {
+	const box = document.createElement('div');
+	box.className = 'item-detail';
+	const busy = (sp.channels || []).filter((c) => c.state === 'busy').length;
+	const text = document.createElement('span');
+	text.textContent = `${sp.type} ${sp.switch_type} · ${sp.pri_side} side · ` +
+		`${busy}/${(sp.channels || []).length} channels busy · ${sp.total_calls} calls`;
+	if (sp.error) text.textContent += ` · ${sp.error}`;
+	const bar = document.createElement('div');
+	bar.className = 'chanbar';
+	for (const c of sp.channels || []) {
+		const cell = document.createElement('span');
+		cell.className = `chan chan-${c.state}`;
+		cell.title = `B${c.channel}: ${c.state}`;
+		bar.append(cell);
+	}
+	box.append(text, bar);
+	return box;
 }
 
 function renderStatus(st) {
