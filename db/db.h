@@ -117,6 +117,22 @@ int db_span_update(struct db *db, const struct db_span *sp, const struct db_acto
 int db_span_delete(struct db *db, long long id, const struct db_actor *who,
 		   unsigned long long *genp, char *why, size_t whylen);
 
+/* Call detail records: one row per finished call, in its own transaction. */
+struct db_cdr {
+	char call_id[48];
+	long long setup_at, alert_at, answer_at, end_at;   /* ms; 0 = never */
+	char in_kind[8], in_group[33], in_trunk[33];
+	int in_channel;                 /* -1 = none */
+	char out_kind[8], out_group[33], out_trunk[33];
+	int out_channel;
+	char calling[33], called[33], calling_out[33], called_out[33];
+	char route[33];
+	int cause;
+	int sip_status;                 /* 0 = none */
+	char released_by[8];            /* caller, callee, gateway */
+};
+int db_cdr_add(struct db *db, const struct db_cdr *c);
+
 /* Events (severity: critical, major, minor, warning, info, cleared) */
 int db_event_add(struct db *db, const char *severity, const char *kind, const char *source,
 		 const char *message);

@@ -1,0 +1,438 @@
+/*
+ * call.c -- the call core (see call.h).  Main thread only.
+ *
+ * A call's life: call_incoming routes it (route_decide over the table the
+ * call keeps a reference to), then tries the decision's targets in order
+ * through the placing callback.  Progress from the outgoing leg is passed to
+ * the incoming one.  When the outgoing leg fails before an answer with a
+ * cause its route lists for failover, the next target is tried; otherwise
+ * the failure is passed back.  Once both legs have been released the CDR is
+ * written and the call freed.
+ *
+ * Ownership: legs belong to their signalling modules; the core only holds
+ * pointers to legs that have not yet reported call_leg_released().
+ */
+#include "config.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define LOG_MODULE "call"
+#include "log.h"
+#include "call.h"
+#include "db.h"
+#include "tg.h"
+
+enum call_state { CALL_ROUTING, CALL_OUTGOING, CALL_ANSWERED, CALL_ENDING };
+
+struct call {
+	struct call *next, *prev;
+	struct call_core *core;
+	char id[48];
+	enum call_state state;
+	struct route_table *table;      /* the routing it started under */
+	struct route_decision *dec;
+	unsigned next_target;
+	struct call_setup setup;
+	struct leg *in, *out;
+	bool proceeding_sent, alerting_sent;
+	struct call_end end;
+	bool end_set;
+	unsigned depth;                 /* core entry points on the stack for this call */
+	char released_by[8];
+	struct db_cdr cdr;
+};
+
+struct call_core {
+	struct call_core_cfg cfg;
+	struct route_table *table;
+	long long *down;
+	size_t ndown;
+	struct call *calls;
+	unsigned active;
+	unsigned long long total, seq;
+};
+
+static void system_clock(int *weekday, int *minute, long long *wall_ms)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	*weekday = (tm.tm_wday + 6) % 7;        /* tm: 0 = Sunday; ours: 0 = Monday */
+	*minute = tm.tm_hour * 60 + tm.tm_min;
+	*wall_ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static unsigned system_random(void)
+{
+	return (unsigned)random();
+}
+
+static long long now_ms(struct call_core *core)
+{
+	int wd, min;
+	long long ms;
+
+	core->cfg.clock(&wd, &min, &ms);
+	return ms;
+}
+
+int call_core_create(struct call_core **cp, const struct call_core_cfg *cfg)
+{
+	struct call_core *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return ENOMEM;
+	c->cfg = *cfg;
+	if (!c->cfg.clock)
+		c->cfg.clock = system_clock;
+	if (!c->cfg.random)
+		c->cfg.random = system_random;
+	*cp = c;
+	return 0;
+}
+
+void call_core_set_table(struct call_core *c, struct route_table *t)
+{
+	if (t)
+		route_table_ref(t);
+	route_table_unref(c->table);
+	c->table = t;
+}
+
+void call_core_set_down_groups(struct call_core *c, const long long *ids, size_t n)
+{
+	long long *v = n ? malloc(n * sizeof(*v)) : NULL;
+
+	if (n && !v)
+		return;         /* keep the old list rather than lose it */
+	if (n)
+		memcpy(v, ids, n * sizeof(*v));
+	free(c->down);
+	c->down = v;
+	c->ndown = n;
+}
+
+unsigned call_core_active(const struct call_core *c)
+{
+	return c->active;
+}
+
+unsigned long long call_core_total(const struct call_core *c)
+{
+	return c->total;
+}
+
+static const char *kind_name(enum leg_kind k)
+{
+	return k == LEG_PRI ? "pri" : k == LEG_SIP ? "sip" : "analog";
+}
+
+static void cdr_leg(const struct leg *l, char *kind, char *group, char *trunk, int *chan)
+{
+	snprintf(kind, 8, "%s", kind_name(l->kind));
+	snprintf(group, 33, "%s", l->group);
+	snprintf(trunk, 33, "%s", l->trunk);
+	*chan = l->channel ? (int)l->channel : -1;
+}
+
+static void call_free(struct call *call)
+{
+	struct call_core *core = call->core;
+
+	if (call->prev)
+		call->prev->next = call->next;
+	else
+		core->calls = call->next;
+	if (call->next)
+		call->next->prev = call->prev;
+	core->active--;
+	route_table_unref(call->table);
+	free(call->dec);
+	free(call);
+}
+
+/* Both legs gone: the CDR, then the call. */
+static void call_finish(struct call *call)
+{
+	struct db_cdr *r = &call->cdr;
+	int rc;
+
+	r->end_at = now_ms(call->core);
+	r->cause = call->end_set ? call->end.cause : 16;
+	r->sip_status = call->end_set ? call->end.sip_status : 0;
+	snprintf(r->released_by, sizeof(r->released_by), "%s", call->released_by[0] ?
+		 call->released_by : "gateway");
+	log_info("%s: ended, cause %d (%s), released by %s", call->id, r->cause,
+		 call_cause_name(r->cause), r->released_by);
+	if (call->core->cfg.db && (rc = db_cdr_add(call->core->cfg.db, r)))
+		log_err("%s: CDR not written: %s", call->id, strerror(rc));
+	call_free(call);
+}
+
+/* Legs' owners may report a release from inside our own request (hanging up
+ * one leg can release it at once), so a call is only finished when the
+ * outermost core entry point for it returns. */
+static void enter(struct call *call)
+{
+	call->depth++;
+}
+
+static void leave(struct call *call)
+{
+	if (--call->depth == 0 && !call->in && !call->out)
+		call_finish(call);
+}
+
+static void set_end(struct call *call, const struct call_end *why, const char *by)
+{
+	if (call->end_set)
+		return;
+	call->end = *why;
+	call->end.reason = NULL;        /* the pointer may not outlive the caller */
+	call->end_set = true;
+	snprintf(call->released_by, sizeof(call->released_by), "%s", by);
+}
+
+static void release_leg(struct leg *l, const struct call_end *why)
+{
+	if (l && l->ops && l->ops->release)
+		l->ops->release(l, why);
+}
+
+/* Refuse or end the incoming side with this cause. */
+static void fail_in(struct call *call, int cause, const char *by)
+{
+	struct call_end why = { .cause = cause, .sip_status = call_cause_to_sip(cause) };
+
+	set_end(call, &why, by);
+	call->state = CALL_ENDING;
+	release_leg(call->in, &why);
+}
+
+/* Try targets from next_target on; false if none could be placed (the
+ * incoming leg has then been released with the last cause). */
+static bool try_targets(struct call *call)
+{
+	struct route_decision *d = call->dec;
+	int last = 34;
+
+	while (call->next_target < d->ntargets) {
+		const struct route_target *t = &d->targets[call->next_target++];
+		struct call_setup s = call->setup;
+		struct leg *out = NULL;
+		int cause;
+
+		s.called = t->called;
+		s.calling = t->calling;
+		cause = call->core->cfg.place(call->core->cfg.place_arg, t, &s, &out);
+		if (cause == 0 && out) {
+			out->call = call;
+			call->out = out;
+			call->state = CALL_OUTGOING;
+			snprintf(call->cdr.called_out, sizeof(call->cdr.called_out), "%s", t->called.digits);
+			snprintf(call->cdr.calling_out, sizeof(call->cdr.calling_out), "%s", t->calling.digits);
+			cdr_leg(out, call->cdr.out_kind, call->cdr.out_group, call->cdr.out_trunk,
+				&call->cdr.out_channel);
+			log_info("%s: to %s via %s%s (%s, channel %u)", call->id, t->called.digits,
+				 t->group_name, t->survivability ? " (survivability)" : "", out->trunk,
+				 out->channel);
+			return true;
+		}
+		last = cause > 0 ? cause : 41;
+		log_info("%s: %s could not take the call: cause %d (%s)%s", call->id, t->group_name,
+			 last, call_cause_name(last),
+			 t->dest && route_should_failover(t->dest, last) &&
+			 call->next_target < d->ntargets ? ", trying the next" : "");
+		if (!(t->dest && route_should_failover(t->dest, last)))
+			break;
+	}
+	fail_in(call, last, "gateway");
+	return false;
+}
+
+static void route_and_place(struct call *call, struct call_core *core, const struct call_setup *s,
+			    struct leg *in);
+
+struct call *call_incoming(struct call_core *core, struct leg *in, const struct call_setup *s)
+{
+	struct call *call;
+
+	ASSERT_MAIN();
+	call = calloc(1, sizeof(*call));
+	if (call)
+		call->dec = calloc(1, sizeof(*call->dec));
+	if (!call || !call->dec) {
+		struct call_end why = { .cause = 41, .sip_status = 503 };
+
+		free(call);
+		release_leg(in, &why);
+		return NULL;
+	}
+	call->core = core;
+	call->in = in;
+	in->call = call;
+	call->setup = *s;
+	snprintf(call->id, sizeof(call->id), "tg-%llx-%08x", ++core->seq, core->cfg.random());
+	call->next = core->calls;
+	if (core->calls)
+		core->calls->prev = call;
+	core->calls = call;
+	core->active++;
+	core->total++;
+	enter(call);
+	route_and_place(call, core, s, in);
+	leave(call);
+	return NULL;    /* the call may be finished already: callers get events, not a handle */
+}
+
+static void route_and_place(struct call *call, struct call_core *core, const struct call_setup *s,
+			    struct leg *in)
+{
+	struct route_query q = { 0 };
+	long long ms;
+
+	/* routing */
+	q.source_group_id = s->source_group_id;
+	q.called = s->called;
+	q.calling = s->calling;
+	core->cfg.clock(&q.weekday, &q.minute, &ms);
+	q.draw = core->cfg.random();
+	q.down_groups = core->down;
+	q.ndown = core->ndown;
+	snprintf(call->cdr.call_id, sizeof(call->cdr.call_id), "%s", call->id);
+	call->cdr.setup_at = ms;
+	call->cdr.out_channel = -1;
+	cdr_leg(in, call->cdr.in_kind, call->cdr.in_group, call->cdr.in_trunk, &call->cdr.in_channel);
+	snprintf(call->cdr.called, sizeof(call->cdr.called), "%s", s->called.digits);
+	snprintf(call->cdr.calling, sizeof(call->cdr.calling), "%s", s->calling.digits);
+	log_info("%s: from %s to %s on %s channel %u", call->id, s->calling.digits, s->called.digits,
+		 in->trunk, in->channel);
+	if (!core->table) {
+		log_warn("%s: no routing table loaded", call->id);
+		fail_in(call, 3, "gateway");
+		return;
+	}
+	call->table = core->table;
+	route_table_ref(call->table);
+	route_decide(call->table, &q, call->dec);
+	if (call->dec->route)
+		snprintf(call->cdr.route, sizeof(call->cdr.route), "%s", call->dec->route->name);
+	for (unsigned i = 0; i < call->dec->nsteps; i++)
+		log_debug("%s: route: %s", call->id, call->dec->steps[i]);
+	if (call->dec->outcome != ROUTE_OK || call->dec->ntargets == 0) {
+		log_info("%s: not routed: cause %d (%s)", call->id, call->dec->cause ? call->dec->cause : 3,
+			 call_cause_name(call->dec->cause ? call->dec->cause : 3));
+		fail_in(call, call->dec->cause ? call->dec->cause : 3, "gateway");
+		return;
+	}
+	try_targets(call);
+}
+
+void call_leg_proceeding(struct leg *l)
+{
+	struct call *call = l->call;
+
+	if (!call || l != call->out || call->proceeding_sent || !call->in)
+		return;
+	call->proceeding_sent = true;
+	if (call->in->ops->proceeding)
+		call->in->ops->proceeding(call->in);
+}
+
+void call_leg_alerting(struct leg *l, bool inband)
+{
+	struct call *call = l->call;
+
+	if (!call || l != call->out || !call->in)
+		return;
+	if (!call->cdr.alert_at)
+		call->cdr.alert_at = now_ms(call->core);
+	call->alerting_sent = true;
+	if (call->in->ops->alerting)
+		call->in->ops->alerting(call->in, inband);
+}
+
+void call_leg_progress(struct leg *l, bool inband)
+{
+	struct call *call = l->call;
+
+	if (call && l == call->out && call->in && call->in->ops->progress)
+		call->in->ops->progress(call->in, inband);
+}
+
+void call_leg_answered(struct leg *l)
+{
+	struct call *call = l->call;
+
+	if (!call || l != call->out || !call->in || call->state != CALL_OUTGOING)
+		return;
+	call->state = CALL_ANSWERED;
+	call->cdr.answer_at = now_ms(call->core);
+	log_info("%s: answered", call->id);
+	if (call->in->ops->answer)
+		call->in->ops->answer(call->in);
+}
+
+void call_leg_released(struct leg *l, const struct call_end *why)
+{
+	struct call *call = l->call;
+
+	if (!call)
+		return;
+	enter(call);
+	l->call = NULL;
+	if (l == call->out) {
+		const struct route_target *t = call->next_target ?
+			&call->dec->targets[call->next_target - 1] : NULL;
+
+		call->out = NULL;
+		/* Failover: before an answer, on a cause the route lists. */
+		if (call->state == CALL_OUTGOING && call->in && t && t->dest &&
+		    route_should_failover(t->dest, why->cause) && call->next_target < call->dec->ntargets) {
+			log_info("%s: %s failed with cause %d, trying the next destination", call->id,
+				 t->group_name, why->cause);
+			try_targets(call);
+		} else if (call->in && call->state != CALL_ENDING) {
+			set_end(call, why, call->state == CALL_ANSWERED ? "callee" : "gateway");
+			call->state = CALL_ENDING;
+			release_leg(call->in, why);
+		}
+	} else if (l == call->in) {
+		call->in = NULL;
+		set_end(call, why, "caller");
+		if (call->out && call->state != CALL_ENDING) {
+			call->state = CALL_ENDING;
+			release_leg(call->out, why);
+		}
+	}
+	leave(call);
+}
+
+void call_core_destroy(struct call_core *c)
+{
+	if (!c)
+		return;
+	/* Shutting down: the legs' owners are closing their spans, which
+	 * releases every leg; anything left is freed without a CDR wire
+	 * exchange, but still gets its CDR. */
+	while (c->calls) {
+		struct call *call = c->calls;
+		struct call_end why = { .cause = 41 };
+
+		set_end(call, &why, "gateway");
+		if (call->in)
+			call->in->call = NULL;
+		if (call->out)
+			call->out->call = NULL;
+		call->in = call->out = NULL;
+		call_finish(call);
+	}
+	route_table_unref(c->table);
+	free(c->down);
+	free(c);
+}
