@@ -80,6 +80,32 @@ bool tg_config_span_equal(const struct tg_config_span *a, const struct tg_config
 	       a->isdn.hunting == b->isdn.hunting && a->isdn.debug == b->isdn.debug;
 }
 
+static int load_members(struct tg_config *c, struct db *db)
+{
+	struct db_span_member *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = db_span_members(db, &v, &n);
+	if (rc)
+		return rc;
+	c->members = su_zalloc(c->home, (n ? n : 1) * sizeof(*c->members));
+	if (!c->members) {
+		free(v);
+		return ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		c->members[i].group_id = v[i].group_id;
+		snprintf(c->members[i].group, sizeof(c->members[i].group), "%s", v[i].group);
+		c->members[i].span_id = v[i].span_id;
+		c->members[i].first_channel = v[i].first_channel;
+		c->members[i].last_channel = v[i].last_channel;
+	}
+	c->nmembers = n;
+	free(v);
+	return 0;
+}
+
 static int load_spans(struct tg_config *c, struct db *db, char *err, size_t errlen)
 {
 	struct db_span *v = NULL;
@@ -138,6 +164,8 @@ int tg_config_load(struct tg_config **cfgp, struct db *db, char *err, size_t err
 	}
 	if (!rc)
 		rc = load_spans(c, db, err, errlen);
+	if (!rc)
+		rc = load_members(c, db);
 	db_read_end(db);
 	if (rc && !err[0])
 		snprintf(err, errlen, "cannot read configuration: %s", db_errmsg(db));

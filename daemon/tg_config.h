@@ -17,6 +17,16 @@
 
 struct db;
 
+struct route_table;
+
+/* A span in a trunk group. */
+struct tg_config_member {
+	long long group_id;
+	char group[33];
+	long long span_id;
+	unsigned first_channel, last_channel;
+};
+
 /* One span as the runtime needs it: typed, validated. */
 struct tg_config_span {
 	long long id;
@@ -38,6 +48,9 @@ struct tg_config {
 	const char *contact;
 	struct tg_config_span *spans;           /* from home */
 	size_t nspans;
+	struct tg_config_member *members;       /* span members of trunk groups, from home */
+	size_t nmembers;
+	struct route_table *routes;             /* the routing table of this generation */
 };
 
 /* Are two span configurations the same (so a running span can stay)? */

@@ -117,6 +117,16 @@ int db_span_update(struct db *db, const struct db_span *sp, const struct db_acto
 int db_span_delete(struct db *db, long long id, const struct db_actor *who,
 		   unsigned long long *genp, char *why, size_t whylen);
 
+/* Span members of trunk groups (the call core's map from spans to groups and
+ * back), ordered by group, then position, then id. */
+struct db_span_member {
+	long long group_id;
+	char group[33];
+	long long span_id;
+	unsigned first_channel, last_channel;   /* 0 = the whole span */
+};
+int db_span_members(struct db *db, struct db_span_member **vp, size_t *np);
+
 /* Call detail records: one row per finished call, in its own transaction. */
 struct db_cdr {
 	char call_id[48];

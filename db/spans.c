@@ -266,3 +266,45 @@ int db_span_delete(struct db *db, long long id, const struct db_actor *who,
 	free(before);
 	return rc;
 }
+
+int db_span_members(struct db *db, struct db_span_member **vp, size_t *np)
+{
+	struct db_span_member *v = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, &st,
+		"SELECT m.group_id, g.name, m.span_id, m.first_channel, m.last_channel "
+		"FROM trunk_group_members m JOIN trunk_groups g ON g.id = m.group_id "
+		"WHERE m.span_id IS NOT NULL ORDER BY m.group_id, m.position, m.id");
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			struct db_span_member *nv = realloc(v, (cap ? cap * 2 : 8) * sizeof(*v));
+
+			if (!nv) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			v = nv;
+			cap = cap ? cap * 2 : 8;
+		}
+		memset(&v[n], 0, sizeof(v[n]));
+		v[n].group_id = sqlite3_column_int64(st, 0);
+		col_text(st, 1, v[n].group, sizeof(v[n].group));
+		v[n].span_id = sqlite3_column_int64(st, 2);
+		v[n].first_channel = (unsigned)sqlite3_column_int(st, 3);
+		v[n].last_channel = (unsigned)sqlite3_column_int(st, 4);
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return db_errno(rc);
+	}
+	*vp = v;
+	*np = n;
+	return 0;
+}

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "db.h"
 #include "hw.h"
+#include "call.h"
 #include "isdn.h"
 #include "mainq.h"
 #include "spanmgr.h"
@@ -53,6 +54,9 @@ struct span_call {
 	su_timer_t *hangup;                     /* test calls: hang up after hold time */
 	unsigned hold_seconds;
 	bool test;
+	bool routed;                            /* a leg of a call in the call core */
+	struct isdn_call *ic;                   /* NULL once released */
+	struct leg leg;
 };
 
 struct spanmgr {
@@ -61,6 +65,8 @@ struct spanmgr {
 	char state_dir[4096];
 	struct span *spans;
 	unsigned long long next_instance;
+	struct call_core *core;                 /* routed calls; NULL: test calls only */
+	const struct tg_config *cfg;            /* the snapshot applied last (members) */
 };
 
 void spanmgr_sim_path(const char *state_dir, const char *name, char *out, size_t len)
@@ -170,6 +176,140 @@ static struct span_call *call_new(struct span *s, bool test, unsigned hold)
 	return sc;
 }
 
+/* ---- PRI legs for the call core ---- */
+
+static int leg_proceeding(struct leg *l)
+{
+	struct span_call *sc = l->owner;
+
+	return sc->ic ? isdn_call_proceeding(sc->ic) : 0;
+}
+
+static int leg_alerting(struct leg *l, bool inband)
+{
+	struct span_call *sc = l->owner;
+
+	return sc->ic ? isdn_call_alerting(sc->ic, inband) : 0;
+}
+
+static int leg_progress(struct leg *l, bool inband)
+{
+	struct span_call *sc = l->owner;
+
+	return sc->ic ? isdn_call_progress(sc->ic, inband) : 0;
+}
+
+static int leg_answer(struct leg *l)
+{
+	struct span_call *sc = l->owner;
+
+	return sc->ic ? isdn_call_answer(sc->ic) : 0;
+}
+
+static int leg_release(struct leg *l, const struct call_end *why)
+{
+	struct span_call *sc = l->owner;
+	struct span *s = sc->span;
+	int rc = 0;
+
+	/* The released event may come before isdn_call_hangup returns and free
+	 * sc: touch only the span afterwards. */
+	if (sc->ic)
+		rc = isdn_call_hangup(sc->ic, why->cause);
+	span_rearm(s);
+	return rc;
+}
+
+static const struct leg_ops pri_leg_ops = {
+	.proceeding = leg_proceeding, .alerting = leg_alerting, .progress = leg_progress,
+	.answer = leg_answer, .release = leg_release,
+};
+
+/* The first trunk group the span belongs to (0 = none), from the snapshot. */
+static long long span_group(struct spanmgr *m, long long span_id, const char **name)
+{
+	for (size_t i = 0; m->cfg && i < m->cfg->nmembers; i++)
+		if (m->cfg->members[i].span_id == span_id) {
+			*name = m->cfg->members[i].group;
+			return m->cfg->members[i].group_id;
+		}
+	*name = "";
+	return 0;
+}
+
+static void number_in(struct route_number *rn, const struct isdn_number *n)
+{
+	tg_strlcpy(rn->digits, n->digits, sizeof(rn->digits));
+	rn->ton = n->ton;
+	rn->npi = n->npi;
+	rn->presentation = n->pres;
+}
+
+static void number_out(struct isdn_number *n, const struct route_number *rn)
+{
+	tg_strlcpy(n->digits, rn->digits, sizeof(n->digits));
+	n->ton = rn->ton >= 0 ? (enum isdn_ton)rn->ton : ISDN_TON_UNKNOWN;
+	n->npi = rn->npi >= 0 ? (enum isdn_npi)rn->npi : ISDN_NPI_E164;
+	n->pres = rn->presentation > 0 ? ISDN_PRES_RESTRICTED : ISDN_PRES_ALLOWED;
+}
+
+static struct span_call *call_new(struct span *s, bool test, unsigned hold);
+
+static void fill_leg(struct span_call *sc, struct isdn_call *ic, const char *group)
+{
+	sc->routed = true;
+	sc->ic = ic;
+	sc->leg.ops = &pri_leg_ops;
+	sc->leg.owner = sc;
+	sc->leg.kind = LEG_PRI;
+	tg_strlcpy(sc->leg.trunk, sc->span->name, sizeof(sc->leg.trunk));
+	tg_strlcpy(sc->leg.group, group, sizeof(sc->leg.group));
+	sc->leg.channel = isdn_call_channel(ic);
+}
+
+/* call_place_h: an outgoing PRI leg on the first member span of the group
+ * with a free B channel.  Causes: 34 when every span is full, 38 when none
+ * has its D channel up. */
+int spanmgr_place(void *arg, const struct route_target *t, const struct call_setup *cs,
+		  struct leg **legp)
+{
+	struct spanmgr *m = arg;
+	bool any_up = false;
+
+	for (size_t i = 0; m->cfg && i < m->cfg->nmembers; i++) {
+		const struct tg_config_member *mem = &m->cfg->members[i];
+		struct isdn_setup su = { .exclusive = false };
+		struct isdn_call *ic = NULL;
+		struct span_call *sc;
+		struct span *s;
+		int rc;
+
+		if (mem->group_id != t->group_id)
+			continue;
+		for (s = m->spans; s && s->cfg.id != mem->span_id; s = s->next)
+			;
+		if (!s || !s->isdn || !isdn_link_up(s->isdn))
+			continue;
+		any_up = true;
+		number_out(&su.called, &cs->called);
+		number_out(&su.calling, &cs->calling);
+		sc = call_new(s, false, 0);
+		if (!sc)
+			return ISDN_CAUSE_TEMPORARY_FAILURE;
+		rc = isdn_call_place(s->isdn, &su, sc, &ic);
+		if (rc) {
+			free(sc);
+			continue;       /* EBUSY: the next member span */
+		}
+		s->total_calls++;
+		fill_leg(sc, ic, mem->group);
+		span_rearm(s);
+		*legp = &sc->leg;
+		return 0;
+	}
+	return any_up ? ISDN_CAUSE_NO_CIRCUIT : ISDN_CAUSE_NETWORK_OUT_OF_ORDER;
+}
+
 static void isdn_on_incoming(void *arg, struct isdn_call *c, const struct isdn_setup *su)
 {
 	struct span *s = arg;
@@ -177,10 +317,28 @@ static void isdn_on_incoming(void *arg, struct isdn_call *c, const struct isdn_s
 
 	s->total_calls++;
 	if (!s->test_number[0] || strcmp(su->called.digits, s->test_number) != 0) {
-		/* No routing yet (call core issue): nothing owns this number. */
-		log_info("%s: call from %s to %s refused: unallocated number", s->name,
-			 su->calling.digits, su->called.digits);
-		isdn_call_hangup(c, ISDN_CAUSE_UNALLOCATED);
+		struct call_setup cs = { 0 };
+		const char *group;
+
+		if (!s->mgr->core) {
+			log_info("%s: call from %s to %s refused: no routing", s->name,
+				 su->calling.digits, su->called.digits);
+			isdn_call_hangup(c, ISDN_CAUSE_NO_ROUTE);
+			span_rearm(s);
+			return;
+		}
+		sc = call_new(s, false, 0);
+		if (!sc) {
+			isdn_call_hangup(c, ISDN_CAUSE_TEMPORARY_FAILURE);
+			span_rearm(s);
+			return;
+		}
+		cs.source_group_id = span_group(s->mgr, s->cfg.id, &group);
+		fill_leg(sc, c, group);
+		isdn_call_set_user(c, sc);
+		number_in(&cs.called, &su->called);
+		number_in(&cs.calling, &su->calling);
+		call_incoming(s->mgr->core, &sc->leg, &cs);
 		span_rearm(s);
 		return;
 	}
@@ -210,10 +368,39 @@ static void on_hold_expired(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_
 	span_rearm(sc->span);
 }
 
+static void isdn_on_proceeding(void *arg, struct isdn_call *c)
+{
+	struct span_call *sc = isdn_call_user(c);
+
+	if (sc && sc->routed)
+		call_leg_proceeding(&sc->leg);
+}
+
+static void isdn_on_alerting(void *arg, struct isdn_call *c, bool inband)
+{
+	struct span_call *sc = isdn_call_user(c);
+
+	if (sc && sc->routed)
+		call_leg_alerting(&sc->leg, inband);
+}
+
+static void isdn_on_progress(void *arg, struct isdn_call *c, bool inband)
+{
+	struct span_call *sc = isdn_call_user(c);
+
+	if (sc && sc->routed)
+		call_leg_progress(&sc->leg, inband);
+}
+
 static void isdn_on_answered(void *arg, struct isdn_call *c)
 {
 	struct span *s = arg;
 	struct span_call *sc = isdn_call_user(c);
+
+	if (sc && sc->routed) {
+		call_leg_answered(&sc->leg);
+		return;
+	}
 
 	log_info("%s: call on channel %u answered", s->name, isdn_call_channel(c));
 	if (sc && sc->hold_seconds && !sc->hangup) {
@@ -229,9 +416,15 @@ static void isdn_on_released(void *arg, struct isdn_call *c, int cause)
 	struct span *s = arg;
 	struct span_call *sc = isdn_call_user(c);
 
-	log_info("%s: call on channel %u ended, cause %d", s->name, isdn_call_channel(c), cause);
+	log_debug("%s: call on channel %u ended, cause %d", s->name, isdn_call_channel(c), cause);
 	if (sc) {
 		su_timer_destroy(sc->hangup);
+		sc->ic = NULL;
+		if (sc->routed) {
+			struct call_end why = { .cause = cause, .sip_status = call_cause_to_sip(cause) };
+
+			call_leg_released(&sc->leg, &why);
+		}
 		free(sc);
 	}
 }
@@ -247,6 +440,9 @@ static const struct isdn_events isdn_events = {
 	.dchan_tx = isdn_on_dchan_tx,
 	.link = isdn_on_link,
 	.incoming = isdn_on_incoming,
+	.proceeding = isdn_on_proceeding,
+	.alerting = isdn_on_alerting,
+	.progress = isdn_on_progress,
 	.answered = isdn_on_answered,
 	.released = isdn_on_released,
 	.restarted = isdn_on_restarted,
@@ -257,6 +453,9 @@ static const struct isdn_events isdn_events = {
 static void span_close(struct span *s)
 {
 	/* Close the card first: after hw_span_close no callback runs for it. */
+	/* End the span's calls first, so the call core hears of every leg. */
+	if (s->isdn)
+		isdn_layer1(s->isdn, false);
 	if (s->hw) {
 		hw_span_close(s->hw);
 		/* a sim span we own leaves no socket behind for a peer to find */
@@ -372,11 +571,17 @@ static struct span *span_new(struct spanmgr *m, const struct tg_config_span *cs)
 	return s;
 }
 
+void spanmgr_set_core(struct spanmgr *m, struct call_core *core)
+{
+	m->core = core;
+}
+
 void spanmgr_apply(struct spanmgr *m, const struct tg_config *cfg)
 {
 	struct span **pp, *s, *kept = NULL, **kt = &kept;
 
 	ASSERT_MAIN();
+	m->cfg = cfg;   /* the caller keeps it alive until the next apply */
 	/* Keep the spans whose configuration did not change; close the rest. */
 	for (pp = &m->spans; (s = *pp);) {
 		const struct tg_config_span *cs = NULL;

@@ -28,6 +28,16 @@ void spanmgr_apply(struct spanmgr *m, const struct tg_config *cfg);
 void spanmgr_on_msg(struct spanmgr *m, const struct mainq_msg *msg);
 /* Fill st->spans from the running spans. */
 void spanmgr_status(struct spanmgr *m, struct status *st);
+/* Routed calls go through the call core; spanmgr_place is its call_place_h
+ * for span trunk groups (arg = the spanmgr). */
+struct call_core;
+struct route_target;
+struct call_setup;
+struct leg;
+void spanmgr_set_core(struct spanmgr *m, struct call_core *core);
+int  spanmgr_place(void *arg, const struct route_target *t, const struct call_setup *s,
+		   struct leg **legp);
+
 /* Where the sim span `name` listens: <state_dir>/sim/<name>.sock */
 void spanmgr_sim_path(const char *state_dir, const char *name, char *out, size_t len);
 
