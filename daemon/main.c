@@ -29,6 +29,7 @@
 #include "conf.h"
 #include "db.h"
 #include "mainq.h"
+#include "call.h"
 #include "sd.h"
 #include "spanmgr.h"
 #include "secret.h"
@@ -44,6 +45,7 @@ struct daemon {
 	su_timer_t *watchdog;
 	su_timer_t *status_timer;       /* refreshes the published status */
 	struct spanmgr *spans;
+	struct call_core *calls;
 	struct db *db;
 	struct web *web;
 	struct tg_config *config;       /* the live snapshot */
@@ -203,6 +205,7 @@ static void apply_generation(struct daemon *d, unsigned long long gen)
 	d->config = c;
 	d->status.config_error[0] = '\0';
 	spanmgr_apply(d->spans, c);
+	call_core_set_table(d->calls, c->routes);
 	log_info("config generation %llu applied", c->generation);
 	publish_status(d);
 }
@@ -354,8 +357,12 @@ static int start(struct daemon *d)
 		return rc;
 	}
 	rc = spanmgr_create(&d->spans, d->root, d->conf.state_dir, d->db);
+	if (!rc)
+		rc = call_core_create(&d->calls, &(struct call_core_cfg){
+			.place = spanmgr_place, .place_arg = d->spans, .db = d->db });
 	if (rc)
 		return rc;
+	spanmgr_set_core(d->spans, d->calls);
 	tg_strlcpy(d->status.version, PACKAGE_VERSION, sizeof(d->status.version));
 	d->status.started_at_ms = tg_wall_ms();
 	d->status.started_mono_ms = tg_now_ms();
@@ -367,6 +374,7 @@ static int start(struct daemon *d)
 		return rc;
 	}
 	spanmgr_apply(d->spans, d->config);
+	call_core_set_table(d->calls, d->config->routes);
 	publish_status(d);
 	d->status_timer = su_timer_create(su_root_task(d->root), 500);
 	if (d->status_timer)
@@ -418,8 +426,10 @@ static void stop(struct daemon *d)
 	d->watchdog = NULL;
 	su_timer_destroy(d->status_timer);
 	d->status_timer = NULL;
-	spanmgr_destroy(d->spans);      /* closes the cards: the far ends see LOS */
+	spanmgr_destroy(d->spans);      /* ends its calls, closes the cards: the far ends see LOS */
 	d->spans = NULL;
+	call_core_destroy(d->calls);    /* after the legs are gone: writes the last CDRs */
+	d->calls = NULL;
 	mainq_close();
 	if (d->db) {
 		db_event_add(d->db, "info", "daemon-stop", "trunkgated", "trunkgated stopped");

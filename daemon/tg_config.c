@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "route.h"
 #include "tg_config.h"
 
 static bool pick(const char *s, const char *const *names, int *out)
@@ -131,6 +132,11 @@ static int load_spans(struct tg_config *c, struct db *db, char *err, size_t errl
 	return 0;
 }
 
+static void config_destructor(void *arg)
+{
+	route_table_unref(((struct tg_config *)arg)->routes);
+}
+
 int tg_config_load(struct tg_config **cfgp, struct db *db, char *err, size_t errlen)
 {
 	static const struct {
@@ -147,6 +153,7 @@ int tg_config_load(struct tg_config **cfgp, struct db *db, char *err, size_t err
 	c = su_home_new(sizeof(*c));
 	if (!c)
 		return ENOMEM;
+	su_home_destructor(c->home, config_destructor);
 	err[0] = '\0';
 	rc = db_read_begin(db);
 	if (rc) {
