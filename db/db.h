@@ -142,6 +142,147 @@ struct db_cdr {
 	char released_by[8];            /* caller, callee, gateway */
 };
 int db_cdr_add(struct db *db, const struct db_cdr *c);
+/* ---- Routing: trunk groups, number ranges, manipulation rules, routes ----
+ *
+ * Names of other objects (a member span, a range's group, a route's
+ * destinations) are what these structs carry; the write functions resolve
+ * them to ids inside their own transaction, so a reference can never point at
+ * something deleted in between.  Each write is one transaction: the rows, an
+ * audit row with before/after JSON (rendered by SQLite), the generation bump,
+ * and, before the commit, the caller's check of the whole routing
+ * configuration as it would be committed (struct db_routing_write).
+ */
+#define DB_TG_MAX_MEMBERS 64
+#define DB_ROUTE_MAX_DESTS 8            /* == ROUTE_MAX_DESTS (checked in routing.c) */
+
+/* A trunk group member: a span (optionally a channel range), a SIP trunk or an
+ * analog port, as the group's kind says. */
+struct db_tg_member {
+	char name[33];                  /* the span's, trunk's or port's name */
+	long long ref_id;               /* read: its id; write: if > 0, by id instead of name */
+	unsigned first_channel, last_channel;   /* spans: 0, 0 = every channel */
+	unsigned weight;
+};
+
+struct db_trunk_group {
+	long long id;
+	char name[33];
+	char kind[8];                   /* span, sip, analog */
+	char hunting[16];               /* ascending, descending, round-robin, weighted */
+	unsigned max_calls;             /* 0 = unlimited */
+	unsigned nmembers;
+	struct db_tg_member members[DB_TG_MAX_MEMBERS];
+};
+
+struct db_number_range {
+	long long id;
+	char name[33];
+	char first[33], last[33];       /* "" when prefix is used */
+	char prefix[33];                /* "" when first/last are used */
+	char group[33];                 /* trunk group name; "" = none */
+	bool override_allowed;
+	char description[129];
+};
+
+struct db_manip_rule {
+	long long id;
+	char group[33];                 /* trunk group name */
+	char direction[4];              /* in, out */
+	char field[8];                  /* called, calling */
+	unsigned position;
+	char match[8];                  /* prefix, regex */
+	char pattern[257];
+	char replacement[65];           /* regex */
+	unsigned strip;                 /* prefix */
+	char prepend[33];               /* prefix */
+	int set_ton, set_npi;           /* -1 = unchanged (stored as '') */
+	char presentation[12];          /* "", allowed, restricted */
+	char description[129];
+};
+
+struct db_route_dest {
+	char group[33];
+	unsigned weight;                /* 0 = strict order */
+	char failover_causes[128];      /* "34,38,41,42,44,408,503" */
+};
+
+struct db_route {
+	long long id;
+	char name[33];
+	bool enabled;
+	unsigned position;
+	char source_group[33];          /* "" = any */
+	char range[33];                 /* "" = none */
+	char called_prefix[33];
+	char calling_prefix[33];
+	char days[64];                  /* "mon-fri,sun"; "" = every day */
+	char time_from[6], time_to[6];  /* "HH:MM"; "" = all day */
+	char survivability_group[33];   /* "" = none */
+	char survivability_forward[33]; /* "" = none */
+	unsigned ndests;
+	struct db_route_dest dests[DB_ROUTE_MAX_DESTS];
+};
+
+struct route_config;
+struct su_home_s;
+
+/* In and out of every routing write. */
+struct db_routing_write {
+	const struct db_actor *who;
+	/* Called inside the write's transaction, after the rows are written and
+	 * before the commit, with the whole routing configuration as it would be
+	 * committed (loaded by db_routing_load).  Non-zero refuses the change:
+	 * nothing is written, the write returns EINVAL with msg as filled here
+	 * and field "".  NULL: no check. */
+	int (*verify)(const struct route_config *cfg, void *arg, char *msg, size_t len);
+	void *verify_arg;
+	/* out */
+	unsigned long long generation;
+	char field[48];                 /* EINVAL: the field to blame ("members[2].span"), or "" */
+	char msg[512];                  /* EINVAL, EEXIST, EBUSY: what is wrong, naming it */
+};
+
+/* Lists are ordered by id (rules: group, direction, field, position; routes:
+ * position, id) into a malloc'd array of *np entries.  Get: by id (key all
+ * digits) or name (rules: id only); ENOENT.  Create sets ->id.  Update and
+ * delete: by ->id / id; ENOENT if it is gone.  EEXIST: the name is taken;
+ * EINVAL: a name refers to nothing (w->field names the field) or the verify
+ * hook refused; EBUSY (delete): still used, with the referrer in w->msg
+ * ("route ev-in").  Deleting a trunk group deletes its members and its
+ * manipulation rules. */
+int db_trunk_group_list(struct db *db, struct db_trunk_group **vp, size_t *np);
+int db_trunk_group_get(struct db *db, const char *key, struct db_trunk_group *g);
+int db_trunk_group_create(struct db *db, struct db_trunk_group *g, struct db_routing_write *w);
+int db_trunk_group_update(struct db *db, struct db_trunk_group *g, struct db_routing_write *w);
+int db_trunk_group_delete(struct db *db, long long id, struct db_routing_write *w);
+
+int db_range_list(struct db *db, struct db_number_range **vp, size_t *np);
+int db_range_get(struct db *db, const char *key, struct db_number_range *r);
+int db_range_create(struct db *db, struct db_number_range *r, struct db_routing_write *w);
+int db_range_update(struct db *db, struct db_number_range *r, struct db_routing_write *w);
+int db_range_delete(struct db *db, long long id, struct db_routing_write *w);
+
+int db_rule_list(struct db *db, struct db_manip_rule **vp, size_t *np);
+int db_rule_get(struct db *db, const char *key, struct db_manip_rule *r);
+int db_rule_create(struct db *db, struct db_manip_rule *r, struct db_routing_write *w);
+int db_rule_update(struct db *db, struct db_manip_rule *r, struct db_routing_write *w);
+int db_rule_delete(struct db *db, long long id, struct db_routing_write *w);
+
+int db_route_list(struct db *db, struct db_route **vp, size_t *np);
+int db_route_get(struct db *db, const char *key, struct db_route *r);
+int db_route_create(struct db *db, struct db_route *r, struct db_routing_write *w);
+int db_route_update(struct db *db, struct db_route *r, struct db_routing_write *w);
+int db_route_delete(struct db *db, long long id, struct db_routing_write *w);
+
+/* The routing configuration as route_table_build takes it: every table read
+ * in one read transaction (its own, or the caller's when one is open, so the
+ * config snapshot and a write's verify hook can use it too), stored text
+ * turned into types (days, times, failover causes, TON/NPI/presentation).
+ * Every array and string comes from `home` and lives as long as it.
+ * *genp (may be NULL) gets the generation of that same snapshot.  EINVAL with
+ * err naming the object and field when a stored value does not parse. */
+int db_routing_load(struct db *db, struct route_config *out, struct su_home_s *home,
+		    unsigned long long *genp, char *err, size_t errlen);
 
 /* Events (severity: critical, major, minor, warning, info, cleared) */
 int db_event_add(struct db *db, const char *severity, const char *kind, const char *source,

@@ -41,4 +41,35 @@ int db_audit_in_tx(struct db *db, const struct db_actor *who, const char *action
 		   const char *after_json);
 long long db_now_ms(void);
 
+/* ---- shared by the routing files (routing.c, routing_routes.c, routing_load.c) ---- */
+
+/* Copy column i as text into dst (NULL reads as ""). */
+void db_col_text(sqlite3_stmt *st, int i, char *dst, size_t n);
+/* Collect rows of `size` bytes into a growing malloc'd array; ENOMEM. */
+int db_grow(void **vp, size_t *capp, size_t n, size_t size);
+/* Refuse a routing write: field and message into w; returns EINVAL. */
+int db_rt_bad(struct db_routing_write *w, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Start a routing write: BEGIN IMMEDIATE, clear w's outputs. */
+int db_rt_begin(struct db *db, struct db_routing_write *w);
+/* Is `name` taken in table (a constant from routing*.c) by a row other than id? */
+bool db_rt_name_taken(struct db *db, const char *table, const char *name, long long id);
+/* Resolve a name (or *idp when > 0) in table to its id and name; ENOENT. */
+int db_rt_resolve(struct db *db, const char *table, char *name, size_t namelen, long long *idp);
+/* The first referrer of id named by one of the queries (?1 = id, one text
+ * column); EBUSY with it in w->msg as "<what> is used by <referrer>". */
+int db_rt_in_use(struct db *db, const char *const *queries, size_t n, long long id,
+		 const char *what, struct db_routing_write *w);
+/* One row of `json_sql` (?1 = id) as a malloc'd string; NULL if there is none. */
+char *db_rt_json(struct db *db, const char *json_sql, long long id);
+/* End a routing write begun with db_rt_begin: when rc is 0, run w->verify on
+ * the configuration as it would be committed, write the audit row (before,
+ * and after rendered by json_sql), bump the generation and commit; otherwise,
+ * or when any of that fails, roll back.  Frees before.  Returns the first error. */
+int db_rt_finish(struct db *db, int rc, struct db_routing_write *w, const char *action,
+		 const char *object_type, long long id, char *before, const char *json_sql);
+/* An UPDATE/INSERT/DELETE step as an errno (sqlite's constraint errors are EIO
+ * here: every constraint we expect was checked first, with a message). */
+int db_rt_step(sqlite3_stmt *st);
+
 #endif

@@ -10,5 +10,12 @@ api_handler_h api_health, api_status, api_settings_get, api_settings_put;
 api_handler_h api_login, api_logout, api_session, api_password;
 api_handler_h api_spans_list, api_span_get, api_span_create, api_span_update, api_span_delete;
 api_handler_h api_span_test_call;
+api_handler_h api_trunk_groups_list, api_trunk_group_get, api_trunk_group_create,
+	api_trunk_group_update, api_trunk_group_delete;
+api_handler_h api_number_ranges_list, api_number_range_get, api_number_range_create,
+	api_number_range_update, api_number_range_delete;
+api_handler_h api_rules_list, api_rule_get, api_rule_create, api_rule_update, api_rule_delete;
+api_handler_h api_routes_list, api_route_get, api_route_create, api_route_update, api_route_delete;
+api_handler_h api_route_test;
 
 #endif

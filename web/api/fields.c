@@ -16,6 +16,16 @@ static bool check_one(const struct api_field *f, json_t *v, void *obj, char *msg
 {
 	char *p = (char *)obj + f->off;
 
+	if (f->nullable && json_is_null(v)) {
+		if (f->kind == API_INT) {
+			*(int *)p = -1;
+			return true;
+		}
+		if (f->kind == API_STRING || f->kind == API_ENUM) {
+			p[0] = '\0';
+			return true;
+		}
+	}
 	switch (f->kind) {
 	case API_STRING:
 	case API_ENUM: {
@@ -23,7 +33,7 @@ static bool check_one(const struct api_field *f, json_t *v, void *obj, char *msg
 		size_t len;
 
 		if (!json_is_string(v)) {
-			snprintf(msg, msglen, "%s must be a string", f->name);
+			snprintf(msg, msglen, "%s must be a string%s", f->name, f->nullable ? " or null" : "");
 			return false;
 		}
 		s = json_string_value(v);
@@ -86,6 +96,22 @@ static bool check_one(const struct api_field *f, json_t *v, void *obj, char *msg
 		*(unsigned *)p = (unsigned)i;
 		return true;
 	}
+	case API_INT: {
+		json_int_t i;
+
+		if (!json_is_integer(v)) {
+			snprintf(msg, msglen, "%s must be an integer%s", f->name, f->nullable ? " or null" : "");
+			return false;
+		}
+		i = json_integer_value(v);
+		if (i < (json_int_t)f->min || i > (json_int_t)f->max) {
+			snprintf(msg, msglen, "%s %lld is out of range %u..%u", f->name, (long long)i,
+				 f->min, f->max);
+			return false;
+		}
+		*(int *)p = (int)i;
+		return true;
+	}
 	case API_ID:
 		break;
 	}
@@ -142,7 +168,11 @@ json_t *api_fields_to_json(const struct api_field *f, size_t n, const void *obj)
 
 		switch (f[i].kind) {
 		case API_STRING:
-		case API_ENUM: v = json_string(p); break;
+		case API_ENUM: v = f[i].nullable && !p[0] ? json_null() : json_string(p); break;
+		case API_INT:
+			v = f[i].nullable && *(const int *)p < 0 ? json_null() :
+			    json_integer(*(const int *)p);
+			break;
 		case API_BOOL: v = json_boolean(*(const bool *)p); break;
 		case API_UINT: v = json_integer(*(const unsigned *)p); break;
 		case API_ID: v = json_integer(*(const long long *)p); break;

@@ -16,6 +16,7 @@ enum api_field_kind {
 	API_ENUM,                       /* char[size]; one of `choices` */
 	API_BOOL,                       /* bool */
 	API_UINT,                       /* unsigned, min..max */
+	API_INT,                        /* int, min..max; nullable: null is -1 */
 	API_ID,                         /* long long, read-only */
 };
 
@@ -26,6 +27,7 @@ struct api_field {
 	size_t size;                    /* STRING/ENUM: the buffer, including the NUL */
 	bool required;                  /* on create */
 	bool readonly;                  /* output only */
+	bool nullable;                  /* STRING, ENUM: null is ""; INT: null is -1 (both ways) */
 	unsigned min, max;              /* UINT: range; STRING: length */
 	const char *const *choices;     /* ENUM, NULL-terminated */
 	const char *chars;              /* STRING */
