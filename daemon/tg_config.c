@@ -173,6 +173,15 @@ int tg_config_load(struct tg_config **cfgp, struct db *db, char *err, size_t err
 		rc = load_spans(c, db, err, errlen);
 	if (!rc)
 		rc = load_members(c, db);
+	if (!rc) {
+		/* The routing table of this generation: the same loader and build
+		 * the API's write check and route tester use. */
+		struct route_config rcfg;
+
+		rc = db_routing_load(db, &rcfg, c->home, NULL, err, errlen);
+		if (!rc)
+			rc = route_table_build(&c->routes, &rcfg, err, errlen);
+	}
 	db_read_end(db);
 	if (rc && !err[0])
 		snprintf(err, errlen, "cannot read configuration: %s", db_errmsg(db));
