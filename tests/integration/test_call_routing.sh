@@ -24,7 +24,8 @@ expect_code 201 "span pbx (we are the network side)" POST /api/v1/spans -d '{"na
 expect_code 201 "trunk group carrier-g" POST /api/v1/trunk-groups -d '{"name":"carrier-g","kind":"span","members":[{"span":"carrier"}]}'
 expect_code 201 "trunk group pbx-g" POST /api/v1/trunk-groups -d '{"name":"pbx-g","kind":"span","members":[{"span":"pbx"}]}'
 expect_code 201 "number range pbx-users" POST /api/v1/number-ranges -d '{"name":"pbx-users","prefix":"49301002","group":"pbx-g"}'
-expect_code 201 "route carrier -> pbx-users" POST /api/v1/routes -d '{"name":"in-pbx","source_group":"carrier-g","range":"pbx-users","destinations":[{"group":"pbx-g","failover_causes":"34,38"}]}'
+# no destinations: to the group that owns the range the called number is in
+expect_code 201 "route carrier -> the owner of the number's range" POST /api/v1/routes -d '{"name":"in-pbx","source_group":"carrier-g","called_prefix":"4930","destinations":[]}'
 expect_code 201 "route pbx -> carrier for 0..." POST /api/v1/routes -d '{"name":"out","source_group":"pbx-g","called_prefix":"0","destinations":[{"group":"carrier-g"}]}'
 wait_for status_is '[.spans[] | select(.name == "carrier" or .name == "pbx")] | length == 2'
 

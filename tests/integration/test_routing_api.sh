@@ -175,9 +175,8 @@ is "pstn:0:34,38,503|pbx:1:" "$(sqlite3 "$DB" "select group_concat(g.name || ':'
 
 D='"destinations":[{"group":"pbx"}]'
 check_bad $RT "{$D}" name 'name is required' "a route without a name is refused"
-check_bad $RT '{"name":"x"}' destinations 'destinations is required' "a route without destinations is refused"
-check_bad $RT '{"name":"x","destinations":[]}' destinations 'destinations must be a list of 1 to 8' "an empty destination list is refused"
-check_bad $RT '{"name":"x","destinations":[{"group":"pbx"},{"group":"pbx"},{"group":"pbx"},{"group":"pbx"},{"group":"pbx"},{"group":"pbx"},{"group":"pbx"},{"group":"pbx"},{"group":"pbx"}]}' destinations 'destinations must be a list of 1 to 8' "nine destinations are refused"
+check_bad $RT '{"name":"x","destinations":"pbx"}' destinations 'destinations must be a list of 0 to 8' "destinations that are not a list are refused"
+check_bad $RT '{"name":"x","destinations":[{"group":"pbx"},{"group":"pbx"},{"group":"pbx"},{"group":"pbx"},{"group":"pbx"},{"group":"pbx"},{"group":"pbx"},{"group":"pbx"},{"group":"pbx"}]}' destinations 'destinations must be a list of 0 to 8' "nine destinations are refused"
 check_bad $RT '{"name":"x","destinations":["pbx"]}' 'destinations\[0\]' 'destinations\[0\] must be an object' "a destination that is no object is refused"
 check_bad $RT '{"name":"x","destinations":[{"weight":1}]}' 'destinations\[0\]\.group' 'destinations\[0\]: group is required' "a destination without a group is refused"
 check_bad $RT '{"name":"x","destinations":[{"group":"pbx"},{"group":"nope"}]}' 'destinations\[1\]\.group' 'destinations\[1\]\.group: no trunk group named nope' "a destination group must exist, named with its index"

@@ -171,9 +171,12 @@ static bool route_decode_dests(void *obj, json_t *arr, char *field, char *msg, s
 	size_t i;
 	json_t *e;
 
-	if (!json_is_array(arr) || json_array_size(arr) < 1 || json_array_size(arr) > DB_ROUTE_MAX_DESTS)
+	/* An empty list sends calls to the group that owns the range the called
+	 * number is in: one such route delivers every range to its owner, so
+	 * moving a department is editing its range. */
+	if (!json_is_array(arr) || json_array_size(arr) > DB_ROUTE_MAX_DESTS)
 		return api_rt_bad(field, "destinations", msg, msglen, "destinations must be a list of "
-				  "1 to %d destinations", DB_ROUTE_MAX_DESTS);
+				  "0 to %d destinations", DB_ROUTE_MAX_DESTS);
 	json_array_foreach(arr, i, e) {
 		struct db_route_dest *d = &t->dests[i];
 		const char *fname = NULL;
@@ -201,7 +204,8 @@ static bool time_ok(const char *v, const char *name, char *field, char *msg, siz
 {
 	int minute;
 
-	if (!v[0] || !route_time_parse(v, &minute))
+	/* the API writes times as HH:MM, always five characters */
+	if (!v[0] || (strlen(v) == 5 && !route_time_parse(v, &minute)))
 		return true;
 	return api_rt_bad(field, name, msg, msglen, "%s \"%s\" is not a time of day (HH:MM, 00:00 "
 			  "to 23:59)", name, v);
@@ -214,8 +218,6 @@ static bool route_check(void *obj, const void *old, json_t *body, char *field, c
 	unsigned days;
 	int from = -1, to = -1;
 
-	if (!t->ndests)
-		return api_rt_bad(field, "destinations", msg, msglen, "destinations is required");
 	if (!api_rt_number_ok(t->called_prefix, "called_prefix", field, msg, msglen) ||
 	    !api_rt_number_ok(t->calling_prefix, "calling_prefix", field, msg, msglen) ||
 	    !api_rt_number_ok(t->survivability_forward, "survivability_forward", field, msg, msglen))
