@@ -76,7 +76,7 @@ is 0 "$rc" "the next call follows the range at once while the first call stayed 
 [ "$rc" -eq 0 ] || tail -n 12 "$WORK/move.out" | sed 's/^/#   /'
 
 n=$(sqlite3 "$S/trunkgate.db" "select count(*) from cdrs")
-[ "$n" -ge 6 ]; ok $? "a CDR for every finished call ($n)"
+[ "$n" -eq 5 ]; ok $? "a CDR for every finished call: 5 calls, $n records"
 row=$(sqlite3 -separator ' ' "$S/trunkgate.db" "select in_trunk, out_trunk, called, called_out, cause, route, released_by, answer_at is not null from cdrs where called = '4930100234'")
 is "carrier pbx 4930100234 4930100234 16 in-pbx caller 1" "$row" "the CDR names both spans, the numbers, the route, the cause and who hung up"
 row=$(sqlite3 -separator ' ' "$S/trunkgate.db" "select cause, out_trunk, answer_at is null from cdrs where called = '99999'")
