@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # run-demo.sh -- build trunkgate and run the daemon in the foreground in demo
 # mode: a state folder with a fresh SQLite database, two simulated E1 PRI
-# spans ("carrier" and "pbx"), the web admin and REST API on
-# http://127.0.0.1:8080.  tgsim attaches to both spans as the carrier switch
-# and as the PBX, and places a test call every 20 s to each span's test
-# number, so the status API shows both spans up with live calls.  It prints
+# spans ("carrier" and "pbx") with routing between them, the web admin and
+# REST API on http://127.0.0.1:8080.  tgsim attaches to both spans as the
+# carrier switch and as the PBX: the carrier calls PBX extensions
+# (49301002xxx) and the PBX calls out (0...), a call every 20 s each way,
+# so the status API and the CDRs show live traffic through the gateway.  It prints
 # the URL and the generated admin credentials.  Ctrl-C stops it all.
 #
 #   TG_DEMO_STATE=DIR    state folder (default ./demo-state)
@@ -41,8 +42,8 @@ far_end() {     # far_end NAME SIDE CALLED
 		./tgsim --stay >"$state/tgsim-$1.log" 2>&1 &
 	pids+=($!)
 }
-far_end carrier network 1000
-far_end pbx user 2000
+far_end carrier network 4930100234
+far_end pbx user 030555123
 
 ./trunkgated --demo --state-dir "$state" --http "${TG_DEMO_HTTP:-127.0.0.1:8080}" \
 	--web-root web/ui "$@"

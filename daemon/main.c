@@ -138,6 +138,42 @@ static int ensure_admin(struct daemon *d)
 	return 0;
 }
 
+/* The demo's routing: "Enterprise Voice in front of the PBX" in its PSTN part.
+ * Calls from the carrier to the PBX's numbers (+49 30 100 2xxx, dialled as
+ * 49301002...) go to the PBX span; calls from the PBX to 0... go out to the
+ * carrier. */
+static int seed_demo_routing(struct daemon *d)
+{
+	struct db_actor who = { "demo", "" };
+	struct db_routing_write w = { .who = &who };
+	struct db_trunk_group g[2] = {
+		{ .name = "carrier", .kind = "span", .hunting = "ascending", .nmembers = 1,
+		  .members = { { .name = "carrier" } } },
+		{ .name = "pbx", .kind = "span", .hunting = "descending", .nmembers = 1,
+		  .members = { { .name = "pbx" } } },
+	};
+	struct db_number_range r = { .name = "pbx-users", .prefix = "49301002", .group = "pbx",
+				     .description = "the PBX's extensions" };
+	struct db_route in = { .name = "from-carrier", .enabled = true, .position = 0,
+			       .source_group = "carrier", .called_prefix = "4930100" };
+	struct db_route out = { .name = "to-pstn", .enabled = true, .position = 1,
+				.source_group = "pbx", .called_prefix = "0", .ndests = 1,
+				.dests = { { .group = "carrier", .failover_causes = "34,38,41,42,44" } } };
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < 2; i++)
+		rc = db_trunk_group_create(d->db, &g[i], &w);
+	if (!rc)
+		rc = db_range_create(d->db, &r, &w);
+	if (!rc)
+		rc = db_route_create(d->db, &in, &w);
+	if (!rc)
+		rc = db_route_create(d->db, &out, &w);
+	if (rc)
+		log_err("demo: routing not created: %s (%s)", strerror(rc), w.msg);
+	return rc;
+}
+
 /* Demo mode, first start: the two spans the demo's tgsim attaches to -- a
  * carrier (we are the user side) and a PBX (we are the network side). */
 static int seed_demo(struct daemon *d)
@@ -166,7 +202,7 @@ static int seed_demo(struct daemon *d)
 			return rc;
 	}
 	log_info("demo: created spans carrier and pbx (sim, E1 EuroISDN)");
-	return 0;
+	return seed_demo_routing(d);
 }
 
 static void publish_status(struct daemon *d)
