@@ -21,6 +21,7 @@
 #include "hw/tests.def"
 #include "sig/tests.def"
 #include "tools/tests.def"
+#include "route/tests.def"
 #undef X
 
 static const struct {
@@ -34,6 +35,7 @@ static const struct {
 #include "hw/tests.def"
 #include "sig/tests.def"
 #include "tools/tests.def"
+#include "route/tests.def"
 #undef X
 };
 
