@@ -13,7 +13,7 @@ BUILD_PKGS=(
 	build-essential autoconf automake libtool pkg-config
 	libsofia-sip-ua-dev libspandsp-dev libtiff-dev libsrtp2-dev
 	libmicrohttpd-dev libsqlite3-dev libasound2-dev libpri-dev
-	libjansson-dev libcrypt-dev libsystemd-dev libsnmp-dev
+	libjansson-dev libcrypt-dev libsystemd-dev libsnmp-dev libpcre2-dev
 	check dahdi-source
 )
 # What the test suites drive: real peers and clients, never mocks.

@@ -38,7 +38,14 @@ struct route_group {                    /* a trunk group */
  * number wins: a range's specificity is how few numbers it holds (a prefix
  * of length L holds 10^(maxlen-L)).  Two overlapping ranges where neither
  * contains the other, or two equal ones, are a build error unless one is
- * marked override_allowed (then it wins). */
+ * marked override_allowed (then it wins; both marked is an error too).
+ * Containment is judged per number length, because a prefix also holds
+ * longer numbers: prefix 4930123 inside range 4930000000-4930999999 is
+ * nested (the prefix wins for 10-digit numbers, and alone holds the
+ * others); a first..last range equal to a prefix's numbers of that length
+ * wins over the prefix.  first/last: digits with an optional leading + (on
+ * both), at most 18 digits; prefix: digits with an optional leading +.
+ * group_id 0 = no owner. */
 struct route_range {
 	long long id;
 	const char *name;
@@ -90,7 +97,20 @@ struct route_dest {
  * with called_prefix, whose calling number starts with calling_prefix, at a
  * time inside the window, go to dests in order.  Among matching routes the
  * most specific called match wins (range specificity, then prefix length),
- * then a set calling prefix, then a time window, then the lower position. */
+ * then a set calling prefix, then a time window, then the lower position.
+ * Details: a route giving both range_id and called_prefix needs both; the
+ * called match's specificity is how many numbers of the called number's
+ * length it admits (a range: as resolved, so an override range outranks the
+ * one it overrides; a prefix of L characters: 10^(len-L); a range wins a
+ * tie with a prefix); a longer calling prefix beats a shorter one; then the
+ * order given breaks ties.  A window with from > to wraps past midnight and
+ * belongs to the day it starts on: mon-fri 22:00-06:00 matches Saturday
+ * 02:00 but not Monday 02:00; to is exclusive; from == to is refused.
+ * A route with no destinations sends the call to the group that owns the
+ * range the called number fell in, and matches only numbers in a range with
+ * an owner; without range_id its called match is as specific as that range.
+ * One such route delivers every range to its owner, so moving a department
+ * is editing ranges. */
 struct route_route {
 	long long id;
 	const char *name;
@@ -132,11 +152,14 @@ int route_table_build(struct route_table **tp, const struct route_config *cfg, c
 void route_table_ref(struct route_table *t);
 void route_table_unref(struct route_table *t);        /* NULL-safe */
 
-/* Check one rule or one range on its own (the API uses these to name the bad
- * field at save time).  0, or EINVAL with a message. */
+/* Check one rule, range or route on its own (the API uses these to name the
+ * bad field at save time; *field is the struct member's name).  0, or EINVAL
+ * with a message.  A route's references to groups and ranges are checked
+ * only by route_table_build. */
 int route_rule_check(const struct route_rule *r, const char **field, char *err, size_t errlen);
 int route_range_check(const struct route_range *r, const char **field, char *err, size_t errlen);
-/* Is s a number we route on: 1..32 of 0-9 * #, an optional leading +? */
+int route_route_check(const struct route_route *r, const char **field, char *err, size_t errlen);
+/* Is s a number we route on: 1..32 characters of 0-9 * #, the first may be +? */
 bool route_number_valid(const char *s);
 
 /* ---- deciding ---- */
@@ -165,14 +188,15 @@ enum route_outcome {
 	ROUTE_NO_ROUTE,                 /* no route matched: cause 3 (no route to destination) */
 	ROUTE_UNALLOCATED,              /* called number in no range and no route: cause 1 */
 	ROUTE_ALL_DOWN,                 /* every destination down, no alternative: cause 34 */
-	ROUTE_FORWARD,                  /* survivability: forward to `forward` */
+	ROUTE_FORWARD,                  /* survivability: forward to `forward`: cause 23 (redirection) */
 };
 
 struct route_target {
 	long long group_id;
 	const char *group_name;
 	struct route_number called, calling;    /* after the destination's outbound rules */
-	const struct route_dest *dest;          /* failover causes */
+	const struct route_dest *dest;          /* failover causes; NULL for a range owner or
+						 * the survivability group (no failover) */
 	bool survivability;                     /* chosen as the survivability alternative */
 };
 
@@ -193,7 +217,8 @@ struct route_decision {
 	char steps[ROUTE_MAX_STEPS][160];
 };
 
-/* Decide where a call goes.  Never fails: the outcome says what happened. */
+/* Decide where a call goes.  Never fails: the outcome says what happened.
+ * d's pointers point into t: keep a reference to t while using them. */
 void route_decide(const struct route_table *t, const struct route_query *q, struct route_decision *d);
 
 /* Should a failure with this cause (Q.850 1..127) or SIP status (300..699)

@@ -22,6 +22,7 @@
 #include "sig/tests.def"
 #include "tools/tests.def"
 #include "call/tests.def"
+#include "route/tests.def"
 #undef X
 
 static const struct {
@@ -36,6 +37,7 @@ static const struct {
 #include "sig/tests.def"
 #include "tools/tests.def"
 #include "call/tests.def"
+#include "route/tests.def"
 #undef X
 };
 
