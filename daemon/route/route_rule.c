@@ -133,9 +133,8 @@ static int rule_check(const struct route_rule *r, pcre2_code **codep, const char
 	if (r->presentation < -1 || r->presentation > 1)
 		return bad(field, "presentation", err, errlen, "rule %lld: presentation: %d is "
 			   "neither allowed (0) nor restricted (1)", r->id, r->presentation);
-	if (r->group_id <= 0)
-		return bad(field, "group_id", err, errlen, "rule %lld: group_id: %lld is not a group",
-			   r->id, r->group_id);
+	/* group_id is a reference: the table build checks it against the groups
+	 * (the API checks the name); on its own a rule is checked for itself. */
 	if (r->match == ROUTE_MATCH_PREFIX) {
 		if (!rt_is_prefix_chars(pattern, RT_NUMBER_LEN))
 			return bad(field, "pattern", err, errlen, "rule %lld: pattern: \"%s\" is not a "

@@ -55,8 +55,6 @@ int test_route_rule_check_names_the_bad_field(void)
 		{ { 3, 1, ROUTE_DIR_IN, ROUTE_FIELD_CALLED, 0, .match = 5, .pattern = "0",
 		    .set_ton = -1, .set_npi = -1, .presentation = -1 }, "match",
 		  "must be prefix or regex" },
-		{ { 3, 0, ROUTE_DIR_IN, ROUTE_FIELD_CALLED, 0, PFX("0", 1, "") }, "group_id",
-		  "rule 3: group_id: 0 is not a group" },
 		{ { 3, 1, ROUTE_DIR_IN, ROUTE_FIELD_CALLED, 0, PFX("0a", 1, "") }, "pattern",
 		  "rule 3: pattern: \"0a\" is not a number prefix" },
 		{ { 3, 1, ROUTE_DIR_IN, ROUTE_FIELD_CALLED, 0, PFX("0+", 1, "") }, "pattern",
