@@ -33,17 +33,17 @@ cleanup() {
 	wait 2>/dev/null || true
 }
 trap cleanup EXIT
-far_end() {     # far_end NAME SIDE CALLED
+far_end() {     # far_end NAME SIDE CALLED CALLING
 	printf '%s\n' \
 		"span $1 $state/sim/$1.sock type=E1 switch=euroisdn side=$2" \
 		"auto answer" \
 		"expect link up $1 within 60" \
-		"load $1 rate=0.05 hold=12 to=$3 from=4930555$3" |
+		"load $1 rate=0.05 hold=12 to=$3 from=$4" |
 		./tgsim --stay >"$state/tgsim-$1.log" 2>&1 &
 	pids+=($!)
 }
-far_end carrier network 4930100234
-far_end pbx user 030555123
+far_end carrier network 4930100234 4930555123   # a PSTN caller rings PBX extension 234
+far_end pbx user 030555123 2001                 # extension 2001 calls a Berlin number
 
 ./trunkgated --demo --state-dir "$state" --http "${TG_DEMO_HTTP:-127.0.0.1:8080}" \
 	--web-root web/ui "$@"

@@ -216,6 +216,10 @@ static void publish_status(struct daemon *d)
 	tg_strlcpy(d->status.contact, c->contact, sizeof(d->status.contact));
 	if (d->spans)
 		spanmgr_status(d->spans, &d->status);
+	if (d->calls) {
+		d->status.active_calls = call_core_active(d->calls);
+		d->status.total_calls = call_core_total(d->calls);
+	}
 	status_publish(&d->status);
 }
 
