@@ -477,7 +477,7 @@ int main(int argc, char **argv)
 	}
 	for (int i = 0; i < NGROUPS; i++)
 		p.groups[i] = (struct route_group){ i + 1, sdup("group%d", i + 1),
-						    (enum route_group_kind)(i % 3) };
+						    (enum route_group_kind)(i % 3), 0 };
 	plan_ranges(&p, nranges);
 	plan_rules(&p, nrules);
 	plan_routes(&p, nroutes);

@@ -96,6 +96,7 @@ static int group_row(struct loader *l, sqlite3_stmt *st)
 		return ENOMEM;
 	g->id = sqlite3_column_int64(st, 0);
 	g->name = text(l, st, 1);
+	g->max_calls = (unsigned)sqlite3_column_int(st, 3);
 	if (!strcmp(kind, "span"))
 		g->kind = ROUTE_GROUP_SPAN;
 	else if (!strcmp(kind, "sip"))
@@ -290,7 +291,7 @@ int db_routing_load(struct db *db, struct route_config *out, su_home_t *home,
 	if (!rc && genp)
 		rc = db_config_generation(db, genp, NULL);
 	if (!rc)
-		rc = each_row(&l, "SELECT id, name, kind FROM trunk_groups ORDER BY id", group_row);
+		rc = each_row(&l, "SELECT id, name, kind, max_calls FROM trunk_groups ORDER BY id", group_row);
 	if (!rc)
 		rc = each_row(&l, "SELECT id, name, first_number, last_number, prefix, group_id, "
 			      "override_allowed FROM number_ranges ORDER BY id", range_row);

@@ -37,6 +37,7 @@ struct call {
 	unsigned next_target;
 	struct call_setup setup;
 	struct leg *in, *out;
+	long long in_group, out_group;  /* counted against the groups' max_calls; 0 = none */
 	bool proceeding_sent, alerting_sent;
 	struct call_end end;
 	bool end_set;
@@ -45,8 +46,17 @@ struct call {
 	struct db_cdr cdr;
 };
 
+/* Calls using each trunk group now, for max_calls.  A plain array: a gateway
+ * has tens of groups, and it is touched once per call set-up and end. */
+struct group_use {
+	long long id;
+	unsigned calls;
+};
+
 struct call_core {
 	struct call_core_cfg cfg;
+	struct group_use *use;
+	size_t nuse, capuse;
 	struct route_table *table;
 	long long *down;
 	size_t ndown;
@@ -127,6 +137,51 @@ unsigned long long call_core_total(const struct call_core *c)
 	return c->total;
 }
 
+static struct group_use *group_use(struct call_core *c, long long id, bool add)
+{
+	for (size_t i = 0; i < c->nuse; i++)
+		if (c->use[i].id == id)
+			return &c->use[i];
+	if (!add)
+		return NULL;
+	if (c->nuse == c->capuse) {
+		size_t cap = c->capuse ? c->capuse * 2 : 16;
+		struct group_use *v = realloc(c->use, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		c->use = v;
+		c->capuse = cap;
+	}
+	c->use[c->nuse] = (struct group_use){ .id = id };
+	return &c->use[c->nuse++];
+}
+
+/* Take a place in the group if its max_calls allows; false when full. */
+static bool group_take(struct call *call, long long id)
+{
+	const struct route_group *g = call->table ? route_group_by_id(call->table, id) : NULL;
+	struct group_use *u;
+
+	if (!id)
+		return true;
+	u = group_use(call->core, id, true);
+	if (!u)
+		return true;    /* out of memory for the count: do not refuse calls for it */
+	if (g && g->max_calls && u->calls >= g->max_calls)
+		return false;
+	u->calls++;
+	return true;
+}
+
+static void group_give(struct call_core *c, long long id)
+{
+	struct group_use *u = id ? group_use(c, id, false) : NULL;
+
+	if (u && u->calls)
+		u->calls--;
+}
+
 static const char *kind_name(enum leg_kind k)
 {
 	return k == LEG_PRI ? "pri" : k == LEG_SIP ? "sip" : "analog";
@@ -151,6 +206,8 @@ static void call_free(struct call *call)
 	if (call->next)
 		call->next->prev = call->prev;
 	core->active--;
+	group_give(core, call->in_group);
+	group_give(core, call->out_group);
 	route_table_unref(call->table);
 	free(call->dec);
 	free(call);
@@ -229,7 +286,15 @@ static bool try_targets(struct call *call)
 
 		s.called = t->called;
 		s.calling = t->calling;
-		cause = call->core->cfg.place(call->core->cfg.place_arg, t, &s, &out);
+		if (!group_take(call, t->group_id)) {
+			cause = 34 /* no circuit: the group is at max_calls */;
+		} else {
+			cause = call->core->cfg.place(call->core->cfg.place_arg, t, &s, &out);
+			if (cause)
+				group_give(call->core, t->group_id);
+			else
+				call->out_group = t->group_id;
+		}
 		if (cause == 0 && out) {
 			out->call = call;
 			call->out = out;
@@ -319,6 +384,12 @@ static void route_and_place(struct call *call, struct call_core *core, const str
 	}
 	call->table = core->table;
 	route_table_ref(call->table);
+	if (!group_take(call, s->source_group_id)) {
+		log_info("%s: group %s is at its call limit: cause 34", call->id, in->group);
+		fail_in(call, 34, "gateway");
+		return;
+	}
+	call->in_group = s->source_group_id;
 	route_decide(call->table, &q, call->dec);
 	if (call->dec->route)
 		snprintf(call->cdr.route, sizeof(call->cdr.route), "%s", call->dec->route->name);
@@ -434,5 +505,6 @@ void call_core_destroy(struct call_core *c)
 	}
 	route_table_unref(c->table);
 	free(c->down);
+	free(c->use);
 	free(c);
 }

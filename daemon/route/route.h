@@ -31,6 +31,8 @@ struct route_group {                    /* a trunk group */
 	long long id;
 	const char *name;
 	enum route_group_kind kind;
+	unsigned max_calls;             /* concurrent calls in or out of the group; 0 = no limit
+					 * (enforced by the call core, not by route_decide) */
 };
 
 /* A number range: first..last (same length, compared as digit strings) or a

@@ -18,6 +18,7 @@ int test_call_is_routed_and_progress_passes_through(void);
 int test_call_fails_over_on_listed_causes_only(void);
 int test_call_unrouted_number_is_refused_with_the_routing_cause(void);
 int test_call_release_from_either_side_ends_both_legs(void);
+int test_call_group_at_max_calls_refuses_with_34(void);
 
 int test_call_causes_map_to_sip_both_ways(void)
 {
@@ -133,11 +134,13 @@ static unsigned fixed_random(void)
 
 /* Groups 10 (carrier), 20 (pbx), 30 (backup); range 4930100xxx -> 20 with
  * failover on 34 and 38 to 30; prefix 555 -> 30 with no failover. */
+static unsigned backup_max;             /* max_calls of group 30 */
+
 static int build_table(struct route_table **tp)
 {
-	static const struct route_group groups[] = {
-		{ 10, "carrier", ROUTE_GROUP_SPAN }, { 20, "pbx", ROUTE_GROUP_SPAN },
-		{ 30, "backup", ROUTE_GROUP_SPAN },
+	const struct route_group groups[] = {
+		{ 10, "carrier", ROUTE_GROUP_SPAN, 0 }, { 20, "pbx", ROUTE_GROUP_SPAN, 0 },
+		{ 30, "backup", ROUTE_GROUP_SPAN, backup_max },
 	};
 	static const struct route_range ranges[] = {
 		{ .id = 1, .name = "pbx-users", .first = "4930100000", .last = "4930100999", .prefix = "",
@@ -316,6 +319,36 @@ int test_call_release_from_either_side_ends_both_legs(void)
 	/* a call still up when the core is destroyed is ended, not leaked */
 	incoming(core, &in, "5550002");
 	TEST_EQ(1, call_core_active(core));
+ out:
+	call_core_destroy(core);
+	route_table_unref(t);
+	return err;
+}
+
+int test_call_group_at_max_calls_refuses_with_34(void)
+{
+	struct call_core *core = NULL;
+	struct route_table *t = NULL;
+	struct fake_leg in1, in2, in3;
+	int err;
+
+	backup_max = 1;
+	err = setup_core(&core, &t);
+	backup_max = 0;
+	TEST_ERR(err);
+	incoming(core, &in1, "5550001");
+	TEST_EQ(1, nouts);
+	incoming(core, &in2, "5550002");        /* backup is full: not even offered */
+	TEST_EQ(1, nouts);
+	TEST_EQ(34, in2.released_cause);
+	TEST_STREQ("30:5550001", placed);
+	outs[0].gone = true;
+	call_leg_released(&outs[0].leg, &(struct call_end){ .cause = 16 });
+	incoming(core, &in3, "5550003");        /* a place is free again */
+	TEST_EQ(2, nouts);
+	outs[1].gone = true;
+	call_leg_released(&outs[1].leg, &(struct call_end){ .cause = 16 });
+	TEST_EQ(0, call_core_active(core));
  out:
 	call_core_destroy(core);
 	route_table_unref(t);

@@ -8,15 +8,15 @@
 #include "route_fixture.h"
 
 const struct route_group fx_groups[] = {
-	{ G_CARRIER, "carrier", ROUTE_GROUP_SPAN },
-	{ G_PBX, "pbx", ROUTE_GROUP_SPAN },
-	{ G_LYNC, "lync", ROUTE_GROUP_SIP },
-	{ G_ITSP, "itsp", ROUTE_GROUP_SIP },
-	{ G_FAX, "fax", ROUTE_GROUP_ANALOG },
-	{ G_PSTN2, "pstn2", ROUTE_GROUP_SPAN },
-	{ G_SIP_A, "sip-a", ROUTE_GROUP_SIP },
-	{ G_SIP_B, "sip-b", ROUTE_GROUP_SIP },
-	{ G_SIP_C, "sip-c", ROUTE_GROUP_SIP },
+	{ G_CARRIER, "carrier", ROUTE_GROUP_SPAN, 0 },
+	{ G_PBX, "pbx", ROUTE_GROUP_SPAN, 0 },
+	{ G_LYNC, "lync", ROUTE_GROUP_SIP, 0 },
+	{ G_ITSP, "itsp", ROUTE_GROUP_SIP, 0 },
+	{ G_FAX, "fax", ROUTE_GROUP_ANALOG, 0 },
+	{ G_PSTN2, "pstn2", ROUTE_GROUP_SPAN, 0 },
+	{ G_SIP_A, "sip-a", ROUTE_GROUP_SIP, 0 },
+	{ G_SIP_B, "sip-b", ROUTE_GROUP_SIP, 0 },
+	{ G_SIP_C, "sip-c", ROUTE_GROUP_SIP, 0 },
 };
 const size_t fx_ngroups = sizeof(fx_groups) / sizeof(fx_groups[0]);
 

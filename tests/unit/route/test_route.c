@@ -639,10 +639,10 @@ int test_route_build_refuses_bad_routes_naming_route_and_field(void)
 	}
 	/* ids: two groups, two ranges with one id; a range naming a missing group */
 	{
-		static const struct route_group g2[] = { { 1, "a", ROUTE_GROUP_SIP },
-							 { 1, "b", ROUTE_GROUP_SPAN } };
+		static const struct route_group g2[] = { { 1, "a", ROUTE_GROUP_SIP, 0 },
+							 { 1, "b", ROUTE_GROUP_SPAN, 0 } };
 		static const struct route_group g3[] = { { 1, "a", 7 } };
-		static const struct route_group g4[] = { { 0, "zero", ROUTE_GROUP_SIP } };
+		static const struct route_group g4[] = { { 0, "zero", ROUTE_GROUP_SIP, 0 } };
 		static const struct route_range r2[] = { RG(5, "x", "", "", "1", G_PBX, false),
 							 RG(5, "y", "", "", "2", G_PBX, false) };
 		static const struct route_range r3[] = { RG(5, "x", "", "", "1", 99, false) };
@@ -694,8 +694,8 @@ int test_route_decisions_point_into_the_table_not_the_config(void)
 	for (int i = 0; i < 5; i++)
 		TEST_ASSERT(names[i]);
 	TEST_ASSERT(groups && ranges && routes && d);
-	groups[0] = (struct route_group){ 10, names[0], ROUTE_GROUP_SPAN };
-	groups[1] = (struct route_group){ 20, names[1], ROUTE_GROUP_SIP };
+	groups[0] = (struct route_group){ 10, names[0], ROUTE_GROUP_SPAN, 0 };
+	groups[1] = (struct route_group){ 20, names[1], ROUTE_GROUP_SIP, 0 };
 	ranges[0] = (struct route_range){ 5, names[2], "", "", names[4], 20, false };
 	routes[0] = (struct route_route){ 7, names[3], true, 0, 0, 5, "", "", 0, ALLDAY, 0, "",
 					  .ndests = 1, .dests = { { 20, 0, 0, 2, { 34, 503 } } } };
