@@ -293,6 +293,18 @@ int spanmgr_place(void *arg, const struct route_target *t, const struct call_set
 		any_up = true;
 		number_out(&su.called, &cs->called);
 		number_out(&su.calling, &cs->calling);
+		if (mem->first_channel) {
+			/* The member is part of the span: hunt inside first..last only.
+			 * O(channels), at most 31. */
+			unsigned last = mem->last_channel ? mem->last_channel : mem->first_channel;
+
+			for (unsigned ch = mem->first_channel; ch <= last && !su.channel; ch++)
+				if (isdn_channel_state(s->isdn, ch) == ISDN_CHAN_IDLE)
+					su.channel = ch;
+			if (!su.channel)
+				continue;       /* this part of the span is full */
+			su.exclusive = true;
+		}
 		sc = call_new(s, false, 0);
 		if (!sc)
 			return ISDN_CAUSE_TEMPORARY_FAILURE;

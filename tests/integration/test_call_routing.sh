@@ -54,6 +54,21 @@ ok $? "carrier -> PBX range reaches the PBX, rings, is answered and cleared; PBX
 like "$(grep '"call":"u1"' "$WORK/basic.out" | grep released)" '"cause":(1|3)\}' "the unknown number is refused with cause 1 or 3"
 like "$(grep '"event":"call-in"' "$WORK/basic.out" | head -1)" '"from":"5550001","to":"4930100234"' "the PBX sees the caller's number"
 
+# a group that holds only channels 1-2 of the PBX span: the third call gets 34
+expect_code 200 "the PBX group is cut down to B channels 1-2" PUT /api/v1/trunk-groups/pbx-g -d '{"members":[{"span":"pbx","first_channel":1,"last_channel":2}]}'
+printf '%s\n' "$CAR" "$PBX" "auto answer pbx" \
+	"expect link up carrier within 15" "expect link up pbx within 15" \
+	"call carrier 5550001 4930100201 as a" "expect answer a within 5" \
+	"call carrier 5550001 4930100202 as b" "expect answer b within 5" \
+	"call carrier 5550001 4930100203 as c" "expect release c cause 34 within 5" \
+	"hangup a" "expect release a cause 16 within 5" \
+	"hangup b" "expect release b cause 16 within 5" | "$TGSIM" >"$WORK/chans.out" 2>"$WORK/chans.err"
+ok $? "with channels 1-2 in use the third call is refused with cause 34"
+[ $? -eq 0 ] || tail -n 8 "$WORK/chans.out" | sed 's/^/#   /'
+is "1 2" "$(grep '"event":"call-in","span":"pbx"' "$WORK/chans.out" | sed -E 's/.*"channel":([0-9]+).*/\1/' | sort -n | xargs)" \
+	"the two calls took exactly B channels 1 and 2"
+expect_code 200 "the PBX group gets the whole span back" PUT /api/v1/trunk-groups/pbx-g -d '{"members":[{"span":"pbx"}]}'
+
 # moving the range: the call already up stays up, the next one follows the move
 printf '%s\n' "$CAR" "$PBX" "auto answer" \
 	"expect link up carrier within 15" "expect link up pbx within 15" \
@@ -76,7 +91,7 @@ is 0 "$rc" "the next call follows the range at once while the first call stayed 
 [ "$rc" -eq 0 ] || tail -n 12 "$WORK/move.out" | sed 's/^/#   /'
 
 n=$(sqlite3 "$S/trunkgate.db" "select count(*) from cdrs")
-[ "$n" -eq 5 ]; ok $? "a CDR for every finished call: 5 calls, $n records"
+[ "$n" -eq 8 ]; ok $? "a CDR for every finished call: 8 calls, $n records"
 row=$(sqlite3 -separator ' ' "$S/trunkgate.db" "select in_trunk, out_trunk, called, called_out, cause, route, released_by, answer_at is not null from cdrs where called = '4930100234'")
 is "carrier pbx 4930100234 4930100234 16 in-pbx caller 1" "$row" "the CDR names both spans, the numbers, the route, the cause and who hung up"
 row=$(sqlite3 -separator ' ' "$S/trunkgate.db" "select cause, out_trunk, answer_at is null from cdrs where called = '99999'")
