@@ -54,6 +54,16 @@ ok $? "carrier -> PBX range reaches the PBX, rings, is answered and cleared; PBX
 like "$(grep '"call":"u1"' "$WORK/basic.out" | grep released)" '"cause":(1|3)\}' "the unknown number is refused with cause 1 or 3"
 like "$(grep '"event":"call-in"' "$WORK/basic.out" | head -1)" '"from":"5550001","to":"4930100234"' "the PBX sees the caller's number"
 
+# the route tester gives the decision the calls above got
+rt() { curl -s -u "admin:$PW" -H 'Content-Type: application/json' -d "$1" "${URL}api/v1/route-test"; }
+is "pbx-g 4930100234" "$(rt '{"source_group":"carrier-g","called":"4930100234","calling":"5550001"}' | jq -r '"\(.targets[0].group) \(.targets[0].called)"')" \
+	"route-test: the carrier's call to 4930100234 goes to pbx-g, as the real call did"
+is "carrier-g 012345" "$(rt '{"source_group":"pbx-g","called":"012345","calling":"2001"}' | jq -r '"\(.targets[0].group) \(.targets[0].called)"')" \
+	"route-test: the PBX's call to 012345 goes to carrier-g, as the real call did"
+refused=$(grep '"call":"u1"' "$WORK/basic.out" | grep released | sed -E 's/.*"cause":([0-9]+).*/\1/')
+is "$refused" "$(rt '{"source_group":"carrier-g","called":"99999","calling":"5550001"}' | jq -r '.cause')" \
+	"route-test: 99999 is refused with the cause the real call got ($refused)"
+
 # a group that holds only channels 1-2 of the PBX span: the third call gets 34
 expect_code 200 "the PBX group is cut down to B channels 1-2" PUT /api/v1/trunk-groups/pbx-g -d '{"members":[{"span":"pbx","first_channel":1,"last_channel":2}]}'
 printf '%s\n' "$CAR" "$PBX" "auto answer pbx" \
