@@ -308,6 +308,58 @@ int db_end_change(struct db *db, int rc, const struct db_actor *who, const char 
 	return rc;
 }
 
+void db_col_text(sqlite3_stmt *st, int i, char *dst, size_t n)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	snprintf(dst, n, "%s", t ? (const char *)t : "");
+}
+
+int db_grow(void **vp, size_t *capp, size_t n, size_t size)
+{
+	void *nv;
+	size_t cap;
+
+	if (n < *capp)
+		return 0;
+	cap = *capp ? *capp * 2 : 8;
+	nv = realloc(*vp, cap * size);
+	if (!nv)
+		return ENOMEM;
+	*vp = nv;
+	*capp = cap;
+	return 0;
+}
+
+int db_list(struct db *db, const char *sql, size_t size, db_row_h *row, void **vp, size_t *np)
+{
+	sqlite3_stmt *st;
+	size_t n = 0, cap = 0;
+	char *v = NULL;
+	int rc;
+
+	rc = db_prepare(db, &st, sql);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (db_grow((void **)&v, &cap, n, size)) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		memset(v + n * size, 0, size);
+		row(st, v + n * size);
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return db_errno(rc);
+	}
+	*vp = v;
+	*np = n;
+	return 0;
+}
+
 int db_read_begin(struct db *db)
 {
 	return db_errno(sqlite3_exec(db->conn, "BEGIN DEFERRED", NULL, NULL, NULL));

@@ -41,12 +41,16 @@ int db_audit_in_tx(struct db *db, const struct db_actor *who, const char *action
 		   const char *after_json);
 long long db_now_ms(void);
 
-/* ---- shared by the routing files (routing.c, routing_routes.c, routing_load.c) ---- */
+/* ---- row helpers (db.c), shared by every table's file ---- */
 
 /* Copy column i as text into dst (NULL reads as ""). */
 void db_col_text(sqlite3_stmt *st, int i, char *dst, size_t n);
 /* Collect rows of `size` bytes into a growing malloc'd array; ENOMEM. */
 int db_grow(void **vp, size_t *capp, size_t n, size_t size);
+/* Run sql (no parameters), turning each row into a zeroed item of `size`
+ * bytes with row(), into a malloc'd array of *np items (NULL when none). */
+typedef void (db_row_h)(sqlite3_stmt *st, void *item);
+int db_list(struct db *db, const char *sql, size_t size, db_row_h *row, void **vp, size_t *np);
 /* Refuse a routing write: field and message into w; returns EINVAL. */
 int db_rt_bad(struct db_routing_write *w, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -29,29 +29,6 @@
 
 /* ---- shared machinery ---- */
 
-void db_col_text(sqlite3_stmt *st, int i, char *dst, size_t n)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	snprintf(dst, n, "%s", t ? (const char *)t : "");
-}
-
-int db_grow(void **vp, size_t *capp, size_t n, size_t size)
-{
-	void *nv;
-	size_t cap;
-
-	if (n < *capp)
-		return 0;
-	cap = *capp ? *capp * 2 : 8;
-	nv = realloc(*vp, cap * size);
-	if (!nv)
-		return ENOMEM;
-	*vp = nv;
-	*capp = cap;
-	return 0;
-}
-
 int db_rt_bad(struct db_routing_write *w, const char *field, const char *fmt, ...)
 {
 	va_list ap;
@@ -271,8 +248,10 @@ static int read_members(struct db *db, struct db_trunk_group *g)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_errno(rc);
 }
 
-static void row_to_group(sqlite3_stmt *st, struct db_trunk_group *g)
+static void row_to_group(sqlite3_stmt *st, void *item)
 {
+	struct db_trunk_group *g = item;
+
 	g->id = sqlite3_column_int64(st, 0);
 	db_col_text(st, 1, g->name, sizeof(g->name));
 	db_col_text(st, 2, g->kind, sizeof(g->kind));
@@ -284,22 +263,10 @@ static void row_to_group(sqlite3_stmt *st, struct db_trunk_group *g)
 int db_trunk_group_list(struct db *db, struct db_trunk_group **vp, size_t *np)
 {
 	struct db_trunk_group *v = NULL;
-	size_t n = 0, cap = 0;
-	sqlite3_stmt *st;
-	int rc;
+	size_t n = 0;
+	int rc = db_list(db, "SELECT " GROUP_COLS " FROM trunk_groups ORDER BY id", sizeof(*v),
+			 row_to_group, (void **)&v, &n);
 
-	rc = db_prepare(db, &st, "SELECT " GROUP_COLS " FROM trunk_groups ORDER BY id");
-	if (rc)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (db_grow((void **)&v, &cap, n, sizeof(*v))) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		row_to_group(st, &v[n++]);
-	}
-	sqlite3_finalize(st);
-	rc = rc == SQLITE_DONE ? 0 : db_errno(rc);
 	/* O(groups) queries: a gateway has tens of groups, read on a click. */
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = read_members(db, &v[i]);
@@ -528,8 +495,10 @@ int db_trunk_group_delete(struct db *db, long long id, struct db_routing_write *
 	"'description', r.description) " \
 	"FROM number_ranges r LEFT JOIN trunk_groups g ON g.id = r.group_id WHERE r.id = ?1"
 
-static void row_to_range(sqlite3_stmt *st, struct db_number_range *r)
+static void row_to_range(sqlite3_stmt *st, void *item)
 {
+	struct db_number_range *r = item;
+
 	memset(r, 0, sizeof(*r));
 	r->id = sqlite3_column_int64(st, 0);
 	db_col_text(st, 1, r->name, sizeof(r->name));
@@ -543,29 +512,8 @@ static void row_to_range(sqlite3_stmt *st, struct db_number_range *r)
 
 int db_range_list(struct db *db, struct db_number_range **vp, size_t *np)
 {
-	struct db_number_range *v = NULL;
-	size_t n = 0, cap = 0;
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = db_prepare(db, &st, "SELECT " RANGE_COLS " ORDER BY r.id");
-	if (rc)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (db_grow((void **)&v, &cap, n, sizeof(*v))) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		row_to_range(st, &v[n++]);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		free(v);
-		return db_errno(rc);
-	}
-	*vp = v;
-	*np = n;
-	return 0;
+	return db_list(db, "SELECT " RANGE_COLS " ORDER BY r.id", sizeof(**vp), row_to_range,
+		       (void **)vp, np);
 }
 
 int db_range_get(struct db *db, const char *key, struct db_number_range *r)

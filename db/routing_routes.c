@@ -49,8 +49,10 @@ static void bind_int_or_unset(sqlite3_stmt *st, int i, int v)
 	sqlite3_bind_text(st, i, buf, -1, SQLITE_TRANSIENT);
 }
 
-static void row_to_rule(sqlite3_stmt *st, struct db_manip_rule *r)
+static void row_to_rule(sqlite3_stmt *st, void *item)
 {
+	struct db_manip_rule *r = item;
+
 	memset(r, 0, sizeof(*r));
 	r->id = sqlite3_column_int64(st, 0);
 	db_col_text(st, 1, r->group, sizeof(r->group));
@@ -70,30 +72,8 @@ static void row_to_rule(sqlite3_stmt *st, struct db_manip_rule *r)
 
 int db_rule_list(struct db *db, struct db_manip_rule **vp, size_t *np)
 {
-	struct db_manip_rule *v = NULL;
-	size_t n = 0, cap = 0;
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = db_prepare(db, &st, "SELECT " RULE_COLS
-			" ORDER BY r.group_id, r.direction, r.field, r.position, r.id");
-	if (rc)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (db_grow((void **)&v, &cap, n, sizeof(*v))) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		row_to_rule(st, &v[n++]);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		free(v);
-		return db_errno(rc);
-	}
-	*vp = v;
-	*np = n;
-	return 0;
+	return db_list(db, "SELECT " RULE_COLS " ORDER BY r.group_id, r.direction, r.field, "
+		       "r.position, r.id", sizeof(**vp), row_to_rule, (void **)vp, np);
 }
 
 int db_rule_get(struct db *db, const char *key, struct db_manip_rule *r)
@@ -229,8 +209,10 @@ int db_rule_delete(struct db *db, long long id, struct db_routing_write *w)
 	"LEFT JOIN number_ranges nr ON nr.id = r.range_id " \
 	"LEFT JOIN trunk_groups vg ON vg.id = r.survivability_group_id WHERE r.id = ?1"
 
-static void row_to_route(sqlite3_stmt *st, struct db_route *r)
+static void row_to_route(sqlite3_stmt *st, void *item)
 {
+	struct db_route *r = item;
+
 	memset(r, 0, sizeof(*r));
 	r->id = sqlite3_column_int64(st, 0);
 	db_col_text(st, 1, r->name, sizeof(r->name));
@@ -273,22 +255,10 @@ static int read_dests(struct db *db, struct db_route *r)
 int db_route_list(struct db *db, struct db_route **vp, size_t *np)
 {
 	struct db_route *v = NULL;
-	size_t n = 0, cap = 0;
-	sqlite3_stmt *st;
-	int rc;
+	size_t n = 0;
+	int rc = db_list(db, "SELECT " ROUTE_COLS " ORDER BY r.position, r.id", sizeof(*v),
+			 row_to_route, (void **)&v, &n);
 
-	rc = db_prepare(db, &st, "SELECT " ROUTE_COLS " ORDER BY r.position, r.id");
-	if (rc)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (db_grow((void **)&v, &cap, n, sizeof(*v))) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		row_to_route(st, &v[n++]);
-	}
-	sqlite3_finalize(st);
-	rc = rc == SQLITE_DONE ? 0 : db_errno(rc);
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = read_dests(db, &v[i]);
 	if (rc) {

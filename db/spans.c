@@ -20,66 +20,34 @@
 	"'pri_side', pri_side, 'switch_type', switch_type, 'hunting', hunting, " \
 	"'test_number', test_number, 'debug', debug, 'sim_attach', sim_attach)"
 
-static void col_text(sqlite3_stmt *st, int i, char *dst, size_t n)
+static void row_to_span(sqlite3_stmt *st, void *item)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
+	struct db_span *sp = item;
 
-	snprintf(dst, n, "%s", t ? (const char *)t : "");
-}
-
-static void row_to_span(sqlite3_stmt *st, struct db_span *sp)
-{
 	memset(sp, 0, sizeof(*sp));
 	sp->id = sqlite3_column_int64(st, 0);
-	col_text(st, 1, sp->name, sizeof(sp->name));
+	db_col_text(st, 1, sp->name, sizeof(sp->name));
 	sp->enabled = sqlite3_column_int(st, 2) != 0;
-	col_text(st, 3, sp->driver, sizeof(sp->driver));
+	db_col_text(st, 3, sp->driver, sizeof(sp->driver));
 	sp->position = (unsigned)sqlite3_column_int(st, 4);
-	col_text(st, 5, sp->type, sizeof(sp->type));
-	col_text(st, 6, sp->framing, sizeof(sp->framing));
-	col_text(st, 7, sp->line_code, sizeof(sp->line_code));
+	db_col_text(st, 5, sp->type, sizeof(sp->type));
+	db_col_text(st, 6, sp->framing, sizeof(sp->framing));
+	db_col_text(st, 7, sp->line_code, sizeof(sp->line_code));
 	sp->crc4 = sqlite3_column_int(st, 8) != 0;
-	col_text(st, 9, sp->clock_source, sizeof(sp->clock_source));
-	col_text(st, 10, sp->signalling, sizeof(sp->signalling));
-	col_text(st, 11, sp->pri_side, sizeof(sp->pri_side));
-	col_text(st, 12, sp->switch_type, sizeof(sp->switch_type));
-	col_text(st, 13, sp->hunting, sizeof(sp->hunting));
-	col_text(st, 14, sp->test_number, sizeof(sp->test_number));
+	db_col_text(st, 9, sp->clock_source, sizeof(sp->clock_source));
+	db_col_text(st, 10, sp->signalling, sizeof(sp->signalling));
+	db_col_text(st, 11, sp->pri_side, sizeof(sp->pri_side));
+	db_col_text(st, 12, sp->switch_type, sizeof(sp->switch_type));
+	db_col_text(st, 13, sp->hunting, sizeof(sp->hunting));
+	db_col_text(st, 14, sp->test_number, sizeof(sp->test_number));
 	sp->debug = sqlite3_column_int(st, 15) != 0;
-	col_text(st, 16, sp->sim_attach, sizeof(sp->sim_attach));
+	db_col_text(st, 16, sp->sim_attach, sizeof(sp->sim_attach));
 }
 
 int db_span_list(struct db *db, struct db_span **vp, size_t *np)
 {
-	struct db_span *v = NULL;
-	size_t n = 0, cap = 0;
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = db_prepare(db, &st, "SELECT " SPAN_COLS " FROM spans ORDER BY id");
-	if (rc)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			struct db_span *nv = realloc(v, (cap ? cap * 2 : 8) * sizeof(*v));
-
-			if (!nv) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			v = nv;
-			cap = cap ? cap * 2 : 8;
-		}
-		row_to_span(st, &v[n++]);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		free(v);
-		return db_errno(rc);
-	}
-	*vp = v;
-	*np = n;
-	return 0;
+	return db_list(db, "SELECT " SPAN_COLS " FROM spans ORDER BY id", sizeof(**vp), row_to_span,
+		       (void **)vp, np);
 }
 
 int db_span_get(struct db *db, const char *key, struct db_span *sp)
@@ -267,44 +235,21 @@ int db_span_delete(struct db *db, long long id, const struct db_actor *who,
 	return rc;
 }
 
+static void row_to_member(sqlite3_stmt *st, void *item)
+{
+	struct db_span_member *m = item;
+
+	m->group_id = sqlite3_column_int64(st, 0);
+	db_col_text(st, 1, m->group, sizeof(m->group));
+	m->span_id = sqlite3_column_int64(st, 2);
+	m->first_channel = (unsigned)sqlite3_column_int(st, 3);
+	m->last_channel = (unsigned)sqlite3_column_int(st, 4);
+}
+
 int db_span_members(struct db *db, struct db_span_member **vp, size_t *np)
 {
-	struct db_span_member *v = NULL;
-	size_t n = 0, cap = 0;
-	sqlite3_stmt *st;
-	int rc;
-
-	rc = db_prepare(db, &st,
-		"SELECT m.group_id, g.name, m.span_id, m.first_channel, m.last_channel "
-		"FROM trunk_group_members m JOIN trunk_groups g ON g.id = m.group_id "
-		"WHERE m.span_id IS NOT NULL ORDER BY m.group_id, m.position, m.id");
-	if (rc)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			struct db_span_member *nv = realloc(v, (cap ? cap * 2 : 8) * sizeof(*v));
-
-			if (!nv) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			v = nv;
-			cap = cap ? cap * 2 : 8;
-		}
-		memset(&v[n], 0, sizeof(v[n]));
-		v[n].group_id = sqlite3_column_int64(st, 0);
-		col_text(st, 1, v[n].group, sizeof(v[n].group));
-		v[n].span_id = sqlite3_column_int64(st, 2);
-		v[n].first_channel = (unsigned)sqlite3_column_int(st, 3);
-		v[n].last_channel = (unsigned)sqlite3_column_int(st, 4);
-		n++;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		free(v);
-		return db_errno(rc);
-	}
-	*vp = v;
-	*np = n;
-	return 0;
+	return db_list(db, "SELECT m.group_id, g.name, m.span_id, m.first_channel, m.last_channel "
+		       "FROM trunk_group_members m JOIN trunk_groups g ON g.id = m.group_id "
+		       "WHERE m.span_id IS NOT NULL ORDER BY m.group_id, m.position, m.id",
+		       sizeof(**vp), row_to_member, (void **)vp, np);
 }
