@@ -578,7 +578,6 @@ static struct span *span_new(struct spanmgr *m, const struct tg_config_span *cs)
 	s->cfg.name = s->name;
 	s->cfg.driver = s->driver;
 	s->cfg.test_number = s->test_number;
-	s->cfg.sim_attach = s->device;
 	s->cfg.sim_attach = cs->sim_attach[0] ? s->device : "";
 	return s;
 }
