@@ -138,39 +138,34 @@ static int ensure_admin(struct daemon *d)
 	return 0;
 }
 
-/* The demo's routing: "Enterprise Voice in front of the PBX" in its PSTN part.
- * Calls from the carrier to the PBX's numbers (+49 30 100 2xxx, dialled as
- * 49301002...) go to the PBX span; calls from the PBX to 0... go out to the
- * carrier. */
+/* The demo's routing: the "Enterprise Voice in front of the PBX" preset,
+ * applied as an admin would through the API.  Carrier calls to the PBX's
+ * numbers (+49 30 100 2xxx, dialled as 49301002...) go to the PBX span,
+ * to the EV users' (49301001...) to the SIP trunk "mediation", anything the
+ * PBX dials goes out to the carrier. */
 static int seed_demo_routing(struct daemon *d)
 {
 	struct db_actor who = { "demo", "" };
 	struct db_routing_write w = { .who = &who };
-	struct db_trunk_group g[2] = {
-		{ .name = "carrier", .kind = "span", .hunting = "ascending", .nmembers = 1,
-		  .members = { { .name = "carrier" } } },
-		{ .name = "pbx", .kind = "span", .hunting = "descending", .nmembers = 1,
-		  .members = { { .name = "pbx" } } },
+	struct db_preset a = {
+		.preset = "ev-in-front-of-pbx", .carrier_span = "carrier", .pbx_span = "pbx",
+		.sip_trunk = "mediation", .sip_host = "127.0.0.1", .sip_port = 5068,
+		.sip_transport = "tcp", .ev_range = { .prefix = "49301001" },
+		.pbx_range = { .prefix = "49301002" }, .survivability = "pbx", .sip_e164_plus = true,
 	};
-	struct db_number_range r = { .name = "pbx-users", .prefix = "49301002", .group = "pbx",
-				     .description = "the PBX's extensions" };
-	struct db_route in = { .name = "from-carrier", .enabled = true, .position = 0,
-			       .source_group = "carrier", .called_prefix = "4930100" };
-	struct db_route out = { .name = "to-pstn", .enabled = true, .position = 1,
-				.source_group = "pbx", .called_prefix = "0", .ndests = 1,
-				.dests = { { .group = "carrier", .failover_causes = "34,38,41,42,44" } } };
-	int rc = 0;
+	struct db_preset_plan *plan = malloc(sizeof(*plan));
+	char field[48], msg[300];
+	int rc = plan ? db_preset_plan(&a, plan, field, sizeof(field), msg, sizeof(msg)) : ENOMEM;
 
-	for (size_t i = 0; !rc && i < 2; i++)
-		rc = db_trunk_group_create(d->db, &g[i], &w);
 	if (!rc)
-		rc = db_range_create(d->db, &r, &w);
-	if (!rc)
-		rc = db_route_create(d->db, &in, &w);
-	if (!rc)
-		rc = db_route_create(d->db, &out, &w);
+		rc = db_preset_apply(d->db, &a, plan, "{\"preset\":\"ev-in-front-of-pbx\",\"demo\":true}", &w);
+	else
+		snprintf(w.msg, sizeof(w.msg), "%s", plan ? msg : "out of memory");
 	if (rc)
 		log_err("demo: routing not created: %s (%s)", strerror(rc), w.msg);
+	else
+		log_info("demo: applied the preset \"Enterprise Voice in front of the PBX\"");
+	free(plan);
 	return rc;
 }
 
