@@ -11,6 +11,8 @@
  * session without a stored CSRF token cannot write, so it counts as logged out.
  */
 
+import { initRouting, showDeployment, showRouteTest } from './routing.js';
+
 const API = 'api/v1/';
 const CSRF_KEY = 'trunkgate.csrf';
 const REFRESH_MS = 2000;
@@ -98,7 +100,8 @@ function show(view) {
 		if (a.dataset.route === view) a.setAttribute('aria-current', 'page');
 		else a.removeAttribute('aria-current');
 	}
-	const titles = { login: 'Sign in', password: 'Change password', dashboard: 'Dashboard', settings: 'Settings' };
+	const titles = { login: 'Sign in', password: 'Change password', dashboard: 'Dashboard', settings: 'Settings',
+			 deployment: 'Deployment', 'route-test': 'Route tester' };
 	document.title = `${titles[view]} · ${state.systemName || 'trunkgate'}`;
 	if (view !== 'dashboard')
 		stopRefresh();
@@ -126,6 +129,8 @@ function route() {
 		return showPassword(true);
 	const r = location.hash.replace(/^#\/?/, '');
 	if (r === 'settings') return showSettings();
+	if (r === 'deployment') return showDeployment();
+	if (r === 'route-test') return showRouteTest();
 	if (r === 'password') return showPassword(false);
 	if (r !== 'dashboard') history.replaceState(null, '', '#/dashboard');
 	return showDashboard();
@@ -434,6 +439,7 @@ $('#settings-form').addEventListener('submit', (ev) => {
 
 /* ---- start ---- */
 
+initRouting({ api, show, clearErrors, showError, busy, $, role: () => state.session?.role });
 window.addEventListener('hashchange', route);
 
 (async function boot() {
