@@ -65,6 +65,7 @@ int db_settings_put(struct db *db, const struct db_kv *kv, size_t n, const struc
 		    unsigned long long *genp);
 
 /* Users */
+#define DB_LOCKOUT_AFTER 5              /* failed logins in a row before a lockout */
 struct db_user {
 	long long id;
 	char username[64];
@@ -72,14 +73,50 @@ struct db_user {
 	char role[16];
 	bool must_change_password;
 	bool disabled;
+	unsigned failed_logins;
+	long long locked_until;         /* epoch ms; 0 = not locked */
+	long long created_at, last_login_at;
+};
+/* A change to a user; unset parts stay. */
+struct db_user_change {
+	const char *role;               /* NULL = keep */
+	int disabled;                   /* -1 = keep */
+	int must_change_password;       /* -1 = keep */
+	const char *password_hash;      /* NULL = keep */
+	bool unlock;                    /* clear failed logins and the lockout */
 };
 int db_user_count(struct db *db, unsigned *np);
 int db_user_get(struct db *db, const char *username, struct db_user *u);   /* ENOENT */
+int db_user_list(struct db *db, struct db_user **vp, size_t *np);           /* by username */
 int db_user_create(struct db *db, const char *username, const char *hash, const char *role,
 		   bool must_change, const struct db_actor *who);            /* EEXIST */
 int db_user_set_password(struct db *db, const char *username, const char *hash,
 			 const struct db_actor *who);                        /* ENOENT */
-int db_user_note_login(struct db *db, const char *username, bool ok);
+/* ENOENT; EBUSY if it would leave no enabled admin. */
+int db_user_update(struct db *db, const char *username, const struct db_user_change *c,
+		   const struct db_actor *who);
+int db_user_delete(struct db *db, const char *username, const struct db_actor *who);
+/* Count a login attempt.  A success clears the failures; the
+ * DB_LOCKOUT_AFTER-th failure in a row and each one after it lock the
+ * account (1, 2, 4, 8, then 16 minutes); *locked_until (may be NULL) gets
+ * the lock's end (0 = none). */
+int db_user_note_login(struct db *db, const char *username, bool ok, long long *locked_until);
+
+/* API tokens: only the SHA-256 of a token is kept. */
+struct db_token {
+	long long id;
+	char name[64];
+	char role[16];
+	char created_by[64];
+	long long created_at, expires_at, last_used_at, revoked_at;    /* 0 = none */
+};
+int db_token_create(struct db *db, const char *name, const char *hash, const char *role,
+		    long long expires_at, const struct db_actor *who, long long *idp);
+int db_token_list(struct db *db, struct db_token **vp, size_t *np);        /* newest first */
+int db_token_revoke(struct db *db, long long id, const struct db_actor *who);   /* ENOENT */
+/* The token with this hash, if it may be used now (not revoked, not
+ * expired): 0, or ENOENT.  Notes its use (at most once a minute). */
+int db_token_check(struct db *db, const char *hash, struct db_token *t);
 
 /* Spans (T1/E1).  Text fields hold the API's names ("T1", "ESF", "euroisdn"...);
  * the API validates them, the config loader turns them into types. */

@@ -18,5 +18,7 @@ api_handler_h api_rules_list, api_rule_get, api_rule_create, api_rule_update, ap
 api_handler_h api_routes_list, api_route_get, api_route_create, api_route_update, api_route_delete;
 api_handler_h api_route_test;
 api_handler_h api_presets_list, api_preset_apply;
+api_handler_h api_users_list, api_user_get, api_user_create, api_user_update, api_user_delete;
+api_handler_h api_tokens_list, api_token_create, api_token_delete;
 
 #endif

@@ -43,6 +43,14 @@ const struct api_route api_routes[] = {
 	{ "DELETE", "/api/v1/routes/{id}",         api_route_delete,        WEB_ROLE_ADMIN },
 	{ "POST",   "/api/v1/route-test",          api_route_test,          WEB_ROLE_OPERATOR },
 	{ "GET",    "/api/v1/presets",             api_presets_list,        WEB_ROLE_VIEWER },
+	{ "GET",    "/api/v1/users",               api_users_list,          WEB_ROLE_ADMIN },
+	{ "POST",   "/api/v1/users",               api_user_create,         WEB_ROLE_ADMIN },
+	{ "GET",    "/api/v1/users/{name}",        api_user_get,            WEB_ROLE_ADMIN },
+	{ "PUT",    "/api/v1/users/{name}",        api_user_update,         WEB_ROLE_ADMIN },
+	{ "DELETE", "/api/v1/users/{name}",        api_user_delete,         WEB_ROLE_ADMIN },
+	{ "GET",    "/api/v1/tokens",              api_tokens_list,         WEB_ROLE_ADMIN },
+	{ "POST",   "/api/v1/tokens",              api_token_create,        WEB_ROLE_ADMIN },
+	{ "DELETE", "/api/v1/tokens/{id}",         api_token_delete,        WEB_ROLE_ADMIN },
 	{ "POST",   "/api/v1/presets/{name}",      api_preset_apply,        WEB_ROLE_ADMIN },
 };
 const size_t api_route_count = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -17,6 +17,8 @@ int test_db_settings_put_audits_and_bumps_generation(void);
 int test_db_user_create_rejects_duplicates(void);
 int test_db_second_connection_sees_committed_change(void);
 int test_config_snapshot_loads_generation_and_settings(void);
+int test_db_user_lockout_doubles_and_a_success_clears_it(void);
+int test_db_user_changes_keep_an_enabled_admin(void);
 
 static int open_fresh(struct db **dbp, char *path, size_t len)
 {
@@ -185,6 +187,75 @@ int test_config_snapshot_loads_generation_and_settings(void)
  out:
 	tg_unref(&c1);
 	tg_unref(&c2);
+	db_close(db);
+	return err;
+}
+
+/* The fifth failure in a row locks for 1 minute, each one after doubles it
+ * up to 16 minutes; a success clears the count and the lock. */
+int test_db_user_lockout_doubles_and_a_success_clears_it(void)
+{
+	static const long long minutes[] = { 0, 0, 0, 0, 1, 2, 4, 8, 16, 16 };
+	char path[512];
+	struct db *db = NULL;
+	struct db_user u;
+	long long until;
+	int err;
+
+	err = open_fresh(&db, path, sizeof(path));
+	TEST_ERR(err);
+	TEST_ERR(db_user_create(db, "alice", "$y$a", "operator", false, NULL));
+	for (size_t i = 0; i < TG_ARRAY_SIZE(minutes); i++) {
+		long long before = tg_wall_ms(), after;
+
+		TEST_ERR(db_user_note_login(db, "alice", false, &until));
+		after = tg_wall_ms();
+		if (!minutes[i]) {
+			TEST_EQ(0, until);
+			continue;
+		}
+		printf("# failure %zu: locked for %lld ms\n", i + 1, until - before);
+		TEST_ASSERT(until >= before + minutes[i] * 60000 && until <= after + minutes[i] * 60000);
+	}
+	TEST_ERR(db_user_get(db, "alice", &u));
+	TEST_EQ(TG_ARRAY_SIZE(minutes), u.failed_logins);
+	TEST_ERR(db_user_note_login(db, "alice", true, &until));
+	TEST_EQ(0, until);
+	TEST_ERR(db_user_get(db, "alice", &u));
+	TEST_EQ(0, u.failed_logins);
+	TEST_EQ(0, u.locked_until);
+	TEST_ASSERT(u.last_login_at > 0);
+	TEST_ERR(db_user_note_login(db, "nobody", false, &until));     /* unknown: nothing, no error */
+	TEST_EQ(0, until);
+ out:
+	db_close(db);
+	return err;
+}
+
+int test_db_user_changes_keep_an_enabled_admin(void)
+{
+	struct db_user_change demote = { .role = "viewer", .disabled = -1, .must_change_password = -1 };
+	struct db_user_change disable = { .disabled = 1, .must_change_password = -1 };
+	char path[512];
+	struct db *db = NULL;
+	struct db_user u;
+	int err;
+
+	err = open_fresh(&db, path, sizeof(path));
+	TEST_ERR(err);
+	TEST_ERR(db_user_create(db, "root", "$y$a", "admin", false, NULL));
+	TEST_ERR(db_user_create(db, "ops", "$y$b", "admin", false, NULL));
+	TEST_ERR(db_user_update(db, "ops", &disable, NULL));
+	TEST_EQ(EBUSY, db_user_update(db, "root", &demote, NULL));
+	TEST_EQ(EBUSY, db_user_update(db, "root", &disable, NULL));
+	TEST_EQ(EBUSY, db_user_delete(db, "root", NULL));
+	TEST_ERR(db_user_get(db, "root", &u));
+	TEST_STREQ("admin", u.role);                    /* refused changes left it alone */
+	TEST_ASSERT(!u.disabled);
+	TEST_ERR(db_user_delete(db, "ops", NULL));
+	TEST_EQ(ENOENT, db_user_update(db, "ops", &demote, NULL));
+	TEST_EQ(ENOENT, db_user_delete(db, "ops", NULL));
+ out:
 	db_close(db);
 	return err;
 }
