@@ -163,6 +163,8 @@ int test_db_second_connection_sees_committed_change(void)
 int test_config_snapshot_loads_generation_and_settings(void)
 {
 	const struct db_kv kv[] = { { "system_name", "gw1" } };
+	const struct db_kv timers[] = { { "no_answer_timeout", "2" }, { "max_call_duration", "7200" } };
+	const struct db_kv bad[] = { { "no_answer_timeout", "3601" } };
 	struct tg_config *c1 = NULL, *c2 = NULL;
 	char path[512], msg[256];
 	struct db *db = NULL;
@@ -182,6 +184,23 @@ int test_config_snapshot_loads_generation_and_settings(void)
 	TEST_STREQ("gw1", c2->system_name);
 	TEST_STREQ("", c1->system_name);                /* the old snapshot is unchanged */
 	TEST_ASSERT(c1->generation < c2->generation);
+	/* the call timers: defaults while unset, then the stored values */
+	TEST_EQ(180, c1->no_answer_timeout_s);
+	TEST_EQ(0, c1->max_call_duration_s);
+	tg_unref(&c2);
+	err = db_settings_put(db, timers, 2, NULL, &gen);
+	TEST_ERR(err);
+	err = tg_config_load(&c2, db, msg, sizeof(msg));
+	TEST_ERR(err);
+	TEST_EQ(2, c2->no_answer_timeout_s);
+	TEST_EQ(7200, c2->max_call_duration_s);
+	TEST_EQ(180, c1->no_answer_timeout_s);
+	/* a value the API would never store (a hand-edited database) fails the load */
+	tg_unref(&c2);
+	err = db_settings_put(db, bad, 1, NULL, &gen);
+	TEST_ERR(err);
+	TEST_EQ(EINVAL, tg_config_load(&c2, db, msg, sizeof(msg)));
+	TEST_CONTAINS(msg, "no_answer_timeout");
  out:
 	tg_unref(&c1);
 	tg_unref(&c2);
