@@ -175,6 +175,18 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
+/* Free what start made (the thread is not running, or has been joined). */
+static void writer_free(struct db_cdr_writer *w)
+{
+	free_list(w->head);             /* empty after a drain: nothing is added after stop */
+	sqlite3_finalize(w->ins);
+	db_close(w->db);
+	pthread_cond_destroy(&w->done);
+	pthread_cond_destroy(&w->wake);
+	pthread_mutex_destroy(&w->mu);
+	free(w);
+}
+
 int db_cdr_writer_start(struct db_cdr_writer **wp, const char *path, size_t capacity,
 			char *err, size_t errlen)
 {
@@ -200,12 +212,7 @@ int db_cdr_writer_start(struct db_cdr_writer **wp, const char *path, size_t capa
 			snprintf(err, errlen, "CDR writer thread: %s", strerror(rc));
 	}
 	if (rc) {
-		sqlite3_finalize(w->ins);
-		db_close(w->db);
-		pthread_cond_destroy(&w->done);
-		pthread_cond_destroy(&w->wake);
-		pthread_mutex_destroy(&w->mu);
-		free(w);
+		writer_free(w);
 		return rc;
 	}
 	*wp = w;
@@ -271,11 +278,5 @@ void db_cdr_writer_stop(struct db_cdr_writer *w)
 	pthread_cond_signal(&w->wake);
 	pthread_mutex_unlock(&w->mu);
 	pthread_join(w->thread, NULL);     /* the thread drains the queue first */
-	free_list(w->head);                /* empty: nothing can be added after stop */
-	sqlite3_finalize(w->ins);
-	db_close(w->db);
-	pthread_cond_destroy(&w->done);
-	pthread_cond_destroy(&w->wake);
-	pthread_mutex_destroy(&w->mu);
-	free(w);
+	writer_free(w);
 }

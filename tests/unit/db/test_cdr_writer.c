@@ -7,7 +7,6 @@
  */
 #include "config.h"
 #include <sched.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,23 +18,16 @@ int test_cdr_writer_refused_row_does_not_lose_the_rest_of_its_batch(void);
 int test_cdr_writer_stop_drains_the_queue(void);
 int test_cdr_writer_full_queue_refuses_and_counts(void);
 
-static int open_fresh(struct db **dbp, char *path, size_t len)
+/* A fresh database (the main connection, in *dbp) and a writer on it. */
+static int setup(struct db **dbp, struct db_cdr_writer **wp, char *path, size_t len, size_t cap)
 {
 	char msg[DB_ERR_LEN];
 	int rc;
 
 	snprintf(path, len, "%s/cdr.db", test_tmpdir());
 	rc = db_open(dbp, path, DB_OPEN_MIGRATE, msg, sizeof(msg));
-	if (rc)
-		printf("# %s\n", msg);
-	return rc;
-}
-
-static int start(struct db_cdr_writer **wp, const char *path, size_t cap)
-{
-	char msg[DB_ERR_LEN];
-	int rc = db_cdr_writer_start(wp, path, cap, msg, sizeof(msg));
-
+	if (!rc)
+		rc = db_cdr_writer_start(wp, path, cap, msg, sizeof(msg));
 	if (rc)
 		printf("# %s\n", msg);
 	return rc;
@@ -52,19 +44,21 @@ static struct db_cdr cdr(const char *id, long long seq)
 	return r;
 }
 
-static long long query_int(const char *path, const char *sql)
+/* n rows with call ids prefix00000, prefix00001, ... and setup_at 0, 1, ... */
+static int add_many(struct db_cdr_writer *w, const char *prefix, unsigned n)
 {
-	sqlite3 *conn;
-	sqlite3_stmt *st;
-	long long v = -1;
+	for (unsigned i = 0; i < n; i++) {
+		char id[32];
+		struct db_cdr r;
+		int rc;
 
-	if (sqlite3_open_v2(path, &conn, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_prepare_v2(conn, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(conn);
-	return v;
+		snprintf(id, sizeof(id), "%s%05u", prefix, i);
+		r = cdr(id, i);
+		rc = db_cdr_writer_add(w, &r);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 /* Until the writer has taken everything queued (it then blocks on the lock). */
@@ -88,19 +82,10 @@ int test_cdr_writer_commits_everything_queued_in_order(void)
 	char path[512];
 	int err;
 
-	err = open_fresh(&db, path, sizeof(path));
+	err = setup(&db, &w, path, sizeof(path), 0);
 	TEST_ERR(err);
-	err = start(&w, path, 0);
+	err = add_many(w, "c", 2000);
 	TEST_ERR(err);
-	for (long long i = 0; i < 2000; i++) {
-		char id[32];
-		struct db_cdr r;
-
-		snprintf(id, sizeof(id), "c%05lld", i);
-		r = cdr(id, i);
-		err = db_cdr_writer_add(w, &r);
-		TEST_ERR(err);
-	}
 	db_cdr_writer_flush(w);
 	db_cdr_writer_stats(w, &st);
 	TEST_EQ(2000, st.queued);
@@ -111,12 +96,12 @@ int test_cdr_writer_commits_everything_queued_in_order(void)
 	TEST_ASSERT(st.batches >= 1 && st.batches <= 2000);
 	TEST_ASSERT(st.high_water >= 1);
 	TEST_EQ(DB_CDR_QUEUE_DEFAULT, st.capacity);
-	TEST_EQ(2000, query_int(path, "SELECT count(*) FROM cdrs"));
+	TEST_EQ(2000, test_query_int(path, "SELECT count(*) FROM cdrs"));
 	/* in the order added: rowids ascend with setup_at */
-	TEST_EQ(0, query_int(path, "SELECT count(*) FROM cdrs a JOIN cdrs b ON a.id < b.id "
+	TEST_EQ(0, test_query_int(path, "SELECT count(*) FROM cdrs a JOIN cdrs b ON a.id < b.id "
 			     "AND a.setup_at > b.setup_at"));
-	TEST_EQ(0, query_int(path, "SELECT count(*) FROM cdrs WHERE call_id != printf('c%05d', setup_at)"));
-	TEST_EQ(1, query_int(path, "SELECT in_channel = 1 AND out_channel IS NULL AND alert_at IS NULL "
+	TEST_EQ(0, test_query_int(path, "SELECT count(*) FROM cdrs WHERE call_id != printf('c%05d', setup_at)"));
+	TEST_EQ(1, test_query_int(path, "SELECT in_channel = 1 AND out_channel IS NULL AND alert_at IS NULL "
 			     "FROM cdrs WHERE call_id = 'c00007'"));
  out:
 	db_cdr_writer_stop(w);
@@ -135,12 +120,10 @@ int test_cdr_writer_refused_row_does_not_lose_the_rest_of_its_batch(void)
 	bool locked = false;
 	int err;
 
-	err = open_fresh(&db, path, sizeof(path));
+	err = setup(&db, &w, path, sizeof(path), 0);
 	TEST_ERR(err);
 	r = cdr("dup", 100);
 	err = db_cdr_add(db, &r);               /* the one the batch will collide with */
-	TEST_ERR(err);
-	err = start(&w, path, 0);
 	TEST_ERR(err);
 	/* Hold the write lock: the writer takes "first" and waits on BEGIN, while
 	 * x1, dup and x2 queue up behind it as the next batch. */
@@ -165,10 +148,10 @@ int test_cdr_writer_refused_row_does_not_lose_the_rest_of_its_batch(void)
 	TEST_EQ(3, st.written);
 	TEST_EQ(1, st.failed);
 	TEST_EQ(3, st.high_water);
-	TEST_EQ(1, query_int(path, "SELECT count(*) FROM cdrs WHERE call_id IN ('x1')"));
-	TEST_EQ(1, query_int(path, "SELECT count(*) FROM cdrs WHERE call_id IN ('x2')"));
-	TEST_EQ(100, query_int(path, "SELECT setup_at FROM cdrs WHERE call_id = 'dup'"));
-	TEST_EQ(4, query_int(path, "SELECT count(*) FROM cdrs"));
+	TEST_EQ(1, test_query_int(path, "SELECT count(*) FROM cdrs WHERE call_id IN ('x1')"));
+	TEST_EQ(1, test_query_int(path, "SELECT count(*) FROM cdrs WHERE call_id IN ('x2')"));
+	TEST_EQ(100, test_query_int(path, "SELECT setup_at FROM cdrs WHERE call_id = 'dup'"));
+	TEST_EQ(4, test_query_int(path, "SELECT count(*) FROM cdrs"));
  out:
 	if (locked)
 		db_exec_script(db, "ROLLBACK", msg, sizeof(msg));
@@ -184,22 +167,13 @@ int test_cdr_writer_stop_drains_the_queue(void)
 	char path[512];
 	int err;
 
-	err = open_fresh(&db, path, sizeof(path));
+	err = setup(&db, &w, path, sizeof(path), 0);
 	TEST_ERR(err);
-	err = start(&w, path, 0);
+	err = add_many(w, "s", 500);
 	TEST_ERR(err);
-	for (long long i = 0; i < 500; i++) {
-		char id[32];
-		struct db_cdr r;
-
-		snprintf(id, sizeof(id), "s%lld", i);
-		r = cdr(id, i);
-		err = db_cdr_writer_add(w, &r);
-		TEST_ERR(err);
-	}
 	db_cdr_writer_stop(w);                  /* no flush: stop itself drains */
 	w = NULL;
-	TEST_EQ(500, query_int(path, "SELECT count(*) FROM cdrs"));
+	TEST_EQ(500, test_query_int(path, "SELECT count(*) FROM cdrs"));
  out:
 	db_cdr_writer_stop(w);
 	db_close(db);
@@ -216,9 +190,7 @@ int test_cdr_writer_full_queue_refuses_and_counts(void)
 	bool locked = false;
 	int err;
 
-	err = open_fresh(&db, path, sizeof(path));
-	TEST_ERR(err);
-	err = start(&w, path, 2);
+	err = setup(&db, &w, path, sizeof(path), 2);
 	TEST_ERR(err);
 	err = db_exec_script(db, "BEGIN IMMEDIATE", msg, sizeof(msg));
 	TEST_ERR(err);
@@ -245,8 +217,8 @@ int test_cdr_writer_full_queue_refuses_and_counts(void)
 	db_cdr_writer_flush(w);
 	db_cdr_writer_stats(w, &st);
 	TEST_EQ(3, st.written);
-	TEST_EQ(3, query_int(path, "SELECT count(*) FROM cdrs"));
-	TEST_EQ(0, query_int(path, "SELECT count(*) FROM cdrs WHERE call_id = 'd'"));
+	TEST_EQ(3, test_query_int(path, "SELECT count(*) FROM cdrs"));
+	TEST_EQ(0, test_query_int(path, "SELECT count(*) FROM cdrs WHERE call_id = 'd'"));
  out:
 	if (locked)
 		db_exec_script(db, "ROLLBACK", msg, sizeof(msg));

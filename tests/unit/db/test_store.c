@@ -30,21 +30,6 @@ static int open_fresh(struct db **dbp, char *path, size_t len)
 	return rc;
 }
 
-static long long query_int(const char *path, const char *sql)
-{
-	sqlite3 *conn;
-	sqlite3_stmt *st;
-	long long v = -1;
-
-	if (sqlite3_open_v2(path, &conn, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_prepare_v2(conn, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(conn);
-	return v;
-}
-
 int test_db_wal_and_foreign_keys_are_on(void)
 {
 	char path[512], msg[DB_ERR_LEN] = "";
@@ -53,7 +38,7 @@ int test_db_wal_and_foreign_keys_are_on(void)
 
 	err = open_fresh(&db, path, sizeof(path));
 	TEST_ERR(err);
-	TEST_EQ(1, query_int(path, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"));
+	TEST_EQ(1, test_query_int(path, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"));
 	/* a member pointing at a span that does not exist violates a foreign key */
 	rc = db_exec_script(db, "INSERT INTO trunk_groups (name, kind, created_at, updated_at) "
 			    "VALUES ('g', 'span', 0, 0);"
@@ -94,7 +79,7 @@ int test_db_settings_put_audits_and_bumps_generation(void)
 	err = db_count(db, "audit_log", &n);
 	TEST_ERR(err);
 	TEST_EQ(2, n);
-	TEST_EQ(1, query_int(path, "SELECT count(*) FROM audit_log WHERE actor = 'admin' AND "
+	TEST_EQ(1, test_query_int(path, "SELECT count(*) FROM audit_log WHERE actor = 'admin' AND "
 			     "remote = '127.0.0.1' AND before_json = '{\"location\":\"Rack 4\"}' AND "
 			     "after_json = '{\"location\":\"Rack \\\"5\\\"\"}'"));
  out:
