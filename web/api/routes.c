@@ -42,5 +42,7 @@ const struct api_route api_routes[] = {
 	{ "PUT",    "/api/v1/routes/{id}",         api_route_update,        WEB_ROLE_ADMIN },
 	{ "DELETE", "/api/v1/routes/{id}",         api_route_delete,        WEB_ROLE_ADMIN },
 	{ "POST",   "/api/v1/route-test",          api_route_test,          WEB_ROLE_OPERATOR },
+	{ "GET",    "/api/v1/presets",             api_presets_list,        WEB_ROLE_VIEWER },
+	{ "POST",   "/api/v1/presets/{name}",      api_preset_apply,        WEB_ROLE_ADMIN },
 };
 const size_t api_route_count = sizeof(api_routes) / sizeof(api_routes[0]);
