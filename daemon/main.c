@@ -8,8 +8,9 @@
  * generations through the mainq eventfd.
  *
  * Shutdown on SIGTERM/SIGINT: tell systemd STOPPING, stop accepting HTTP
- * connections, let requests in flight finish, record the stop event, close
- * the database, exit 0.
+ * connections, let requests in flight finish, end the calls, drain the CDR
+ * writer's queue (no CDR is lost on a clean stop), record the stop event,
+ * close the database, exit 0.
  */
 #include "config.h"
 #include <errno.h>
@@ -47,6 +48,8 @@ struct daemon {
 	su_timer_t *status_timer;       /* refreshes the published status */
 	struct spanmgr *spans;
 	struct call_core *calls;
+	struct call_sutimers *call_timers;
+	struct db_cdr_writer *cdrs;     /* CDRs go to its queue, off the main thread */
 	struct db *db;
 	struct web *web;
 	struct tg_config *config;       /* the live snapshot */
@@ -217,6 +220,18 @@ static void publish_status(struct daemon *d)
 		d->status.active_calls = call_core_active(d->calls);
 		d->status.total_calls = call_core_total(d->calls);
 	}
+	if (d->cdrs) {
+		struct db_cdr_stats cs;
+
+		db_cdr_writer_stats(d->cdrs, &cs);
+		d->status.cdr_written = cs.written;
+		d->status.cdr_batches = cs.batches;
+		d->status.cdr_failed = cs.failed;
+		d->status.cdr_dropped = cs.dropped;
+		d->status.cdr_pending = cs.pending;
+		d->status.cdr_queue_high_water = cs.high_water;
+		d->status.cdr_queue_capacity = cs.capacity;
+	}
 	status_publish(&d->status);
 }
 
@@ -263,6 +278,7 @@ static void apply_ready(struct daemon *d)
 	d->status.config_error[0] = '\0';
 	spanmgr_apply(d->spans, c);
 	call_core_set_table(d->calls, c->routes);
+	call_core_set_timeouts(d->calls, c->no_answer_timeout_s, c->max_call_duration_s);
 	tg_loader_retire(d->loader, old);       /* freed over there */
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	log_info("config generation %llu applied (built in %.1f ms off the main thread, "
@@ -387,6 +403,12 @@ static void print_demo_banner(struct daemon *d)
 	fflush(stdout);
 }
 
+/* The call core's CDR sink: a copy into the writer's queue, never a wait. */
+static void on_cdr(void *arg, const struct db_cdr *r)
+{
+	db_cdr_writer_add(arg, r);      /* a drop is logged and counted there */
+}
+
 static int start(struct daemon *d)
 {
 	char err[CONF_ERR_LEN], path[PATH_MAX], url[400];
@@ -420,6 +442,11 @@ static int start(struct daemon *d)
 		log_err("%s", err);
 		return rc;
 	}
+	rc = db_cdr_writer_start(&d->cdrs, d->conf.db_path, DB_CDR_QUEUE_DEFAULT, err, sizeof(err));
+	if (rc) {
+		log_err("%s", err);
+		return rc;
+	}
 	rc = tg_loader_start(&d->loader, d->conf.db_path, d->config->generation, err, sizeof(err));
 	if (rc) {
 		log_err("%s", err);
@@ -427,8 +454,12 @@ static int start(struct daemon *d)
 	}
 	rc = spanmgr_create(&d->spans, d->root, d->conf.state_dir, d->db);
 	if (!rc)
+		rc = call_sutimers_create(&d->call_timers, d->root);
+	if (!rc)
 		rc = call_core_create(&d->calls, &(struct call_core_cfg){
-			.place = spanmgr_place, .place_arg = d->spans, .db = d->db });
+			.place = spanmgr_place, .place_arg = d->spans,
+			.cdr = on_cdr, .cdr_arg = d->cdrs,
+			.timers = call_sutimers_ops(d->call_timers) });
 	if (rc)
 		return rc;
 	spanmgr_set_core(d->spans, d->calls);
@@ -444,6 +475,8 @@ static int start(struct daemon *d)
 	}
 	spanmgr_apply(d->spans, d->config);
 	call_core_set_table(d->calls, d->config->routes);
+	call_core_set_timeouts(d->calls, d->config->no_answer_timeout_s,
+			       d->config->max_call_duration_s);
 	publish_status(d);
 	d->status_timer = su_timer_create(su_root_task(d->root), 500);
 	if (d->status_timer)
@@ -497,8 +530,12 @@ static void stop(struct daemon *d)
 	d->status_timer = NULL;
 	spanmgr_destroy(d->spans);      /* ends its calls, closes the cards: the far ends see LOS */
 	d->spans = NULL;
-	call_core_destroy(d->calls);    /* after the legs are gone: writes the last CDRs */
+	call_core_destroy(d->calls);    /* after the legs are gone: queues the last CDRs */
 	d->calls = NULL;
+	call_sutimers_destroy(d->call_timers);
+	d->call_timers = NULL;
+	db_cdr_writer_stop(d->cdrs);    /* drains the queue: every CDR committed */
+	d->cdrs = NULL;
 	tg_loader_stop(d->loader);
 	d->loader = NULL;
 	mainq_close();

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call.h"
 #include "db.h"
 #include "route.h"
 #include "tg_config.h"
@@ -133,6 +134,45 @@ static int load_spans(struct tg_config *c, struct db *db, char *err, size_t errl
 	return 0;
 }
 
+/* Numeric settings: absent is the default; a stored value the API would
+ * never write (a hand-edited database) fails the load. */
+static int load_numbers(struct tg_config *c, struct db *db, char *err, size_t errlen)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+		unsigned def, max;
+	} numbers[] = {
+		{ "no_answer_timeout", offsetof(struct tg_config, no_answer_timeout_s),
+		  CALL_NO_ANSWER_DEFAULT_S, CALL_NO_ANSWER_MAX_S },
+		{ "max_call_duration", offsetof(struct tg_config, max_call_duration_s),
+		  0, CALL_MAX_DURATION_MAX_S },
+	};
+
+	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
+		unsigned *p = (unsigned *)((char *)c + numbers[i].off);
+		char v[32] = "", *end;
+		unsigned long n;
+		int rc = db_setting_get(db, numbers[i].key, v, sizeof(v));
+
+		if (rc == ENOENT) {
+			*p = numbers[i].def;
+			continue;
+		}
+		if (rc)
+			return rc;
+		errno = 0;
+		n = strtoul(v, &end, 10);
+		if (!v[0] || *end || errno || v[0] == '-' || n > numbers[i].max) {
+			snprintf(err, errlen, "setting %s: stored value \"%s\" is not 0..%u",
+				 numbers[i].key, v, numbers[i].max);
+			return EINVAL;
+		}
+		*p = (unsigned)n;
+	}
+	return 0;
+}
+
 static void config_destructor(void *arg)
 {
 	route_table_unref(((struct tg_config *)arg)->routes);
@@ -170,6 +210,8 @@ int tg_config_load(struct tg_config **cfgp, struct db *db, char *err, size_t err
 			rc = grc;
 		*(const char **)((char *)c + strings[i].off) = su_strdup(c->home, v);
 	}
+	if (!rc)
+		rc = load_numbers(c, db, err, errlen);
 	if (!rc)
 		rc = load_spans(c, db, err, errlen);
 	if (!rc)

@@ -51,6 +51,9 @@ struct tg_config {
 	struct tg_config_member *members;       /* span members of trunk groups, from home */
 	size_t nmembers;
 	struct route_table *routes;             /* the routing table of this generation */
+	/* Call timers (settings no_answer_timeout, max_call_duration), seconds;
+	 * 0 = off.  New calls take them when they start. */
+	unsigned no_answer_timeout_s, max_call_duration_s;
 };
 
 /* Are two span configurations the same (so a running span can stay)? */

@@ -164,7 +164,7 @@ struct db_span_member {
 };
 int db_span_members(struct db *db, struct db_span_member **vp, size_t *np);
 
-/* Call detail records: one row per finished call, in its own transaction. */
+/* Call detail records: one row per finished call. */
 struct db_cdr {
 	char call_id[48];
 	long long setup_at, alert_at, answer_at, end_at;   /* ms; 0 = never */
@@ -178,7 +178,40 @@ struct db_cdr {
 	int sip_status;                 /* 0 = none */
 	char released_by[8];            /* caller, callee, gateway */
 };
+/* One row in its own transaction (one fsync): tests, tools, the benchmark.
+ * EEXIST: the call_id is there already. */
 int db_cdr_add(struct db *db, const struct db_cdr *c);
+
+/* The CDR writer (cdr_writer.c): a thread with its own connection to `path`
+ * that commits whatever is queued in one transaction per batch (group
+ * commit), so at high call rates many CDRs share one fsync.  add copies the
+ * row into the queue and never waits for the disk (only for a mutex the
+ * writer holds for a pointer swap); a row the database refuses (a duplicate
+ * call_id) is logged and counted, and the rest of its batch is committed.
+ * A CDR is durable a few ms after add (see cdr.c for the crash window);
+ * stop drains the queue before it returns.  add/flush/stats: any thread. */
+struct db_cdr_writer;
+struct db_cdr_stats {
+	unsigned long long queued;      /* accepted by add */
+	unsigned long long written;     /* committed */
+	unsigned long long batches;     /* transactions committed */
+	unsigned long long failed;      /* rows the database refused, or given up at stop */
+	unsigned long long dropped;     /* refused by add: the queue was full */
+	unsigned long long retries;     /* batches retried after a transaction error */
+	size_t pending;                 /* in the queue now (not yet taken by the writer) */
+	size_t high_water;              /* the most ever in the queue */
+	size_t capacity;
+};
+#define DB_CDR_QUEUE_DEFAULT 65536
+int  db_cdr_writer_start(struct db_cdr_writer **wp, const char *path, size_t capacity,
+			 char *err, size_t errlen);
+/* 0; ENOSPC when the queue is full (counted as dropped, logged); ENOMEM. */
+int  db_cdr_writer_add(struct db_cdr_writer *w, const struct db_cdr *c);
+/* Wait until every row added before this call is committed or has failed. */
+void db_cdr_writer_flush(struct db_cdr_writer *w);
+void db_cdr_writer_stats(struct db_cdr_writer *w, struct db_cdr_stats *st);
+/* Drain the queue, stop the thread, close its connection.  NULL is fine. */
+void db_cdr_writer_stop(struct db_cdr_writer *w);
 /* ---- Routing: trunk groups, number ranges, manipulation rules, routes ----
  *
  * Names of other objects (a member span, a range's group, a route's

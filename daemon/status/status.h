@@ -7,6 +7,7 @@
 #define TG_STATUS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "hw.h"
@@ -45,6 +46,9 @@ struct status {
 	char contact[128];
 	unsigned active_calls;
 	unsigned long long total_calls;
+	/* the CDR writer (db_cdr_stats) */
+	unsigned long long cdr_written, cdr_batches, cdr_failed, cdr_dropped;
+	size_t cdr_pending, cdr_queue_high_water, cdr_queue_capacity;
 	bool demo;
 	bool stopping;
 	unsigned nspans;

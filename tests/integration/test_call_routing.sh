@@ -100,6 +100,8 @@ wait "$T"; rc=$?
 is 0 "$rc" "the next call follows the range at once while the first call stayed up"
 [ "$rc" -eq 0 ] || tail -n 12 "$WORK/move.out" | sed 's/^/#   /'
 
+# CDRs are committed by the writer thread a few ms after each call: poll
+wait_for sh -c "[ \$(sqlite3 '$S/trunkgate.db' 'select count(*) from cdrs') -ge 8 ]"
 n=$(sqlite3 "$S/trunkgate.db" "select count(*) from cdrs")
 [ "$n" -eq 8 ]; ok $? "a CDR for every finished call: 8 calls, $n records"
 row=$(sqlite3 -separator ' ' "$S/trunkgate.db" "select in_trunk, out_trunk, called, called_out, cause, route, released_by, answer_at is not null from cdrs where called = '4930100234'")

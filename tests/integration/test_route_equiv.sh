@@ -116,7 +116,7 @@ done
 printf '%s\n' "${script[@]}" | "$TGSIM" >"$WORK/calls.out" 2>"$WORK/calls.err"
 ok $? "$n real calls progress as the route tester predicted (reached the far end, or refused with its cause)"
 [ $? -eq 0 ] || tail -n 6 "$WORK/calls.out" | sed 's/^/#   /'
-wait_for test "$(sqlite3 "$DB" "select count(*) from cdrs")" -ge "$n"
+wait_for sh -c "[ \$(sqlite3 '$DB' 'select count(*) from cdrs') -ge $n ]"  # re-read each try: CDRs land a few ms after the call
 
 # compare, call by call: the far end and the CDR against the prediction.
 # Calls run one after the other, so the k-th call the far ends saw arrive is
@@ -165,7 +165,7 @@ is "11" "$(grep '"event":"call-in"' "$WORK/failover.out" | grep '"to":"493010011
 ch=$(grep '"event":"call-in"' "$WORK/failover.out" | grep '"to":"112"' | sed -E 's/.*"channel":([0-9]+).*/\1/')
 [ -n "$ch" ] && [ "$ch" -ge 17 ]
 ok $? "the second failed over to pbx-b (channel $ch)"
-wait_for test "$(sqlite3 "$DB" "select count(*) from cdrs")" -ge $((before + 2))
+wait_for sh -c "[ \$(sqlite3 '$DB' 'select count(*) from cdrs') -ge $((before + 2)) ]"
 is "to-ev pbx-one|to-ev pbx-b" "$(sqlite3 "$DB" "select route || ' ' || out_group from cdrs where id > (select max(id) - 2 from cdrs) order by setup_at, id" | sort -r | paste -sd'|')" \
 	"the CDRs: the held call on pbx-one, the failed-over call on pbx-b"
 

@@ -1,10 +1,14 @@
 /*
  * system.c -- GET /api/v1/health, GET /api/v1/status, and the system settings
  * (GET/PUT /api/v1/settings: name, location, contact, as SNMP's sysName,
- * sysLocation and sysContact will report them).  HTTP threads.
+ * sysLocation and sysContact will report them; the call timers
+ * no_answer_timeout and max_call_duration, in seconds).  Settings are
+ * key/value text rows; numbers are stored in decimal and shown as JSON
+ * integers, with their default while unset.  HTTP threads.
  */
 #include "config.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define LOG_MODULE "api"
@@ -15,6 +19,7 @@
 #include "mainq.h"
 #include "status/status.h"
 #include "tg.h"
+#include "call.h"
 #include "api.h"
 
 
@@ -81,7 +86,7 @@ enum MHD_Result api_status(struct web_req *r)
 {
 	struct status st;
 	struct db *db = web_db(r);
-	json_t *sys;
+	json_t *sys, *cdrs;
 
 	json_t *spans = json_array();
 
@@ -96,23 +101,33 @@ enum MHD_Result api_status(struct web_req *r)
 		"db_size_bytes", (json_int_t)(db ? db_file_size(db) : -1),
 		"system_name", st.system_name, "location", st.location, "contact", st.contact,
 		"demo", st.demo);
-	return web_reply_json(r, 200, json_pack("{s:o, s:{s:I, s:I, s:s?}, s:{s:I, s:I}, s:o, s:[]}",
+	cdrs = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"written", (json_int_t)st.cdr_written, "batches", (json_int_t)st.cdr_batches,
+		"failed", (json_int_t)st.cdr_failed, "dropped", (json_int_t)st.cdr_dropped,
+		"pending", (json_int_t)st.cdr_pending,
+		"queue_high_water", (json_int_t)st.cdr_queue_high_water,
+		"queue_capacity", (json_int_t)st.cdr_queue_capacity);
+	return web_reply_json(r, 200, json_pack("{s:o, s:{s:I, s:I, s:s?}, s:{s:I, s:I}, s:o, s:[], s:o}",
 		"system", sys,
 		"config", "generation", (json_int_t)st.config_generation,
 		"changed_at", (json_int_t)st.config_changed_at_ms,
 		"last_error", st.config_error[0] ? st.config_error : NULL,
 		"calls", "active", (json_int_t)st.active_calls, "total", (json_int_t)st.total_calls,
-		"spans", spans, "sip_trunks"));
+		"spans", spans, "sip_trunks", "cdrs", cdrs));
 }
 
 /* One table drives decoding, validation and the error naming the bad field. */
 static const struct {
 	const char *name;
-	size_t max_len;
+	bool number;                    /* an integer 0..max; else a string of at most max characters */
+	unsigned max;
+	unsigned def;                   /* number: the value while unset */
 } setting_fields[] = {
-	{ "system_name", 128 },
-	{ "location", 128 },
-	{ "contact", 128 },
+	{ "system_name", false, 128, 0 },
+	{ "location", false, 128, 0 },
+	{ "contact", false, 128, 0 },
+	{ "no_answer_timeout", true, CALL_NO_ANSWER_MAX_S, CALL_NO_ANSWER_DEFAULT_S },
+	{ "max_call_duration", true, CALL_MAX_DURATION_MAX_S, 0 },
 };
 
 static bool printable_utf8(const char *s)
@@ -129,9 +144,13 @@ static json_t *settings_json(struct db *db)
 
 	for (size_t i = 0; i < TG_ARRAY_SIZE(setting_fields); i++) {
 		char v[256] = "";
+		int rc = db_setting_get(db, setting_fields[i].name, v, sizeof(v));
 
-		db_setting_get(db, setting_fields[i].name, v, sizeof(v));
-		json_object_set_new(o, setting_fields[i].name, json_string(v));
+		if (setting_fields[i].number)
+			json_object_set_new(o, setting_fields[i].name, json_integer(rc ?
+				(json_int_t)setting_fields[i].def : strtoll(v, NULL, 10)));
+		else
+			json_object_set_new(o, setting_fields[i].name, json_string(v));
 	}
 	return o;
 }
@@ -148,6 +167,7 @@ enum MHD_Result api_settings_get(struct web_req *r)
 enum MHD_Result api_settings_put(struct web_req *r)
 {
 	struct db_kv kv[TG_ARRAY_SIZE(setting_fields)];
+	char numbers[TG_ARRAY_SIZE(setting_fields)][24];
 	struct db_actor who = { r->user, r->remote };
 	unsigned long long gen = 0;
 	enum MHD_Result mrc;
@@ -170,13 +190,28 @@ enum MHD_Result api_settings_put(struct web_req *r)
 			mrc = web_reply_error(r, 400, "invalid_field", key, "unknown field \"%s\"", key);
 			goto out;
 		}
+		if (setting_fields[i].number) {
+			json_int_t v = json_is_integer(val) ? json_integer_value(val) : -1;
+
+			if (v < 0 || v > (json_int_t)setting_fields[i].max) {
+				mrc = web_reply_error(r, 400, "invalid_field", key,
+						      "%s: must be an integer from 0 to %u (seconds; 0 = off)",
+						      key, setting_fields[i].max);
+				goto out;
+			}
+			snprintf(numbers[n], sizeof(numbers[n]), "%lld", (long long)v);
+			kv[n].key = setting_fields[i].name;
+			kv[n].value = numbers[n];
+			n++;
+			continue;
+		}
 		if (!json_is_string(val)) {
 			mrc = web_reply_error(r, 400, "invalid_field", key, "%s: must be a string", key);
 			goto out;
 		}
-		if (json_string_length(val) > setting_fields[i].max_len) {
-			mrc = web_reply_error(r, 400, "invalid_field", key, "%s: longer than %zu characters",
-					      key, setting_fields[i].max_len);
+		if (json_string_length(val) > setting_fields[i].max) {
+			mrc = web_reply_error(r, 400, "invalid_field", key, "%s: longer than %u characters",
+					      key, setting_fields[i].max);
 			goto out;
 		}
 		if (!printable_utf8(json_string_value(val)) ||
