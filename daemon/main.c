@@ -34,6 +34,7 @@
 #include "spanmgr.h"
 #include "secret.h"
 #include "status/status.h"
+#include "surv/surv.h"
 #include "tg.h"
 #include "tg_config.h"
 #include "web.h"
@@ -46,6 +47,7 @@ struct daemon {
 	su_timer_t *status_timer;       /* refreshes the published status */
 	struct spanmgr *spans;
 	struct call_core *calls;
+	struct surv *surv;              /* group health, busy-out, bypass relays */
 	struct db *db;
 	struct web *web;
 	struct tg_config *config;       /* the live snapshot */
@@ -220,6 +222,8 @@ static void publish_status(struct daemon *d)
 		d->status.active_calls = call_core_active(d->calls);
 		d->status.total_calls = call_core_total(d->calls);
 	}
+	if (d->surv)
+		surv_status(d->surv, &d->status);
 	status_publish(&d->status);
 }
 
@@ -246,8 +250,25 @@ static void apply_generation(struct daemon *d, unsigned long long gen)
 	d->status.config_error[0] = '\0';
 	spanmgr_apply(d->spans, c);
 	call_core_set_table(d->calls, c->routes);
+	surv_apply(d->surv, c);
 	log_info("config generation %llu applied", c->generation);
 	publish_status(d);
+}
+
+/* PUT /api/v1/trunk-groups/{id}/state: runtime health, not configuration. */
+static void group_state(struct daemon *d, const struct mainq_msg *msg)
+{
+	int rc = surv_group_report(d->surv, msg->u.group_state.group_id, SURV_DOWN_API,
+				   msg->u.group_state.down);
+
+	publish_status(d);      /* before the answer: the route tester sees the change */
+	mainq_reply_done(msg->u.group_state.reply, rc, "%s", rc ? "the running configuration has "
+			 "no such group yet" : msg->u.group_state.down ? "marked down" : "marked up");
+}
+
+static void on_links_changed(void *arg)
+{
+	surv_links_changed(((struct daemon *)arg)->surv);
 }
 
 static void on_mainq(const struct mainq_msg *msg, void *arg)
@@ -260,6 +281,11 @@ static void on_mainq(const struct mainq_msg *msg, void *arg)
 		break;
 	case MAINQ_SPAN_DCHAN:
 		spanmgr_on_msg(d->spans, msg);
+		if (surv_take_changed(d->surv))
+			publish_status(d);      /* a group went down or up: the route tester sees it */
+		break;
+	case MAINQ_GROUP_STATE:
+		group_state(d, msg);
 		break;
 	case MAINQ_SPAN_ALARM:
 	case MAINQ_SPAN_TEST_CALL:
@@ -306,7 +332,10 @@ static int on_signal(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
 
 static void on_status_timer(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 {
-	publish_status((struct daemon *)arg);
+	struct daemon *d = (struct daemon *)arg;
+
+	surv_tick(d->surv);     /* the loop is alive: re-arm the bypass relays' watchdog */
+	publish_status(d);
 }
 
 static void on_watchdog(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
@@ -400,9 +429,12 @@ static int start(struct daemon *d)
 	if (!rc)
 		rc = call_core_create(&d->calls, &(struct call_core_cfg){
 			.place = spanmgr_place, .place_arg = d->spans, .db = d->db });
+	if (!rc)
+		rc = surv_create(&d->surv, d->spans, d->calls, d->db);
 	if (rc)
 		return rc;
 	spanmgr_set_core(d->spans, d->calls);
+	spanmgr_set_link_hook(d->spans, on_links_changed, d);
 	tg_strlcpy(d->status.version, PACKAGE_VERSION, sizeof(d->status.version));
 	d->status.started_at_ms = tg_wall_ms();
 	d->status.started_mono_ms = tg_now_ms();
@@ -415,6 +447,7 @@ static int start(struct daemon *d)
 	}
 	spanmgr_apply(d->spans, d->config);
 	call_core_set_table(d->calls, d->config->routes);
+	surv_apply(d->surv, d->config);
 	publish_status(d);
 	d->status_timer = su_timer_create(su_root_task(d->root), 500);
 	if (d->status_timer)
@@ -466,10 +499,14 @@ static void stop(struct daemon *d)
 	d->watchdog = NULL;
 	su_timer_destroy(d->status_timer);
 	d->status_timer = NULL;
+	if (d->surv)
+		surv_shutdown(d->surv); /* relays engaged before the spans close */
 	spanmgr_destroy(d->spans);      /* ends its calls, closes the cards: the far ends see LOS */
 	d->spans = NULL;
 	call_core_destroy(d->calls);    /* after the legs are gone: writes the last CDRs */
 	d->calls = NULL;
+	surv_destroy(d->surv);
+	d->surv = NULL;
 	mainq_close();
 	if (d->db) {
 		db_event_add(d->db, "info", "daemon-stop", "trunkgated", "trunkgated stopped");

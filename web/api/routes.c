@@ -42,5 +42,11 @@ const struct api_route api_routes[] = {
 	{ "PUT",    "/api/v1/routes/{id}",         api_route_update,        WEB_ROLE_ADMIN },
 	{ "DELETE", "/api/v1/routes/{id}",         api_route_delete,        WEB_ROLE_ADMIN },
 	{ "POST",   "/api/v1/route-test",          api_route_test,          WEB_ROLE_OPERATOR },
+	{ "PUT",    "/api/v1/trunk-groups/{id}/state", api_trunk_group_state, WEB_ROLE_OPERATOR },
+	{ "GET",    "/api/v1/bypass-pairs",        api_bypass_list,         WEB_ROLE_VIEWER },
+	{ "POST",   "/api/v1/bypass-pairs",        api_bypass_create,       WEB_ROLE_ADMIN },
+	{ "GET",    "/api/v1/bypass-pairs/{id}",   api_bypass_get,          WEB_ROLE_VIEWER },
+	{ "PUT",    "/api/v1/bypass-pairs/{id}",   api_bypass_update,       WEB_ROLE_ADMIN },
+	{ "DELETE", "/api/v1/bypass-pairs/{id}",   api_bypass_delete,       WEB_ROLE_ADMIN },
 };
 const size_t api_route_count = sizeof(api_routes) / sizeof(api_routes[0]);
