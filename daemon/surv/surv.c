@@ -121,7 +121,9 @@ static void report(struct surv *s, const struct route_group *g, unsigned reason,
 	if (!changed)
 		return;
 	surv_reason_text(down ? reason : before, why, sizeof(why));
-	if (down)
+	if (down && reason == SURV_DOWN_SPANS)    /* the spans' own alarms were logged */
+		log_info("trunk group %s is down (%s)", g->name, why);
+	else if (down)
 		log_warn("trunk group %s is down (%s): routing uses the survivability alternatives",
 			 g->name, why);
 	else
