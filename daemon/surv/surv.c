@@ -82,14 +82,18 @@ static const struct route_group *group_by_id(const struct surv *s, long long id)
 	return NULL;
 }
 
-/* Busy-out follows the down set; a span's group never affects other spans. */
+/* Busy-out follows the down set; a span's group never affects other spans.
+ * Only SIP groups count (the API accepts no other): a span group's health
+ * changes inside a span's ISDN callback (surv_links_changed), and busying
+ * out a span from there could re-enter that span's signalling. */
 static void busy_out_reconcile(struct surv *s)
 {
 	for (size_t i = 0; s->cfg && i < s->cfg->nspans; i++) {
 		const struct tg_config_span *sp = &s->cfg->spans[i];
+		const struct route_group *g = group_by_id(s, sp->busy_out_group_id);
 
-		spanmgr_busy_out(s->spans, sp->id, sp->busy_out_group_id &&
-				 surv_health_reasons(&s->health, sp->busy_out_group_id) != 0);
+		spanmgr_busy_out(s->spans, sp->id, g && g->kind == ROUTE_GROUP_SIP &&
+				 surv_health_reasons(&s->health, g->id) != 0);
 	}
 }
 
