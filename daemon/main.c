@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <sofia-sip/su.h>
 #include <sofia-sip/su_wait.h>
@@ -51,6 +52,7 @@ struct daemon {
 	struct db *db;
 	struct web *web;
 	struct tg_config *config;       /* the live snapshot */
+	struct tg_loader *loader;       /* builds the next one off the main thread */
 	struct status status;           /* what we publish */
 	int lock_fd;
 	int sig_fd;
@@ -140,39 +142,34 @@ static int ensure_admin(struct daemon *d)
 	return 0;
 }
 
-/* The demo's routing: "Enterprise Voice in front of the PBX" in its PSTN part.
- * Calls from the carrier to the PBX's numbers (+49 30 100 2xxx, dialled as
- * 49301002...) go to the PBX span; calls from the PBX to 0... go out to the
- * carrier. */
+/* The demo's routing: the "Enterprise Voice in front of the PBX" preset,
+ * applied as an admin would through the API.  Carrier calls to the PBX's
+ * numbers (+49 30 100 2xxx, dialled as 49301002...) go to the PBX span,
+ * to the EV users' (49301001...) to the SIP trunk "mediation", anything the
+ * PBX dials goes out to the carrier. */
 static int seed_demo_routing(struct daemon *d)
 {
 	struct db_actor who = { "demo", "" };
 	struct db_routing_write w = { .who = &who };
-	struct db_trunk_group g[2] = {
-		{ .name = "carrier", .kind = "span", .hunting = "ascending", .nmembers = 1,
-		  .members = { { .name = "carrier" } } },
-		{ .name = "pbx", .kind = "span", .hunting = "descending", .nmembers = 1,
-		  .members = { { .name = "pbx" } } },
+	struct db_preset a = {
+		.preset = "ev-in-front-of-pbx", .carrier_span = "carrier", .pbx_span = "pbx",
+		.sip_trunk = "mediation", .sip_host = "127.0.0.1", .sip_port = 5068,
+		.sip_transport = "tcp", .ev_range = { .prefix = "49301001" },
+		.pbx_range = { .prefix = "49301002" }, .survivability = "pbx", .sip_e164_plus = true,
 	};
-	struct db_number_range r = { .name = "pbx-users", .prefix = "49301002", .group = "pbx",
-				     .description = "the PBX's extensions" };
-	struct db_route in = { .name = "from-carrier", .enabled = true, .position = 0,
-			       .source_group = "carrier", .called_prefix = "4930100" };
-	struct db_route out = { .name = "to-pstn", .enabled = true, .position = 1,
-				.source_group = "pbx", .called_prefix = "0", .ndests = 1,
-				.dests = { { .group = "carrier", .failover_causes = "34,38,41,42,44" } } };
-	int rc = 0;
+	struct db_preset_plan *plan = malloc(sizeof(*plan));
+	char field[48], msg[300];
+	int rc = plan ? db_preset_plan(&a, plan, field, sizeof(field), msg, sizeof(msg)) : ENOMEM;
 
-	for (size_t i = 0; !rc && i < 2; i++)
-		rc = db_trunk_group_create(d->db, &g[i], &w);
 	if (!rc)
-		rc = db_range_create(d->db, &r, &w);
-	if (!rc)
-		rc = db_route_create(d->db, &in, &w);
-	if (!rc)
-		rc = db_route_create(d->db, &out, &w);
+		rc = db_preset_apply(d->db, &a, plan, "{\"preset\":\"ev-in-front-of-pbx\",\"demo\":true}", &w);
+	else
+		snprintf(w.msg, sizeof(w.msg), "%s", plan ? msg : "out of memory");
 	if (rc)
 		log_err("demo: routing not created: %s (%s)", strerror(rc), w.msg);
+	else
+		log_info("demo: applied the preset \"Enterprise Voice in front of the PBX\"");
+	free(plan);
 	return rc;
 }
 
@@ -227,31 +224,55 @@ static void publish_status(struct daemon *d)
 	status_publish(&d->status);
 }
 
-/* Apply a committed generation: load, validate, swap; the old snapshot stays
- * if the new one cannot be loaded. */
-static void apply_generation(struct daemon *d, unsigned long long gen)
+/* A committed generation: the loader thread builds its snapshot (reading
+ * and building 100,000 ranges takes a while; calls go on meanwhile). */
+static void request_generation(struct daemon *d, unsigned long long gen)
 {
-	struct tg_config *c = NULL;
-	char err[CONF_ERR_LEN];
-
 	ASSERT_MAIN();
 	if (d->config && gen <= d->config->generation)
 		return;         /* already applied (changes arrive in bursts) */
-	if (tg_config_load(&c, d->db, err, sizeof(err))) {
-		log_err("config generation %llu not applied, keeping %llu: %s", gen,
+	tg_loader_request(d->loader, gen);
+}
+
+/* The loader built one: swap it in; the old snapshot stays if the new one
+ * could not be loaded.  Calls in progress keep the table they started with. */
+static void apply_ready(struct daemon *d)
+{
+	struct tg_config *c = NULL, *old;
+	char err[CONF_ERR_LEN];
+	struct timespec t0, t1;
+	double build_ms;
+	int rc;
+
+	ASSERT_MAIN();
+	if (!d->loader)
+		return;         /* stopping */
+	rc = tg_loader_take(d->loader, &c, &build_ms, err, sizeof(err));
+	if (rc == EAGAIN)
+		return;         /* a later notice took it */
+	if (rc) {
+		log_err("config not applied, keeping generation %llu: %s",
 			d->config ? d->config->generation : 0ULL, err);
-		snprintf(d->status.config_error, sizeof(d->status.config_error),
-			 "generation %llu: %s", gen, err);
+		snprintf(d->status.config_error, sizeof(d->status.config_error), "%s", err);
 		status_publish(&d->status);
 		return;
 	}
-	tg_unref(&d->config);
+	if (d->config && c->generation <= d->config->generation) {
+		tg_unref(&c);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	old = d->config;
 	d->config = c;
 	d->status.config_error[0] = '\0';
 	spanmgr_apply(d->spans, c);
 	call_core_set_table(d->calls, c->routes);
 	surv_apply(d->surv, c);
-	log_info("config generation %llu applied", c->generation);
+	tg_loader_retire(d->loader, old);       /* freed over there */
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_info("config generation %llu applied (built in %.1f ms off the main thread, "
+		 "swapped in %.3f ms)", c->generation, build_ms,
+		 (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 	publish_status(d);
 }
 
@@ -277,7 +298,10 @@ static void on_mainq(const struct mainq_msg *msg, void *arg)
 
 	switch (msg->type) {
 	case MAINQ_CONFIG_GENERATION:
-		apply_generation(d, msg->u.config.generation);
+		request_generation(d, msg->u.config.generation);
+		break;
+	case MAINQ_CONFIG_READY:
+		apply_ready(d);
 		break;
 	case MAINQ_SPAN_DCHAN:
 		spanmgr_on_msg(d->spans, msg);
@@ -425,6 +449,11 @@ static int start(struct daemon *d)
 		log_err("%s", err);
 		return rc;
 	}
+	rc = tg_loader_start(&d->loader, d->conf.db_path, d->config->generation, err, sizeof(err));
+	if (rc) {
+		log_err("%s", err);
+		return rc;
+	}
 	rc = spanmgr_create(&d->spans, d->root, d->conf.state_dir, d->db);
 	if (!rc)
 		rc = call_core_create(&d->calls, &(struct call_core_cfg){
@@ -507,6 +536,8 @@ static void stop(struct daemon *d)
 	d->calls = NULL;
 	surv_destroy(d->surv);
 	d->surv = NULL;
+	tg_loader_stop(d->loader);
+	d->loader = NULL;
 	mainq_close();
 	if (d->db) {
 		db_event_add(d->db, "info", "daemon-stop", "trunkgated", "trunkgated stopped");

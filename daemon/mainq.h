@@ -15,6 +15,7 @@
 
 enum mainq_type {
 	MAINQ_CONFIG_GENERATION,        /* a committed config change: apply generation N */
+	MAINQ_CONFIG_READY,             /* loader thread: a snapshot is built (tg_loader_take) */
 	MAINQ_SPAN_DCHAN,               /* hw thread: a D-channel frame arrived */
 	MAINQ_SPAN_ALARM,               /* hw thread: the alarm set changed */
 	MAINQ_SPAN_TEST_CALL,           /* HTTP thread: place a test call (answer in `reply`) */

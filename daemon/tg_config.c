@@ -1,7 +1,8 @@
 /*
  * tg_config.c -- loading a configuration snapshot (see tg_config.h).  The
  * generation and the rows are read in one read transaction, so a snapshot
- * never mixes two generations.  Main thread.
+ * never mixes two generations.  Any one thread with its own database
+ * connection: the main thread at start, then the loader thread (tg_loader.c).
  */
 #include "config.h"
 #include <errno.h>

@@ -78,4 +78,22 @@ bool tg_config_span_equal(const struct tg_config_span *a, const struct tg_config
 /* Load the generation that is committed now.  EIO etc. with err filled. */
 int tg_config_load(struct tg_config **cfgp, struct db *db, char *err, size_t errlen);
 
+/* The loader thread (tg_loader.c): builds snapshots with its own database
+ * connection so the main thread never waits for one.  Main thread API.
+ * start: `loaded` is the generation the caller has already.  request: build
+ * the newest committed generation if it is past `generation`; when done the
+ * loader posts MAINQ_CONFIG_READY.  take: the snapshot built (0), or the
+ * build's error (err filled), or EAGAIN if a later take got it already;
+ * build_ms is how long the build took.  stop: joins the thread, frees what
+ * was not taken. */
+struct tg_loader;
+int  tg_loader_start(struct tg_loader **lp, const char *db_path, unsigned long long loaded,
+		     char *err, size_t errlen);
+void tg_loader_request(struct tg_loader *l, unsigned long long generation);
+int  tg_loader_take(struct tg_loader *l, struct tg_config **cfgp, double *build_ms, char *err,
+		    size_t errlen);
+/* Hand a snapshot that was replaced to the loader thread to free. */
+void tg_loader_retire(struct tg_loader *l, struct tg_config *c);
+void tg_loader_stop(struct tg_loader *l);
+
 #endif

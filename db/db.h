@@ -303,6 +303,50 @@ int db_bypass_get(struct db *db, const char *key, struct db_bypass_pair *p);
 int db_bypass_create(struct db *db, struct db_bypass_pair *p, struct db_routing_write *w);
 int db_bypass_update(struct db *db, struct db_bypass_pair *p, struct db_routing_write *w);
 int db_bypass_delete(struct db *db, long long id, struct db_routing_write *w);
+/* ---- Deployment presets (presets.c) ----
+ * A starting configuration for one of the deployments, from a few answers:
+ * trunk groups "carrier", "pbx" (spans) and "ev" (the SIP trunk), ranges
+ * "ev-users" and "pbx-users", the routes between them, and (sip_e164_plus)
+ * rules giving the SIP side E.164 numbers with +.  See presets.c. */
+struct db_preset_range {
+	char first[33], last[33], prefix[33];   /* one of first..last or prefix */
+};
+
+struct db_preset {
+	char preset[24];                /* ev-in-front-of-pbx, ev-behind-pbx, voip-only */
+	char carrier_span[33], pbx_span[33];
+	char sip_trunk[33];             /* its name: an existing trunk, or made from sip_host */
+	char sip_host[256];             /* "" = use the existing sip_trunk */
+	unsigned sip_port;              /* 0 = DNS SRV / the transport's default */
+	char sip_transport[4];          /* udp, tcp, tls; "" = tcp */
+	struct db_preset_range ev_range, pbx_range;
+	char survivability[33];         /* routes into the SIP trunk: "pbx", "none", or a number */
+	bool sip_e164_plus;
+	bool replace;                   /* replace all routing configured now */
+	bool dry_run;                   /* check everything, write nothing */
+};
+
+struct db_preset_plan {
+	unsigned ngroups, nranges, nrules, nroutes;
+	struct db_trunk_group groups[3];
+	struct db_number_range ranges[2];
+	struct db_manip_rule rules[4];
+	struct db_route routes[6];
+};
+
+/* The presets' names (i from 0; NULL past the last) and titles (NULL: no such preset). */
+const char *db_preset_name(unsigned i);
+const char *db_preset_title(const char *name);
+/* Answers -> objects; pure.  EINVAL with field and msg naming the answer. */
+int db_preset_plan(const struct db_preset *a, struct db_preset_plan *plan, char *field,
+		   size_t flen, char *msg, size_t mlen);
+/* Write the plan in one transaction (refused with EEXIST while routing is
+ * configured, unless a->replace: then all trunk groups, ranges, rules and
+ * routes are replaced), check the whole routing, one audit row with
+ * answers_json, one generation.  Errors as the routing writes'; w->field
+ * names the object ("routes[2].range") or the answer ("pbx_span"). */
+int db_preset_apply(struct db *db, const struct db_preset *a, const struct db_preset_plan *plan,
+		    const char *answers_json, struct db_routing_write *w);
 
 /* Events (severity: critical, major, minor, warning, info, cleared) */
 int db_event_add(struct db *db, const char *severity, const char *kind, const char *source,

@@ -238,15 +238,28 @@ static const struct leg_ops pri_leg_ops = {
 };
 
 /* The first trunk group the span belongs to (0 = none), from the snapshot. */
-static long long span_group(struct spanmgr *m, long long span_id, const char **name)
+/* The trunk group an incoming call on this span and B channel belongs to:
+ * the member whose channel range holds the channel (a span split between
+ * groups by channel ranges), else a whole-span member. */
+static long long span_group(struct spanmgr *m, long long span_id, unsigned channel,
+			    const char **name)
 {
-	for (size_t i = 0; m->cfg && i < m->cfg->nmembers; i++)
-		if (m->cfg->members[i].span_id == span_id) {
-			*name = m->cfg->members[i].group;
-			return m->cfg->members[i].group_id;
+	const struct tg_config_member *whole = NULL;
+
+	for (size_t i = 0; m->cfg && i < m->cfg->nmembers; i++) {
+		const struct tg_config_member *mb = &m->cfg->members[i];
+
+		if (mb->span_id != span_id)
+			continue;
+		if (mb->first_channel && channel >= mb->first_channel && channel <= mb->last_channel) {
+			*name = mb->group;
+			return mb->group_id;
 		}
-	*name = "";
-	return 0;
+		if (!mb->first_channel && !whole)
+			whole = mb;
+	}
+	*name = whole ? whole->group : "";
+	return whole ? whole->group_id : 0;
 }
 
 static void number_in(struct route_number *rn, const struct isdn_number *n)
@@ -357,7 +370,7 @@ static void isdn_on_incoming(void *arg, struct isdn_call *c, const struct isdn_s
 			span_rearm(s);
 			return;
 		}
-		cs.source_group_id = span_group(s->mgr, s->cfg.id, &group);
+		cs.source_group_id = span_group(s->mgr, s->cfg.id, isdn_call_channel(c), &group);
 		fill_leg(sc, c, group);
 		isdn_call_set_user(c, sc);
 		number_in(&cs.called, &su->called);

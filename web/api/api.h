@@ -19,5 +19,6 @@ api_handler_h api_routes_list, api_route_get, api_route_create, api_route_update
 api_handler_h api_route_test;
 api_handler_h api_bypass_list, api_bypass_get, api_bypass_create, api_bypass_update, api_bypass_delete;
 api_handler_h api_trunk_group_state;
+api_handler_h api_presets_list, api_preset_apply;
 
 #endif

@@ -48,5 +48,7 @@ const struct api_route api_routes[] = {
 	{ "GET",    "/api/v1/bypass-pairs/{id}",   api_bypass_get,          WEB_ROLE_VIEWER },
 	{ "PUT",    "/api/v1/bypass-pairs/{id}",   api_bypass_update,       WEB_ROLE_ADMIN },
 	{ "DELETE", "/api/v1/bypass-pairs/{id}",   api_bypass_delete,       WEB_ROLE_ADMIN },
+	{ "GET",    "/api/v1/presets",             api_presets_list,        WEB_ROLE_VIEWER },
+	{ "POST",   "/api/v1/presets/{name}",      api_preset_apply,        WEB_ROLE_ADMIN },
 };
 const size_t api_route_count = sizeof(api_routes) / sizeof(api_routes[0]);
