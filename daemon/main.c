@@ -36,6 +36,7 @@
 #include "spanmgr.h"
 #include "secret.h"
 #include "status/status.h"
+#include "surv/surv.h"
 #include "tg.h"
 #include "tg_config.h"
 #include "web.h"
@@ -50,6 +51,7 @@ struct daemon {
 	struct call_core *calls;
 	struct call_sutimers *call_timers;
 	struct db_cdr_writer *cdrs;     /* CDRs go to its queue, off the main thread */
+	struct surv *surv;              /* group health, busy-out, bypass relays */
 	struct db *db;
 	struct web *web;
 	struct tg_config *config;       /* the live snapshot */
@@ -232,6 +234,8 @@ static void publish_status(struct daemon *d)
 		d->status.cdr_queue_high_water = cs.high_water;
 		d->status.cdr_queue_capacity = cs.capacity;
 	}
+	if (d->surv)
+		surv_status(d->surv, &d->status);
 	status_publish(&d->status);
 }
 
@@ -279,12 +283,29 @@ static void apply_ready(struct daemon *d)
 	spanmgr_apply(d->spans, c);
 	call_core_set_table(d->calls, c->routes);
 	call_core_set_timeouts(d->calls, c->no_answer_timeout_s, c->max_call_duration_s);
+	surv_apply(d->surv, c);
 	tg_loader_retire(d->loader, old);       /* freed over there */
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	log_info("config generation %llu applied (built in %.1f ms off the main thread, "
 		 "swapped in %.3f ms)", c->generation, build_ms,
 		 (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 	publish_status(d);
+}
+
+/* PUT /api/v1/trunk-groups/{id}/state: runtime health, not configuration. */
+static void group_state(struct daemon *d, const struct mainq_msg *msg)
+{
+	int rc = surv_group_report(d->surv, msg->u.group_state.group_id, SURV_DOWN_API,
+				   msg->u.group_state.down);
+
+	publish_status(d);      /* before the answer: the route tester sees the change */
+	mainq_reply_done(msg->u.group_state.reply, rc, "%s", rc ? "the running configuration has "
+			 "no such group yet" : msg->u.group_state.down ? "marked down" : "marked up");
+}
+
+static void on_links_changed(void *arg)
+{
+	surv_links_changed(((struct daemon *)arg)->surv);
 }
 
 static void on_mainq(const struct mainq_msg *msg, void *arg)
@@ -300,6 +321,11 @@ static void on_mainq(const struct mainq_msg *msg, void *arg)
 		break;
 	case MAINQ_SPAN_DCHAN:
 		spanmgr_on_msg(d->spans, msg);
+		if (surv_take_changed(d->surv))
+			publish_status(d);      /* a group went down or up: the route tester sees it */
+		break;
+	case MAINQ_GROUP_STATE:
+		group_state(d, msg);
 		break;
 	case MAINQ_SPAN_ALARM:
 	case MAINQ_SPAN_TEST_CALL:
@@ -346,7 +372,10 @@ static int on_signal(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
 
 static void on_status_timer(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 {
-	publish_status((struct daemon *)arg);
+	struct daemon *d = (struct daemon *)arg;
+
+	surv_tick(d->surv);     /* the loop is alive: re-arm the bypass relays' watchdog */
+	publish_status(d);
 }
 
 static void on_watchdog(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
@@ -460,9 +489,12 @@ static int start(struct daemon *d)
 			.place = spanmgr_place, .place_arg = d->spans,
 			.cdr = on_cdr, .cdr_arg = d->cdrs,
 			.timers = call_sutimers_ops(d->call_timers) });
+	if (!rc)
+		rc = surv_create(&d->surv, d->spans, d->calls, d->db);
 	if (rc)
 		return rc;
 	spanmgr_set_core(d->spans, d->calls);
+	spanmgr_set_link_hook(d->spans, on_links_changed, d);
 	tg_strlcpy(d->status.version, PACKAGE_VERSION, sizeof(d->status.version));
 	d->status.started_at_ms = tg_wall_ms();
 	d->status.started_mono_ms = tg_now_ms();
@@ -477,6 +509,7 @@ static int start(struct daemon *d)
 	call_core_set_table(d->calls, d->config->routes);
 	call_core_set_timeouts(d->calls, d->config->no_answer_timeout_s,
 			       d->config->max_call_duration_s);
+	surv_apply(d->surv, d->config);
 	publish_status(d);
 	d->status_timer = su_timer_create(su_root_task(d->root), 500);
 	if (d->status_timer)
@@ -528,6 +561,8 @@ static void stop(struct daemon *d)
 	d->watchdog = NULL;
 	su_timer_destroy(d->status_timer);
 	d->status_timer = NULL;
+	if (d->surv)
+		surv_shutdown(d->surv); /* relays engaged before the spans close */
 	spanmgr_destroy(d->spans);      /* ends its calls, closes the cards: the far ends see LOS */
 	d->spans = NULL;
 	call_core_destroy(d->calls);    /* after the legs are gone: queues the last CDRs */
@@ -536,6 +571,8 @@ static void stop(struct daemon *d)
 	d->call_timers = NULL;
 	db_cdr_writer_stop(d->cdrs);    /* drains the queue: every CDR committed */
 	d->cdrs = NULL;
+	surv_destroy(d->surv);
+	d->surv = NULL;
 	tg_loader_stop(d->loader);
 	d->loader = NULL;
 	mainq_close();

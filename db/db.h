@@ -138,6 +138,8 @@ struct db_span {
 	char test_number[33];
 	bool debug;
 	char sim_attach[256];
+	char busy_out_group[33];        /* trunk group whose outage takes the span out of service; "" = none */
+	char busy_out_method[8];        /* dchan, service ("" is written as dchan) */
 };
 /* All spans, ordered by id, into a malloc'd array (*np entries). */
 int db_span_list(struct db *db, struct db_span **vp, size_t *np);
@@ -146,7 +148,7 @@ int db_span_get(struct db *db, const char *key, struct db_span *sp);
 /* Create (sp->id set on return), update (by sp->id), delete (by id); each one
  * transaction with an audit row and a new generation.  EEXIST: name or
  * driver+position taken; ENOENT: no such span; EBUSY (delete): still used,
- * with the referrer's table in `why`. */
+ * with the referrer's table in `why`; EINVAL: busy_out_group names no group. */
 int db_span_create(struct db *db, struct db_span *sp, const struct db_actor *who,
 		   unsigned long long *genp);
 int db_span_update(struct db *db, const struct db_span *sp, const struct db_actor *who,
@@ -354,6 +356,23 @@ int db_route_delete(struct db *db, long long id, struct db_routing_write *w);
 int db_routing_load(struct db *db, struct route_config *out, struct su_home_s *home,
 		    unsigned long long *genp, char *err, size_t errlen);
 
+/* ---- Bypass relay pairs (power-fail transfer between two spans) ----
+ * Writes use struct db_routing_write for the actor, the new generation and
+ * the refusal (field + message).  EINVAL: a span names nothing, both are the
+ * same, or one is in another pair already; EEXIST: the name is taken;
+ * ENOENT: no such pair.  Get: by id (all digits) or name. */
+struct db_bypass_pair {
+	long long id;
+	char name[33];
+	char span_a[33], span_b[33];    /* span names */
+	long long span_a_id, span_b_id; /* read: their ids */
+	char mode[12];                  /* auto, engaged, released */
+};
+int db_bypass_list(struct db *db, struct db_bypass_pair **vp, size_t *np);
+int db_bypass_get(struct db *db, const char *key, struct db_bypass_pair *p);
+int db_bypass_create(struct db *db, struct db_bypass_pair *p, struct db_routing_write *w);
+int db_bypass_update(struct db *db, struct db_bypass_pair *p, struct db_routing_write *w);
+int db_bypass_delete(struct db *db, long long id, struct db_routing_write *w);
 /* ---- Deployment presets (presets.c) ----
  * A starting configuration for one of the deployments, from a few answers:
  * trunk groups "carrier", "pbx" (spans) and "ev" (the SIP trunk), ranges

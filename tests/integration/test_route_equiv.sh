@@ -97,8 +97,10 @@ n=0
 for in in "${inputs[@]}"; do
 	set -- $in
 	src=$1 calling=$2 called=$3
+	# predicted before tgsim attaches: the spans are up when the calls are
+	# placed, so leave the daemon's live down set (every span group) out
 	p=$(curl -s -u "admin:$PW" -H 'Content-Type: application/json' "${URL}api/v1/route-test" \
-		-d "{\"source_group\":\"$src\",\"calling\":\"$calling\",\"called\":\"$called\"}" |
+		-d "{\"source_group\":\"$src\",\"calling\":\"$calling\",\"called\":\"$called\",\"live_down\":false}" |
 		jq -r 'if .outcome == "ok" then "\(.route) \(.targets[0].group) \(.targets[0].called) \(.targets[0].calling)" else "refused \(.cause)" end')
 	predict+=("$p")
 	set -- ${SRC[$src]}
@@ -151,7 +153,7 @@ is 5 "$(printf '%s\n' "${predict[@]}" | awk '$1 != "refused" {print $2}' | sort 
 # failover: pbx-one (one B channel) is taken by a held call, the next EV call
 # gets cause 34 there and moves to pbx-b, the tester's second target
 ft=$(curl -s -u "admin:$PW" -H 'Content-Type: application/json' "${URL}api/v1/route-test" \
-	-d '{"source_group":"car-a","calling":"4930555123","called":"4930100111"}' | jq -r '[.targets[].group] | join(" ")')
+	-d '{"source_group":"car-a","calling":"4930555123","called":"4930100111","live_down":false}' | jq -r '[.targets[].group] | join(" ")')
 is "pbx-one pbx-b" "$ft" "the tester lists pbx-one, then pbx-b for an EV number from car-a"
 before=$(sqlite3 "$DB" "select count(*) from cdrs")
 printf '%s\n' "${script[@]:0:5}" \

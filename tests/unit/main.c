@@ -24,6 +24,7 @@
 #include "tools/tests.def"
 #include "call/tests.def"
 #include "route/tests.def"
+#include "surv/tests.def"
 #undef X
 
 static const struct {
@@ -39,6 +40,7 @@ static const struct {
 #include "tools/tests.def"
 #include "call/tests.def"
 #include "route/tests.def"
+#include "surv/tests.def"
 #undef X
 };
 

@@ -18,6 +18,7 @@
 #include "isdn.h"
 #include "mainq.h"
 #include "status/status.h"
+#include "surv/surv.h"
 #include "tg.h"
 #include "call.h"
 #include "api.h"
@@ -44,6 +45,8 @@ static json_t *span_status_json(const struct status_span *ss)
 		state = "disabled";
 	else if (!ss->open)
 		state = "error";
+	else if (ss->busy_out)
+		state = "busy_out";
 	else if (ss->alarms & (HW_ALARM_LOS | HW_ALARM_RED | HW_ALARM_BLUE))
 		state = "alarm";
 	else if (!ss->link_up)
@@ -71,6 +74,7 @@ static json_t *span_status_json(const struct status_span *ss)
 	}
 	if (ss->error[0])
 		json_object_set_new(o, "error", json_string(ss->error));
+	json_object_set_new(o, "busy_out", json_boolean(ss->busy_out));
 	json_object_set_new(o, "counters", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 		"line_code_violations", (json_int_t)k->line_code_violations,
 		"crc_errors", (json_int_t)k->crc_errors, "frame_slips", (json_int_t)k->frame_slips,
@@ -80,6 +84,36 @@ static json_t *span_status_json(const struct status_span *ss)
 		"rx_missing_periods", (json_int_t)k->rx_missing,
 		"dchan_rx", (json_int_t)k->dchan_rx, "dchan_tx", (json_int_t)k->dchan_tx));
 	return o;
+}
+
+/* Trunk groups' health and the bypass relays (survivability). */
+static json_t *groups_json(const struct status *st)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; i < st->ngroups; i++) {
+		const struct status_group *g = &st->groups[i];
+		char why[128];
+
+		json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:s, s:s?}", "id", (json_int_t)g->id,
+			"name", g->name, "kind", g->kind, "state", g->down ? "down" : "up",
+			"reason", g->down ? surv_reason_text(g->reasons, why, sizeof(why)) : NULL));
+	}
+	return a;
+}
+
+static json_t *bypass_json(const struct status *st)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; i < st->nbypass; i++) {
+		const struct status_bypass *b = &st->bypass[i];
+
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?}", "name", b->name,
+			"span_a", b->span_a, "span_b", b->span_b, "mode", b->mode,
+			"relay", b->engaged ? "engaged" : "released", "error", b->error[0] ? b->error : NULL));
+	}
+	return a;
 }
 
 enum MHD_Result api_status(struct web_req *r)
@@ -107,13 +141,14 @@ enum MHD_Result api_status(struct web_req *r)
 		"pending", (json_int_t)st.cdr_pending,
 		"queue_high_water", (json_int_t)st.cdr_queue_high_water,
 		"queue_capacity", (json_int_t)st.cdr_queue_capacity);
-	return web_reply_json(r, 200, json_pack("{s:o, s:{s:I, s:I, s:s?}, s:{s:I, s:I}, s:o, s:[], s:o}",
+	return web_reply_json(r, 200, json_pack("{s:o, s:{s:I, s:I, s:s?}, s:{s:I, s:I}, s:o, s:o, s:o, s:[], s:o}",
 		"system", sys,
 		"config", "generation", (json_int_t)st.config_generation,
 		"changed_at", (json_int_t)st.config_changed_at_ms,
 		"last_error", st.config_error[0] ? st.config_error : NULL,
 		"calls", "active", (json_int_t)st.active_calls, "total", (json_int_t)st.total_calls,
-		"spans", spans, "sip_trunks", "cdrs", cdrs));
+		"spans", spans, "trunk_groups", groups_json(&st), "bypass_pairs", bypass_json(&st),
+		"sip_trunks", "cdrs", cdrs));
 }
 
 /* One table drives decoding, validation and the error naming the bad field. */

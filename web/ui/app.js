@@ -305,10 +305,16 @@ function renderList(bodyEl, countEl, items, noun) {
 		name.textContent = it.name ?? it.id ?? JSON.stringify(it);
 		left.append(name);
 		if (noun === 'spans') left.append(spanDetail(it));
+		else if (it.detail) {
+			const d = document.createElement('div');
+			d.className = 'item-detail';
+			d.textContent = it.detail;
+			left.append(d);
+		}
 		const st = document.createElement('span');
 		const state = it.state ?? it.status ?? '';
 		st.className = `badge state-${state}`;
-		st.textContent = state === 'alarm' && it.alarms?.length ? it.alarms.join(' ') : state;
+		st.textContent = state === 'alarm' && it.alarms?.length ? it.alarms.join(' ') : it.label ?? state;
 		li.append(left, st);
 		ul.append(li);
 	}
@@ -354,6 +360,14 @@ function renderStatus(st) {
 	ce.textContent = cfg.last_error ? `Configuration generation ${cfg.generation} was not applied: ${cfg.last_error}` : '';
 	renderList($('#spans-body'), $('#spans-count'), st.spans || [], 'spans');
 	renderList($('#trunks-body'), $('#trunks-count'), st.sip_trunks || [], 'SIP trunks');
+	/* survivability: group health and the bypass relays */
+	renderList($('#groups-body'), $('#groups-count'), (st.trunk_groups || []).map((g) => ({
+		name: g.name, state: g.state, detail: g.reason ? `${g.kind} · ${g.reason}` : g.kind,
+	})), 'trunk groups');
+	renderList($('#bypass-body'), $('#bypass-count'), (st.bypass_pairs || []).map((b) => ({
+		name: b.name, state: b.relay === 'engaged' ? 'down' : 'up', label: `relay ${b.relay}`,
+		detail: `${b.span_a} ↔ ${b.span_b} · mode ${b.mode}${b.error ? ` · ${b.error}` : ''}`,
+	})), 'bypass pairs');
 }
 
 function setLive(ok, text) {
