@@ -204,6 +204,10 @@ export async function showRouteTest() {
 		}));
 		if (!groups.length)
 			ctx.showError(form, { message: 'No trunk groups yet: set up a deployment first.' });
+		const st = await ctx.api('GET', 'status');
+		const live = (st.trunk_groups || []).filter((g) => g.state === 'down');
+		ctx.$('#rt-live-down').textContent = live.length ?
+			`(${live.map((g) => `${g.name}: ${g.reason}`).join('; ')})` : '(none is down now)';
 	} catch (err) {
 		if (err.status !== 401) ctx.showError(form, err);
 	}
@@ -232,6 +236,7 @@ export function initRouting(c) {
 			       calling: f.calling.value.trim(),
 			       down_groups: [...ctx.$('#rt-down').querySelectorAll('input:checked')].map((i) => i.value) };
 		if (f.time.value) body.time = f.time.value;
+		body.live_down = f.live_down.checked;
 		ctx.busy(rt, async () => {
 			try {
 				renderDecision(await ctx.api('POST', 'route-test', body));
