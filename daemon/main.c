@@ -173,6 +173,15 @@ static int seed_demo_routing(struct daemon *d)
 	else
 		log_info("demo: applied the preset \"Enterprise Voice in front of the PBX\"");
 	free(plan);
+	if (!rc) {
+		/* power-fail transfer: while the gateway is down, carrier meets PBX */
+		struct db_bypass_pair bp = { .name = "carrier-pbx", .span_a = "carrier", .span_b = "pbx",
+					     .mode = "auto" };
+
+		rc = db_bypass_create(d->db, &bp, &w);
+		if (rc)
+			log_err("demo: bypass pair not created: %s (%s)", strerror(rc), w.msg);
+	}
 	return rc;
 }
 
