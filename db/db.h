@@ -373,6 +373,35 @@ int db_bypass_get(struct db *db, const char *key, struct db_bypass_pair *p);
 int db_bypass_create(struct db *db, struct db_bypass_pair *p, struct db_routing_write *w);
 int db_bypass_update(struct db *db, struct db_bypass_pair *p, struct db_routing_write *w);
 int db_bypass_delete(struct db *db, long long id, struct db_routing_write *w);
+/* ---- Records: CDRs, audit log, events (records.c) ----
+ * Filtered and paged, newest first unless ascending.  f1..f3 by kind:
+ * CDRS: f1 = a number prefix (called or calling, before or after
+ * manipulation), f2 = a trunk or trunk group name (either leg), cause;
+ * AUDIT: f1 = actor, f2 = object_type; EVENTS: f1 = severity, f2 = kind,
+ * f3 = source.  NULL/"" = any.  Each row goes to row() as column names and
+ * text values (NULL for SQL NULL) with their types (db_rec_type); row() returning
+ * non-zero stops.  *total is how many rows match, whatever the page. */
+enum db_rec_kind { DB_REC_CDRS, DB_REC_AUDIT, DB_REC_EVENTS };
+enum db_rec_type { DB_REC_INTEGER = 1, DB_REC_FLOAT, DB_REC_TEXT, DB_REC_BLOB, DB_REC_NULL };
+						/* == SQLite's column types */
+struct db_rec_query {
+	enum db_rec_kind kind;
+	long long from_ms, to_ms;       /* the record's time (CDRs: end) in [from, to); 0 = open */
+	const char *f1, *f2, *f3;
+	int cause;                      /* CDRS: 0 = any */
+	bool ascending;
+	unsigned limit, offset;
+};
+typedef int (db_rec_row_h)(void *arg, int ncols, const char *const *names,
+			   const char *const *values, const int *types);
+int db_records(struct db *db, const struct db_rec_query *q, db_rec_row_h *row, void *arg,
+	       long long *total);
+/* A consistent copy of the whole database into a new file at path
+ * (SQLite's online backup). */
+int db_backup_to(struct db *db, const char *path);
+/* The file this connection opened. */
+const char *db_path(const struct db *db);
+
 /* ---- Deployment presets (presets.c) ----
  * A starting configuration for one of the deployments, from a few answers:
  * trunk groups "carrier", "pbx" (spans) and "ev" (the SIP trunk), ranges
