@@ -54,6 +54,8 @@ struct daemon {
 	struct surv *surv;              /* group health, busy-out, bypass relays */
 	struct db *db;
 	struct web *web;
+	struct web *web_tls;            /* the HTTPS listener, when configured */
+	char *tls_cert, *tls_key;       /* its PEM texts, alive as long as it */
 	struct tg_config *config;       /* the live snapshot */
 	struct tg_loader *loader;       /* builds the next one off the main thread */
 	struct status status;           /* what we publish */
@@ -214,6 +216,46 @@ static int seed_demo(struct daemon *d)
 	}
 	log_info("demo: created spans carrier and pbx (sim, E1 EuroISDN)");
 	return seed_demo_routing(d);
+}
+
+/* The HTTPS listener: the configured certificate, or a self-signed one made
+ * in STATE/tls/ at first start; the same API and UI as the HTTP one. */
+static int start_https(struct daemon *d, const struct web_cfg *plain, char *err, size_t errlen)
+{
+	char cert_path[PATH_MAX], key_path[PATH_MAX], path[PATH_MAX], url[400];
+	struct web_cfg wc = *plain;
+	char *cert = NULL, *key = NULL;
+	int rc;
+
+	state_path(d, "tls", path, sizeof(path));
+	if ((!d->conf.tls_cert[0] || !d->conf.tls_key[0]) && mkdir_p(path, 0700)) {
+		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+		return errno;
+	}
+	snprintf(cert_path, sizeof(cert_path), "%s", d->conf.tls_cert[0] ? d->conf.tls_cert : "");
+	if (!cert_path[0])
+		state_path(d, "tls/cert.pem", cert_path, sizeof(cert_path));
+	snprintf(key_path, sizeof(key_path), "%s", d->conf.tls_key[0] ? d->conf.tls_key : "");
+	if (!key_path[0])
+		state_path(d, "tls/key.pem", key_path, sizeof(key_path));
+	rc = web_tls_load(cert_path, key_path, &cert, &key, err, errlen);
+	if (rc)
+		return rc;
+	wc.listen = d->conf.https;
+	wc.tls_cert = cert;
+	wc.tls_key = key;
+	rc = web_start(&d->web_tls, &wc, err, errlen);  /* MHD copies nothing: keep them until stop */
+	if (!rc) {
+		log_info("web admin and REST API also on %s (certificate %s)", web_url(d->web_tls),
+			 cert_path);
+		state_path(d, "https.url", path, sizeof(path));
+		snprintf(url, sizeof(url), "%s\n", web_url(d->web_tls));
+		if (write_file(path, url, 0644))
+			log_warn("cannot write %s", path);
+	}
+	d->tls_cert = cert;
+	d->tls_key = key;
+	return rc;
 }
 
 static void publish_status(struct daemon *d)
@@ -538,6 +580,13 @@ static int start(struct daemon *d)
 	snprintf(url, sizeof(url), "%s\n", web_url(d->web));
 	if (write_file(path, url, 0644))
 		log_warn("cannot write %s", path);
+	if (d->conf.https[0]) {
+		rc = start_https(d, &wc, err, sizeof(err));
+		if (rc) {
+			log_err("%s", err);
+			return rc;
+		}
+	}
 	wd = sd_watchdog_usec();
 	if (wd) {
 		d->watchdog = su_timer_create(su_root_task(d->root), (su_duration_t)(wd / 2000));
@@ -559,6 +608,8 @@ static void stop(struct daemon *d)
 	sd_send("STOPPING=1\nSTATUS=stopping");
 	d->status.stopping = true;
 	status_publish(&d->status);
+	if (d->web_tls)
+		web_quiesce(d->web_tls);
 	if (d->web) {
 		web_quiesce(d->web);
 		web_stop(d->web);
@@ -566,6 +617,18 @@ static void stop(struct daemon *d)
 		state_path(d, "http.url", path, sizeof(path));
 		unlink(path);
 	}
+	if (d->web_tls) {
+		web_stop(d->web_tls);
+		d->web_tls = NULL;
+		state_path(d, "https.url", path, sizeof(path));
+		unlink(path);
+	}
+	free(d->tls_cert);
+	d->tls_cert = NULL;
+	if (d->tls_key)
+		explicit_bzero(d->tls_key, strlen(d->tls_key));
+	free(d->tls_key);
+	d->tls_key = NULL;
 	su_timer_destroy(d->watchdog);
 	d->watchdog = NULL;
 	su_timer_destroy(d->status_timer);

@@ -397,6 +397,9 @@ int web_start(struct web **wp, const struct web_cfg *cfg, char *err, size_t errl
 	}
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	w->tls = cfg->tls_cert && cfg->tls_key;
+	if (w->tls)
+		flags |= MHD_USE_TLS;
 	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, w,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w,         /* first, to catch everything */
 		MHD_OPTION_SOCK_ADDR, ai->ai_addr,
@@ -405,20 +408,26 @@ int web_start(struct web **wp, const struct web_cfg *cfg, char *err, size_t errl
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)128,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
+		/* last: MHD stops reading options at the first MHD_OPTION_END */
+		w->tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, cfg->tls_key,
+		MHD_OPTION_HTTPS_MEM_CERT, cfg->tls_cert,
+		MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-TLS1.0:-VERS-TLS1.1",
 		MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (!w->mhd) {
 		rc = errno ? errno : EADDRINUSE;
-		snprintf(err, errlen, "cannot listen for HTTP on %s: %s", cfg->listen, strerror(rc));
+		snprintf(err, errlen, "cannot listen for %s on %s: %s", w->tls ? "HTTPS" : "HTTP",
+			 cfg->listen, strerror(rc));
 		free(w);
 		return rc;
 	}
 	di = MHD_get_daemon_info(w->mhd, MHD_DAEMON_INFO_BIND_PORT);
 	w->port = di ? di->port : port;
 	if (strchr(host, ':'))
-		snprintf(w->url, sizeof(w->url), "http://[%s]:%u/", host, w->port);
+		snprintf(w->url, sizeof(w->url), "%s://[%s]:%u/", w->tls ? "https" : "http", host, w->port);
 	else
-		snprintf(w->url, sizeof(w->url), "http://%s:%u/", host[0] ? host : "0.0.0.0", w->port);
+		snprintf(w->url, sizeof(w->url), "%s://%s:%u/", w->tls ? "https" : "http",
+			 host[0] ? host : "0.0.0.0", w->port);
 	*wp = w;
 	return 0;
 }

@@ -65,6 +65,7 @@ struct web {
 	char url[320];
 	unsigned port;
 	size_t max_body;
+	bool tls;                       /* HTTPS: cookies get Secure */
 };
 
 /* Replies (each queues the response; the return value goes back to MHD). */

@@ -108,7 +108,8 @@ enum MHD_Result api_login(struct web_req *r)
 		mrc = MHD_NO;
 		goto out;
 	}
-	snprintf(cookie, sizeof(cookie), "tg_session=%s; Path=/; HttpOnly; SameSite=Strict", token);
+	snprintf(cookie, sizeof(cookie), "tg_session=%s; Path=/; HttpOnly; SameSite=Strict%s", token,
+		 r->web->tls ? "; Secure" : "");
 	MHD_add_response_header(resp, "Set-Cookie", cookie);
 	MHD_add_response_header(resp, "Content-Type", "application/json");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
