@@ -36,6 +36,7 @@
 #include "status/status.h"
 #include "tg.h"
 #include "tg_config.h"
+#include "trunk.h"
 #include "web.h"
 
 struct daemon {
@@ -45,6 +46,7 @@ struct daemon {
 	su_timer_t *watchdog;
 	su_timer_t *status_timer;       /* refreshes the published status */
 	struct spanmgr *spans;
+	struct trunk_agent *sip;        /* NULL when SIP could not start */
 	struct call_core *calls;
 	struct db *db;
 	struct web *web;
@@ -245,6 +247,7 @@ static void apply_generation(struct daemon *d, unsigned long long gen)
 	d->config = c;
 	d->status.config_error[0] = '\0';
 	spanmgr_apply(d->spans, c);
+	trunk_agent_apply(d->sip, c);
 	call_core_set_table(d->calls, c->routes);
 	log_info("config generation %llu applied", c->generation);
 	publish_status(d);
@@ -363,6 +366,36 @@ static void print_demo_banner(struct daemon *d)
 	fflush(stdout);
 }
 
+/* call_place_h: the owner of the destination group's kind places the leg. */
+static int place(void *arg, const struct route_target *t, const struct call_setup *s,
+		 struct leg **legp)
+{
+	struct daemon *d = arg;
+	const struct route_group *g = route_group_by_id(d->config->routes, t->group_id);
+
+	if (g && g->kind == ROUTE_GROUP_SIP)
+		return d->sip ? trunk_place(d->sip, t, s, legp) : 38;
+	return spanmgr_place(d->spans, t, s, legp);
+}
+
+/* The SIP side; a failure leaves the gateway running without it (the PRI
+ * side still works), logged and recorded as an event. */
+static void start_sip(struct daemon *d)
+{
+	char err[CONF_ERR_LEN];
+	int rc;
+
+	rc = trunk_agent_create(&d->sip, &(struct trunk_agent_cfg){
+		.root = d->root, .listen = d->conf.sip, .media_address = d->conf.media_address,
+		.rtp_min = d->conf.rtp_min, .rtp_max = d->conf.rtp_max,
+		.state_dir = d->conf.state_dir, .core = d->calls }, err, sizeof(err));
+	if (rc) {
+		log_err("SIP side not started: %s", err);
+		db_event_add(d->db, "major", "sip-error", "trunkgated", err);
+		d->sip = NULL;
+	}
+}
+
 static int start(struct daemon *d)
 {
 	char err[CONF_ERR_LEN], path[PATH_MAX], url[400];
@@ -399,10 +432,11 @@ static int start(struct daemon *d)
 	rc = spanmgr_create(&d->spans, d->root, d->conf.state_dir, d->db);
 	if (!rc)
 		rc = call_core_create(&d->calls, &(struct call_core_cfg){
-			.place = spanmgr_place, .place_arg = d->spans, .db = d->db });
+			.place = place, .place_arg = d, .db = d->db });
 	if (rc)
 		return rc;
 	spanmgr_set_core(d->spans, d->calls);
+	start_sip(d);
 	tg_strlcpy(d->status.version, PACKAGE_VERSION, sizeof(d->status.version));
 	d->status.started_at_ms = tg_wall_ms();
 	d->status.started_mono_ms = tg_now_ms();
@@ -414,6 +448,7 @@ static int start(struct daemon *d)
 		return rc;
 	}
 	spanmgr_apply(d->spans, d->config);
+	trunk_agent_apply(d->sip, d->config);
 	call_core_set_table(d->calls, d->config->routes);
 	publish_status(d);
 	d->status_timer = su_timer_create(su_root_task(d->root), 500);
@@ -466,6 +501,8 @@ static void stop(struct daemon *d)
 	d->watchdog = NULL;
 	su_timer_destroy(d->status_timer);
 	d->status_timer = NULL;
+	trunk_agent_destroy(d->sip);    /* ends SIP calls (BYE/CANCEL), stops the SIP stack */
+	d->sip = NULL;
 	spanmgr_destroy(d->spans);      /* ends its calls, closes the cards: the far ends see LOS */
 	d->spans = NULL;
 	call_core_destroy(d->calls);    /* after the legs are gone: writes the last CDRs */

@@ -173,6 +173,8 @@ int tg_config_load(struct tg_config **cfgp, struct db *db, char *err, size_t err
 		rc = load_spans(c, db, err, errlen);
 	if (!rc)
 		rc = load_members(c, db);
+	if (!rc)
+		rc = tg_config_load_sip(c, db);
 	if (!rc) {
 		/* The routing table of this generation: the same loader and build
 		 * the API's write check and route tester use. */

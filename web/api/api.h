@@ -17,5 +17,7 @@ api_handler_h api_number_ranges_list, api_number_range_get, api_number_range_cre
 api_handler_h api_rules_list, api_rule_get, api_rule_create, api_rule_update, api_rule_delete;
 api_handler_h api_routes_list, api_route_get, api_route_create, api_route_update, api_route_delete;
 api_handler_h api_route_test;
+api_handler_h api_sip_trunks_list, api_sip_trunk_get, api_sip_trunk_create, api_sip_trunk_update,
+	api_sip_trunk_delete;
 
 #endif

@@ -42,5 +42,10 @@ const struct api_route api_routes[] = {
 	{ "PUT",    "/api/v1/routes/{id}",         api_route_update,        WEB_ROLE_ADMIN },
 	{ "DELETE", "/api/v1/routes/{id}",         api_route_delete,        WEB_ROLE_ADMIN },
 	{ "POST",   "/api/v1/route-test",          api_route_test,          WEB_ROLE_OPERATOR },
+	{ "GET",    "/api/v1/sip-trunks",          api_sip_trunks_list,     WEB_ROLE_VIEWER },
+	{ "POST",   "/api/v1/sip-trunks",          api_sip_trunk_create,    WEB_ROLE_ADMIN },
+	{ "GET",    "/api/v1/sip-trunks/{id}",     api_sip_trunk_get,       WEB_ROLE_VIEWER },
+	{ "PUT",    "/api/v1/sip-trunks/{id}",     api_sip_trunk_update,    WEB_ROLE_ADMIN },
+	{ "DELETE", "/api/v1/sip-trunks/{id}",     api_sip_trunk_delete,    WEB_ROLE_ADMIN },
 };
 const size_t api_route_count = sizeof(api_routes) / sizeof(api_routes[0]);
