@@ -255,7 +255,11 @@ int trunk_agent_create(struct trunk_agent **ap, const struct trunk_agent_cfg *cf
 				    NUTAG_AUTOACK(1),           /* our SDP ends at us: no ACK to relay */
 				    NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0),
 				    NUTAG_ENABLEINVITE(1),
-				    NUTAG_ALLOW("INVITE, ACK, BYE, CANCEL, OPTIONS"),
+				    /* Replaces nua's default Allow: what we do not
+				     * serve (REFER, MESSAGE, SUBSCRIBE...) gets 405.
+				     * PRACK and UPDATE nua handles itself. */
+				    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE"),
+				    NUTAG_ENABLEMESSAGE(0),
 				    SIPTAG_USER_AGENT_STR("trunkgate/" PACKAGE_VERSION),
 				    TAG_END());
 	if (!a->nua) {

@@ -135,5 +135,25 @@ expect_code 409 "a SIP trunk still in a trunk group is not deleted" DELETE /api/
 r=$(api POST /api/v1/sip-trunks -d '{"name":"x","next_hops":[{"host":"10.0.0.1"},{"host":"-bad-"}]}')
 like "$r" '^400 .*"field":"next_hops\[1\]\.host"' "a bad next hop host is a 400 naming next_hops[1].host"
 
+r=$(api POST /api/v1/sip-trunks -d '{"name":"itsp","allowed_sources":"192.0.2.0/24"}')
+like "$r" '^201 .*"next_hops":\[\]' "a trunk with no next hops (incoming only) is created"
+gen=$(printf '%s' "$r" | sed 's/^201 //' | jq -r .generation)
+r=$(api PUT /api/v1/sip-trunks/itsp -d '{"transport":"tcp","next_hops":[{"host":"sbc.example.net","port":5060,"priority":1},{"host":"192.0.2.10","priority":2,"weight":5}]}')
+like "$r" '^200 ' "PUT changes its transport and next hops"
+[ "$(printf '%s' "$r" | sed 's/^200 //' | jq -r .generation)" -gt "$gen" ]; ok $? "a write bumps the generation"
+is "tcp sbc.example.net 192.0.2.10" "$(api GET /api/v1/sip-trunks/itsp | sed 's/^200 //' | jq -r '"\(.transport) \(.next_hops[0].host) \(.next_hops[1].host)"')" \
+	"GET returns what PUT stored, next hops in priority order"
+for bad in '{"profile":"lync2010"}:profile' '{"transport":"sctp"}:transport' \
+	'{"srtp_mode":"optional"}:srtp_mode' '{"next_hops":[{"host":"a.example","transport":"ws"}]}:next_hops[0].transport' \
+	'{"allowed_sources":"10.0.0.0/8,nope"}:allowed_sources' '{"listen":"0.0.0.0"}:listen' \
+	'{"tls_ca":"relative/ca.pem"}:tls_ca' '{"session_timer":30}:session_timer'; do
+	r=$(api PUT /api/v1/sip-trunks/itsp -d "${bad%:*}")
+	is "400 ${bad##*:}" "${r%% *} $(printf '%s' "${r#* }" | jq -r .error.field)" "400 naming ${bad##*:} for ${bad%:*}"
+done
+expect_code 404 "an unknown trunk is 404" GET /api/v1/sip-trunks/nosuch
+expect_code 204 "a trunk in no group is deleted" DELETE /api/v1/sip-trunks/itsp
+n=$(sqlite3 "$S/trunkgate.db" "select count(*) from audit_log where object_type = 'sip_trunk'")
+[ "$n" -ge 4 ]; ok $? "SIP trunk writes are audited ($n rows)"
+
 stop_daemon "$DPID"; is 0 "$STOP_RC" "SIGTERM exits 0"
 finish

@@ -54,12 +54,11 @@ static const struct api_field trunk_fields[] = {
 
 #define HF(n, k, m, ...) { .name = n, .kind = k, .off = offsetof(struct db_sip_hop, m), \
 	.size = sizeof(((struct db_sip_hop *)0)->m), __VA_ARGS__ }
-static const char *const hop_transports[] = { "", "udp", "tcp", "tls", NULL };
 
 static const struct api_field hop_fields[] = {
 	HF("host", API_STRING, host, .required = true, .min = 1, .max = 253),
 	HF("port", API_UINT, port, .min = 0, .max = 65535),
-	HF("transport", API_ENUM, transport, .choices = hop_transports),
+	HF("transport", API_ENUM, transport, .nullable = true, .choices = transports),  /* null: the trunk's */
 	HF("priority", API_UINT, priority, .min = 0, .max = 65535),
 	HF("weight", API_UINT, weight, .min = 0, .max = 65535),
 };
