@@ -29,6 +29,7 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/su_tag_io.h>
+#include <sofia-sip/tport_tag.h>
 
 #define LOG_MODULE "sip"
 #include "log.h"
@@ -260,6 +261,9 @@ int trunk_agent_create(struct trunk_agent **ap, const struct trunk_agent_cfg *cf
 				     * PRACK and UPDATE nua handles itself. */
 				    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE"),
 				    NUTAG_ENABLEMESSAGE(0),
+				    /* 208 KB by default: a burst of INVITEs overflows
+				     * it (DEPENDENCIES.md measured 4 MB). */
+				    TPTAG_UDP_RMEM(4 * 1024 * 1024),
 				    SIPTAG_USER_AGENT_STR("trunkgate/" PACKAGE_VERSION),
 				    TAG_END());
 	if (!a->nua) {
