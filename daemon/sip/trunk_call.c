@@ -426,8 +426,9 @@ static bool next_hop(struct trunk_call *tc, int status, const sip_t *sip)
 	if (!(status == 408 || status == 503 || (status >= 500 && !sip)) ||
 	    tc->hop + 1 >= tc->trunk->nhops || !tc->leg.call)
 		return false;
-	log_info("%s: next hop %s failed with %d, trying %s", tc->trunk->name,
-		 tc->trunk->hops[tc->hop].host, status, tc->trunk->hops[tc->hop + 1].host);
+	log_info("%s: next hop %s:%u failed with %d, trying %s:%u", tc->trunk->name,
+		 tc->trunk->hops[tc->hop].host, tc->trunk->hops[tc->hop].port, status,
+		 tc->trunk->hops[tc->hop + 1].host, tc->trunk->hops[tc->hop + 1].port);
 	/* No more events come for a destroyed handle. */
 	nua_handle_bind(old, NULL);
 	nua_handle_destroy(old);

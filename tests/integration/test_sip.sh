@@ -104,6 +104,47 @@ like "$(tr -d '\r' <"$WORK/b.msg" | grep -m1 '^m=audio')" '^m=audio [0-9]*[02468
 like "$(tr -d '\r' <"$WORK/b.msg" | grep -m1 -i '^P-Asserted-Identity:')" 'sip:5550001@' "and asserts the caller's number"
 like "$(tr -d '\r' <"$WORK/b.msg" | grep -m1 -i '^Reason:')" 'Q\.850;cause=16' "the BYE carries Reason: Q.850;cause=16"
 
+# (f) failover inside the trunk: the first next hop is a port nobody listens
+# on (ICMP port unreachable: a transport error), the second is SIPp
+DEAD_PORT=$(free_port)
+expect_code 200 "lync's first next hop is now a dead port" PUT /api/v1/sip-trunks/lync \
+	-d "{\"next_hops\":[{\"host\":\"127.0.0.1\",\"port\":$DEAD_PORT,\"priority\":1},{\"host\":\"127.0.0.1\",\"port\":$UAS_PORT,\"priority\":2}]}"
+sipp -sf "$SIPP_DIR/uas_answer.xml" -i 127.0.0.1 -p "$UAS_PORT" -mp "$(free_port)" \
+	-m 1 -nostdin -timeout 40s -timeout_error -trace_msg -message_file "$WORK/f.msg" \
+	-trace_err -error_file "$WORK/f.err" >"$WORK/f.out" 2>&1 &
+UAS=$!; PIDS+=("$UAS")
+wait_for sh -c "ss -Hlun | grep -q ':$UAS_PORT '"; ok $? "SIPp waits on the second next hop"
+printf '%s\n' "$CAR" "expect link up carrier within 15" \
+	"call carrier 5550002 0123457 as c2" \
+	"expect answer c2 within 15" "hangup c2" \
+	"expect release c2 cause 16 within 5" | "$TGSIM" >"$WORK/f.tgsim" 2>"$WORK/f.tgsim.err"
+ok $? "the call to 0123457 is answered through the second next hop"
+[ $? -eq 0 ] || tail -n 8 "$WORK/f.tgsim" | sed 's/^/#   /'
+wait "$UAS"; is 0 "$?" "SIPp on the second next hop took the call and the BYE"
+like "$(grep 'next hop' "$S.log")" "127\.0\.0\.1:$DEAD_PORT failed with (503|408), trying 127\.0\.0\.1:$UAS_PORT" "the daemon logs the failed next hop"
+
+# (g) CANCEL both ways: SIPp gives up while the PBX rings (its Reason cause
+# 31 reaches the PBX); the carrier gives up while SIPp rings (the gateway
+# CANCELs with Reason: Q.850;cause=16)
+printf '%s\n' "$PBX" "expect link up pbx within 15" \
+	"expect call to 4930100250 on pbx as p3 within 20" "alert p3" \
+	"expect release p3 cause 31 within 20" | "$TGSIM" >"$WORK/pbx_g.out" 2>"$WORK/pbx_g.err" &
+T=$!; PIDS+=("$T")
+wait_for grep -q '"event":"expect-ok","line":2' "$WORK/pbx_g.out"; ok $? "the PBX span is up for the CANCEL test"
+sipp_call g 127.0.0.1 uac_cancel.xml -s 4930100250; ok $? "SIPp rings the PBX, CANCELs, gets 487 and ACKs"
+wait "$T"; ok $? "the PBX sees the call released with the CANCEL's Reason cause 31"
+sipp -sf "$SIPP_DIR/uas_ring.xml" -i 127.0.0.1 -p "$UAS_PORT" -mp "$(free_port)" \
+	-m 1 -nostdin -timeout 40s -timeout_error -trace_msg -message_file "$WORK/h.msg" \
+	-trace_err -error_file "$WORK/h.err" >"$WORK/h.out" 2>&1 &
+UAS=$!; PIDS+=("$UAS")
+wait_for sh -c "ss -Hlun | grep -q ':$UAS_PORT '"
+printf '%s\n' "$CAR" "expect link up carrier within 15" \
+	"call carrier 5550003 0123458 as c3" "expect alerting c3 within 15" \
+	"hangup c3" "expect release c3 within 5" | "$TGSIM" >"$WORK/h.tgsim" 2>"$WORK/h.tgsim.err"
+ok $? "the carrier's call rings SIPp and is abandoned"
+wait "$UAS"; is 0 "$?" "SIPp got the gateway's CANCEL and its ACK for the 487"
+like "$(tr -d '\r' <"$WORK/h.msg" | sed -n '/^CANCEL /,/^$/p' | grep -i '^Reason:')" 'Q\.850;cause=16' "the CANCEL carries Reason: Q.850;cause=16"
+
 # (c) a source no trunk names
 sipp_call c 127.0.0.2 uac_fail.xml -s 4930100234; ok $? "SIPp's INVITE from 127.0.0.2 ends"
 like "$(grep -m1 '^SIP/2.0 [3-6]' "$WORK/c.msg")" '^SIP/2.0 403' "an INVITE from an address no trunk names gets 403"
