@@ -163,7 +163,7 @@ static void on_nua(nua_event_t event, int status, char const *phrase, nua_t *nua
 			trunk_call_incoming(a, nh, sip);
 			return;
 		}
-		break;          /* a re-INVITE: nua answers it with our SDP */
+		break;          /* a re-INVITE: trunk_call.c answers it */
 	case nua_i_options:
 		/* nua has answered 200 already; the handle is ours to drop. */
 		log_debug("OPTIONS from %s answered", sip && sip->sip_from ?

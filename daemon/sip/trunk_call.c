@@ -479,6 +479,17 @@ void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, c
 	if (nh != tc->nh)
 		return;         /* a handle we already left (failover) */
 	switch (event) {
+	case nua_i_invite: {
+		/* A re-INVITE (hold, resume, a new offer or none): answered with
+		 * our SDP, which nua's offer/answer turns into an answer or, for
+		 * an INVITE without SDP, an offer.  Nothing changes for the other
+		 * leg until media exists (issue 6). */
+		char body[512];
+
+		our_sdp(tc, body, sizeof(body));
+		nua_respond(nh, SIP_200_OK, SOATAG_USER_SDP_STR(body), TAG_END());
+		break;
+	}
 	case nua_r_invite:
 		if (tc->outgoing)
 			on_invite_response(tc, status, sip);

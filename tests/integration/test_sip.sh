@@ -145,6 +145,20 @@ ok $? "the carrier's call rings SIPp and is abandoned"
 wait "$UAS"; is 0 "$?" "SIPp got the gateway's CANCEL and its ACK for the 487"
 like "$(tr -d '\r' <"$WORK/h.msg" | sed -n '/^CANCEL /,/^$/p' | grep -i '^Reason:')" 'Q\.850;cause=16' "the CANCEL carries Reason: Q.850;cause=16"
 
+# (i) delayed offer and re-INVITEs (hold with SDP, then one without SDP)
+printf '%s\n' "$PBX" "auto answer pbx" "expect link up pbx within 15" \
+	"expect call to 4930100260 on pbx as p4 within 20" \
+	"expect release p4 cause 16 within 20" | "$TGSIM" >"$WORK/pbx_i.out" 2>"$WORK/pbx_i.err" &
+T=$!; PIDS+=("$T")
+wait_for grep -q '"event":"expect-ok","line":3' "$WORK/pbx_i.out"; ok $? "the PBX span is up for the re-INVITE test"
+sipp_call i 127.0.0.1 uac_reinvite.xml -s 4930100260; rc=$?
+is 0 "$rc" "INVITE without SDP, hold re-INVITE, re-INVITE without SDP, BYE: all answered"
+[ "$rc" -eq 0 ] || tail -n 30 "$WORK/i.msg" "$WORK/i.err" 2>/dev/null | sed 's/^/#   /'
+wait "$T"; ok $? "the PBX saw the call and its release"
+msgs=$(tr -d '\r' <"$WORK/i.msg")
+like "$(printf '%s' "$msgs" | sed -n '/^CSeq: 1 INVITE/,/^-----/p' | grep -c '^m=audio')" '^[1-9]' "the 200 to the INVITE without SDP carries the gateway's offer"
+like "$(printf '%s' "$msgs" | sed -n '/^CSeq: 2 INVITE/,/^-----/p' | grep '^a=\(recvonly\|inactive\)')" 'recvonly|inactive' "the hold re-INVITE (sendonly) is answered recvonly"
+
 # (c) a source no trunk names
 sipp_call c 127.0.0.2 uac_fail.xml -s 4930100234; ok $? "SIPp's INVITE from 127.0.0.2 ends"
 like "$(grep -m1 '^SIP/2.0 [3-6]' "$WORK/c.msg")" '^SIP/2.0 403' "an INVITE from an address no trunk names gets 403"
