@@ -159,6 +159,16 @@ msgs=$(tr -d '\r' <"$WORK/i.msg")
 like "$(printf '%s' "$msgs" | sed -n '/^CSeq: 1 INVITE/,/^-----/p' | grep -c '^m=audio')" '^[1-9]' "the 200 to the INVITE without SDP carries the gateway's offer"
 like "$(printf '%s' "$msgs" | sed -n '/^CSeq: 2 INVITE/,/^-----/p' | grep '^a=\(recvonly\|inactive\)')" 'recvonly|inactive' "the hold re-INVITE (sendonly) is answered recvonly"
 
+# (j) SIP -> SIP through the same routing: lync's 9... goes back out to lync
+expect_code 201 "route lync 9... -> lync-g" POST /api/v1/routes -d '{"name":"sip-sip","source_group":"lync-g","called_prefix":"9","destinations":[{"group":"lync-g"}]}'
+sipp -sf "$SIPP_DIR/uas_answer.xml" -i 127.0.0.1 -p "$UAS_PORT" -mp "$(free_port)" \
+	-m 1 -nostdin -timeout 40s -timeout_error -trace_msg -message_file "$WORK/j_uas.msg" \
+	-trace_err -error_file "$WORK/j_uas.err" >"$WORK/j_uas.out" 2>&1 &
+UAS=$!; PIDS+=("$UAS")
+wait_for sh -c "ss -Hlun | grep -q ':$UAS_PORT '"
+sipp_call j 127.0.0.1 uac_call.xml -s 9123; ok $? "SIPp's call to 9123 is answered by the SIPp on the next hop and hung up"
+wait "$UAS"; is 0 "$?" "the called SIPp got the INVITE and the BYE"
+
 # (c) a source no trunk names
 sipp_call c 127.0.0.2 uac_fail.xml -s 4930100234; ok $? "SIPp's INVITE from 127.0.0.2 ends"
 like "$(grep -m1 '^SIP/2.0 [3-6]' "$WORK/c.msg")" '^SIP/2.0 403' "an INVITE from an address no trunk names gets 403"
@@ -182,6 +192,8 @@ row=$(sqlite3 -separator ' ' "$S/trunkgate.db" "select in_kind, out_kind, out_tr
 is "pri sip lync lync-g 0123456 0123456 16 1" "$row" "CDR of (b): PRI in, SIP out on lync, cause 16"
 row=$(sqlite3 -separator ' ' "$S/trunkgate.db" "select in_kind, out_kind, cause, answer_at is null from cdrs where called = '4930100299'")
 is "sip pri 17 1" "$row" "CDR of (d): the busy call, cause 17, never answered"
+row=$(sqlite3 -separator ' ' "$S/trunkgate.db" "select in_kind, out_kind, route, cause, answer_at is not null from cdrs where called = '9123'")
+is "sip sip sip-sip 16 1" "$row" "CDR of (j): SIP in, SIP out, cause 16"
 row=$(sqlite3 "$S/trunkgate.db" "select cause from cdrs where called = '4930999'")
 like "$row" '^(1|3)$' "CDR of the unassigned number: cause 1 or 3"
 
