@@ -295,10 +295,14 @@ void trunk_agent_destroy(struct trunk_agent *a)
 	while (!a->shutdown_done && tg_now_ms() < until)
 		su_root_step(a->root, 50);
 	/* Whatever nua did not end in time: tell the core, drop the handles. */
-	while (a->calls) {
-		a->calls->nh = NULL;    /* nua_destroy frees the handles */
-		trunk_call_free(a->calls);
+	/* nua_destroy frees the handles; no nua_* call may touch them now,
+	 * not even from the other leg's release that freeing one causes. */
+	for (struct trunk_call *tc = a->calls; tc; tc = tc->next) {
+		tc->nh = NULL;
+		tc->ended = true;
 	}
+	while (a->calls)
+		trunk_call_free(a->calls);
 	/* nua_destroy before its shutdown completed would free what the stack
 	 * still uses: leak it instead, we are exiting. */
 	if (a->shutdown_done)
