@@ -8,8 +8,9 @@
  * generations through the mainq eventfd.
  *
  * Shutdown on SIGTERM/SIGINT: tell systemd STOPPING, stop accepting HTTP
- * connections, let requests in flight finish, record the stop event, close
- * the database, exit 0.
+ * connections, let requests in flight finish, end the calls, drain the CDR
+ * writer's queue (no CDR is lost on a clean stop), record the stop event,
+ * close the database, exit 0.
  */
 #include "config.h"
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <sofia-sip/su.h>
 #include <sofia-sip/su_wait.h>
@@ -34,6 +36,7 @@
 #include "spanmgr.h"
 #include "secret.h"
 #include "status/status.h"
+#include "surv/surv.h"
 #include "tg.h"
 #include "tg_config.h"
 #include "trunk.h"
@@ -48,9 +51,13 @@ struct daemon {
 	struct spanmgr *spans;
 	struct trunk_agent *sip;        /* NULL when SIP could not start */
 	struct call_core *calls;
+	struct call_sutimers *call_timers;
+	struct db_cdr_writer *cdrs;     /* CDRs go to its queue, off the main thread */
+	struct surv *surv;              /* group health, busy-out, bypass relays */
 	struct db *db;
 	struct web *web;
 	struct tg_config *config;       /* the live snapshot */
+	struct tg_loader *loader;       /* builds the next one off the main thread */
 	struct status status;           /* what we publish */
 	int lock_fd;
 	int sig_fd;
@@ -140,39 +147,43 @@ static int ensure_admin(struct daemon *d)
 	return 0;
 }
 
-/* The demo's routing: "Enterprise Voice in front of the PBX" in its PSTN part.
- * Calls from the carrier to the PBX's numbers (+49 30 100 2xxx, dialled as
- * 49301002...) go to the PBX span; calls from the PBX to 0... go out to the
- * carrier. */
+/* The demo's routing: the "Enterprise Voice in front of the PBX" preset,
+ * applied as an admin would through the API.  Carrier calls to the PBX's
+ * numbers (+49 30 100 2xxx, dialled as 49301002...) go to the PBX span,
+ * to the EV users' (49301001...) to the SIP trunk "mediation", anything the
+ * PBX dials goes out to the carrier. */
 static int seed_demo_routing(struct daemon *d)
 {
 	struct db_actor who = { "demo", "" };
 	struct db_routing_write w = { .who = &who };
-	struct db_trunk_group g[2] = {
-		{ .name = "carrier", .kind = "span", .hunting = "ascending", .nmembers = 1,
-		  .members = { { .name = "carrier" } } },
-		{ .name = "pbx", .kind = "span", .hunting = "descending", .nmembers = 1,
-		  .members = { { .name = "pbx" } } },
+	struct db_preset a = {
+		.preset = "ev-in-front-of-pbx", .carrier_span = "carrier", .pbx_span = "pbx",
+		.sip_trunk = "mediation", .sip_host = "127.0.0.1", .sip_port = 5068,
+		.sip_transport = "tcp", .ev_range = { .prefix = "49301001" },
+		.pbx_range = { .prefix = "49301002" }, .survivability = "pbx", .sip_e164_plus = true,
 	};
-	struct db_number_range r = { .name = "pbx-users", .prefix = "49301002", .group = "pbx",
-				     .description = "the PBX's extensions" };
-	struct db_route in = { .name = "from-carrier", .enabled = true, .position = 0,
-			       .source_group = "carrier", .called_prefix = "4930100" };
-	struct db_route out = { .name = "to-pstn", .enabled = true, .position = 1,
-				.source_group = "pbx", .called_prefix = "0", .ndests = 1,
-				.dests = { { .group = "carrier", .failover_causes = "34,38,41,42,44" } } };
-	int rc = 0;
+	struct db_preset_plan *plan = malloc(sizeof(*plan));
+	char field[48], msg[300];
+	int rc = plan ? db_preset_plan(&a, plan, field, sizeof(field), msg, sizeof(msg)) : ENOMEM;
 
-	for (size_t i = 0; !rc && i < 2; i++)
-		rc = db_trunk_group_create(d->db, &g[i], &w);
 	if (!rc)
-		rc = db_range_create(d->db, &r, &w);
-	if (!rc)
-		rc = db_route_create(d->db, &in, &w);
-	if (!rc)
-		rc = db_route_create(d->db, &out, &w);
+		rc = db_preset_apply(d->db, &a, plan, "{\"preset\":\"ev-in-front-of-pbx\",\"demo\":true}", &w);
+	else
+		snprintf(w.msg, sizeof(w.msg), "%s", plan ? msg : "out of memory");
 	if (rc)
 		log_err("demo: routing not created: %s (%s)", strerror(rc), w.msg);
+	else
+		log_info("demo: applied the preset \"Enterprise Voice in front of the PBX\"");
+	free(plan);
+	if (!rc) {
+		/* power-fail transfer: while the gateway is down, carrier meets PBX */
+		struct db_bypass_pair bp = { .name = "carrier-pbx", .span_a = "carrier", .span_b = "pbx",
+					     .mode = "auto" };
+
+		rc = db_bypass_create(d->db, &bp, &w);
+		if (rc)
+			log_err("demo: bypass pair not created: %s (%s)", strerror(rc), w.msg);
+	}
 	return rc;
 }
 
@@ -222,35 +233,91 @@ static void publish_status(struct daemon *d)
 		d->status.active_calls = call_core_active(d->calls);
 		d->status.total_calls = call_core_total(d->calls);
 	}
+	if (d->cdrs) {
+		struct db_cdr_stats cs;
+
+		db_cdr_writer_stats(d->cdrs, &cs);
+		d->status.cdr_written = cs.written;
+		d->status.cdr_batches = cs.batches;
+		d->status.cdr_failed = cs.failed;
+		d->status.cdr_dropped = cs.dropped;
+		d->status.cdr_pending = cs.pending;
+		d->status.cdr_queue_high_water = cs.high_water;
+		d->status.cdr_queue_capacity = cs.capacity;
+	}
+	if (d->surv)
+		surv_status(d->surv, &d->status);
 	status_publish(&d->status);
 }
 
-/* Apply a committed generation: load, validate, swap; the old snapshot stays
- * if the new one cannot be loaded. */
-static void apply_generation(struct daemon *d, unsigned long long gen)
+/* A committed generation: the loader thread builds its snapshot (reading
+ * and building 100,000 ranges takes a while; calls go on meanwhile). */
+static void request_generation(struct daemon *d, unsigned long long gen)
 {
-	struct tg_config *c = NULL;
-	char err[CONF_ERR_LEN];
-
 	ASSERT_MAIN();
 	if (d->config && gen <= d->config->generation)
 		return;         /* already applied (changes arrive in bursts) */
-	if (tg_config_load(&c, d->db, err, sizeof(err))) {
-		log_err("config generation %llu not applied, keeping %llu: %s", gen,
+	tg_loader_request(d->loader, gen);
+}
+
+/* The loader built one: swap it in; the old snapshot stays if the new one
+ * could not be loaded.  Calls in progress keep the table they started with. */
+static void apply_ready(struct daemon *d)
+{
+	struct tg_config *c = NULL, *old;
+	char err[CONF_ERR_LEN];
+	struct timespec t0, t1;
+	double build_ms;
+	int rc;
+
+	ASSERT_MAIN();
+	if (!d->loader)
+		return;         /* stopping */
+	rc = tg_loader_take(d->loader, &c, &build_ms, err, sizeof(err));
+	if (rc == EAGAIN)
+		return;         /* a later notice took it */
+	if (rc) {
+		log_err("config not applied, keeping generation %llu: %s",
 			d->config ? d->config->generation : 0ULL, err);
-		snprintf(d->status.config_error, sizeof(d->status.config_error),
-			 "generation %llu: %s", gen, err);
+		snprintf(d->status.config_error, sizeof(d->status.config_error), "%s", err);
 		status_publish(&d->status);
 		return;
 	}
-	tg_unref(&d->config);
+	if (d->config && c->generation <= d->config->generation) {
+		tg_unref(&c);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	old = d->config;
 	d->config = c;
 	d->status.config_error[0] = '\0';
 	spanmgr_apply(d->spans, c);
 	trunk_agent_apply(d->sip, c);
 	call_core_set_table(d->calls, c->routes);
-	log_info("config generation %llu applied", c->generation);
+	call_core_set_timeouts(d->calls, c->no_answer_timeout_s, c->max_call_duration_s);
+	surv_apply(d->surv, c);
+	tg_loader_retire(d->loader, old);       /* freed over there */
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_info("config generation %llu applied (built in %.1f ms off the main thread, "
+		 "swapped in %.3f ms)", c->generation, build_ms,
+		 (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 	publish_status(d);
+}
+
+/* PUT /api/v1/trunk-groups/{id}/state: runtime health, not configuration. */
+static void group_state(struct daemon *d, const struct mainq_msg *msg)
+{
+	int rc = surv_group_report(d->surv, msg->u.group_state.group_id, SURV_DOWN_API,
+				   msg->u.group_state.down);
+
+	publish_status(d);      /* before the answer: the route tester sees the change */
+	mainq_reply_done(msg->u.group_state.reply, rc, "%s", rc ? "the running configuration has "
+			 "no such group yet" : msg->u.group_state.down ? "marked down" : "marked up");
+}
+
+static void on_links_changed(void *arg)
+{
+	surv_links_changed(((struct daemon *)arg)->surv);
 }
 
 static void on_mainq(const struct mainq_msg *msg, void *arg)
@@ -259,10 +326,18 @@ static void on_mainq(const struct mainq_msg *msg, void *arg)
 
 	switch (msg->type) {
 	case MAINQ_CONFIG_GENERATION:
-		apply_generation(d, msg->u.config.generation);
+		request_generation(d, msg->u.config.generation);
+		break;
+	case MAINQ_CONFIG_READY:
+		apply_ready(d);
 		break;
 	case MAINQ_SPAN_DCHAN:
 		spanmgr_on_msg(d->spans, msg);
+		if (surv_take_changed(d->surv))
+			publish_status(d);      /* a group went down or up: the route tester sees it */
+		break;
+	case MAINQ_GROUP_STATE:
+		group_state(d, msg);
 		break;
 	case MAINQ_SPAN_ALARM:
 	case MAINQ_SPAN_TEST_CALL:
@@ -309,7 +384,10 @@ static int on_signal(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
 
 static void on_status_timer(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 {
-	publish_status((struct daemon *)arg);
+	struct daemon *d = (struct daemon *)arg;
+
+	surv_tick(d->surv);     /* the loop is alive: re-arm the bypass relays' watchdog */
+	publish_status(d);
 }
 
 static void on_watchdog(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
@@ -396,6 +474,12 @@ static void start_sip(struct daemon *d)
 	}
 }
 
+/* The call core's CDR sink: a copy into the writer's queue, never a wait. */
+static void on_cdr(void *arg, const struct db_cdr *r)
+{
+	db_cdr_writer_add(arg, r);      /* a drop is logged and counted there */
+}
+
 static int start(struct daemon *d)
 {
 	char err[CONF_ERR_LEN], path[PATH_MAX], url[400];
@@ -429,13 +513,30 @@ static int start(struct daemon *d)
 		log_err("%s", err);
 		return rc;
 	}
+	rc = db_cdr_writer_start(&d->cdrs, d->conf.db_path, DB_CDR_QUEUE_DEFAULT, err, sizeof(err));
+	if (rc) {
+		log_err("%s", err);
+		return rc;
+	}
+	rc = tg_loader_start(&d->loader, d->conf.db_path, d->config->generation, err, sizeof(err));
+	if (rc) {
+		log_err("%s", err);
+		return rc;
+	}
 	rc = spanmgr_create(&d->spans, d->root, d->conf.state_dir, d->db);
 	if (!rc)
+		rc = call_sutimers_create(&d->call_timers, d->root);
+	if (!rc)
 		rc = call_core_create(&d->calls, &(struct call_core_cfg){
-			.place = place, .place_arg = d, .db = d->db });
+			.place = place, .place_arg = d,
+			.cdr = on_cdr, .cdr_arg = d->cdrs,
+			.timers = call_sutimers_ops(d->call_timers) });
+	if (!rc)
+		rc = surv_create(&d->surv, d->spans, d->calls, d->db);
 	if (rc)
 		return rc;
 	spanmgr_set_core(d->spans, d->calls);
+	spanmgr_set_link_hook(d->spans, on_links_changed, d);
 	start_sip(d);
 	tg_strlcpy(d->status.version, PACKAGE_VERSION, sizeof(d->status.version));
 	d->status.started_at_ms = tg_wall_ms();
@@ -450,6 +551,9 @@ static int start(struct daemon *d)
 	spanmgr_apply(d->spans, d->config);
 	trunk_agent_apply(d->sip, d->config);
 	call_core_set_table(d->calls, d->config->routes);
+	call_core_set_timeouts(d->calls, d->config->no_answer_timeout_s,
+			       d->config->max_call_duration_s);
+	surv_apply(d->surv, d->config);
 	publish_status(d);
 	d->status_timer = su_timer_create(su_root_task(d->root), 500);
 	if (d->status_timer)
@@ -503,10 +607,20 @@ static void stop(struct daemon *d)
 	d->status_timer = NULL;
 	trunk_agent_destroy(d->sip);    /* ends SIP calls (BYE/CANCEL), stops the SIP stack */
 	d->sip = NULL;
+	if (d->surv)
+		surv_shutdown(d->surv); /* relays engaged before the spans close */
 	spanmgr_destroy(d->spans);      /* ends its calls, closes the cards: the far ends see LOS */
 	d->spans = NULL;
-	call_core_destroy(d->calls);    /* after the legs are gone: writes the last CDRs */
+	call_core_destroy(d->calls);    /* after the legs are gone: queues the last CDRs */
 	d->calls = NULL;
+	call_sutimers_destroy(d->call_timers);
+	d->call_timers = NULL;
+	db_cdr_writer_stop(d->cdrs);    /* drains the queue: every CDR committed */
+	d->cdrs = NULL;
+	surv_destroy(d->surv);
+	d->surv = NULL;
+	tg_loader_stop(d->loader);
+	d->loader = NULL;
 	mainq_close();
 	if (d->db) {
 		db_event_add(d->db, "info", "daemon-stop", "trunkgated", "trunkgated stopped");

@@ -18,6 +18,7 @@
 struct db;
 
 struct route_table;
+struct route_group;
 
 /* A span in a trunk group. */
 struct tg_config_member {
@@ -37,6 +38,20 @@ struct tg_config_span {
 	struct isdn_span_cfg isdn;
 	const char *test_number;                /* "" = none */
 	const char *sim_attach;                 /* "" = listen in the state folder */
+	/* busy-out (survivability): not part of what the span runs with, so a
+	 * change never re-opens the span (tg_config_span_equal ignores it) */
+	long long busy_out_group_id;            /* 0 = none */
+	bool busy_out_service;                  /* Q.931 SERVICE rather than D channel down */
+};
+
+enum tg_bypass_mode { TG_BYPASS_AUTO, TG_BYPASS_ENGAGED, TG_BYPASS_RELEASED };
+
+/* A bypass relay pair: two spans cross-connected while the relay is engaged. */
+struct tg_config_bypass {
+	long long id;
+	const char *name;                       /* from the snapshot's home */
+	long long span_a, span_b;               /* span ids */
+	enum tg_bypass_mode mode;
 };
 
 /* A SIP trunk's next hop, and the trunk as the SIP side needs it. */
@@ -82,6 +97,13 @@ struct tg_config {
 	size_t nsip_trunks;
 	struct tg_config_sip_member *sip_members;
 	size_t nsip_members;
+	/* Call timers (settings no_answer_timeout, max_call_duration), seconds;
+	 * 0 = off.  New calls take them when they start. */
+	unsigned no_answer_timeout_s, max_call_duration_s;
+	const struct route_group *groups;       /* every trunk group (id, name, kind), from home */
+	size_t ngroups;
+	struct tg_config_bypass *bypass;        /* bypass relay pairs, from home */
+	size_t nbypass;
 };
 
 /* Are two span configurations the same (so a running span can stay)? */
@@ -93,5 +115,23 @@ int tg_config_load_sip(struct tg_config *c, struct db *db);
 
 /* Load the generation that is committed now.  EIO etc. with err filled. */
 int tg_config_load(struct tg_config **cfgp, struct db *db, char *err, size_t errlen);
+
+/* The loader thread (tg_loader.c): builds snapshots with its own database
+ * connection so the main thread never waits for one.  Main thread API.
+ * start: `loaded` is the generation the caller has already.  request: build
+ * the newest committed generation if it is past `generation`; when done the
+ * loader posts MAINQ_CONFIG_READY.  take: the snapshot built (0), or the
+ * build's error (err filled), or EAGAIN if a later take got it already;
+ * build_ms is how long the build took.  stop: joins the thread, frees what
+ * was not taken. */
+struct tg_loader;
+int  tg_loader_start(struct tg_loader **lp, const char *db_path, unsigned long long loaded,
+		     char *err, size_t errlen);
+void tg_loader_request(struct tg_loader *l, unsigned long long generation);
+int  tg_loader_take(struct tg_loader *l, struct tg_config **cfgp, double *build_ms, char *err,
+		    size_t errlen);
+/* Hand a snapshot that was replaced to the loader thread to free. */
+void tg_loader_retire(struct tg_loader *l, struct tg_config *c);
+void tg_loader_stop(struct tg_loader *l);
 
 #endif

@@ -41,6 +41,10 @@ int db_audit_in_tx(struct db *db, const struct db_actor *who, const char *action
 		   const char *after_json);
 long long db_now_ms(void);
 
+/* The CDR INSERT (cdr.c): prepare once, bind a row (resets the statement first). */
+int db_cdr_prepare(struct db *db, sqlite3_stmt **stp);
+void db_cdr_bind(sqlite3_stmt *st, const struct db_cdr *c);
+
 /* ---- row helpers (db.c), shared by every table's file ---- */
 
 /* Copy column i as text into dst (NULL reads as ""). */
@@ -75,5 +79,17 @@ int db_rt_finish(struct db *db, int rc, struct db_routing_write *w, const char *
 /* An UPDATE/INSERT/DELETE step as an errno (sqlite's constraint errors are EIO
  * here: every constraint we expect was checked first, with a message). */
 int db_rt_step(sqlite3_stmt *st);
+/* Run w->verify on the configuration as the open transaction would commit it. */
+int db_rt_verify(struct db *db, struct db_routing_write *w);
+/* The row writers behind db_*_create/update, inside a transaction the caller
+ * opened (db_rt_begin) and ends (db_rt_finish, or its own commit): a preset
+ * writes many objects in one transaction with them.  Create sets ->id. */
+int db_rt_group_write(struct db *db, struct db_trunk_group *g, struct db_routing_write *w,
+		      bool create);
+int db_rt_range_write(struct db *db, struct db_number_range *r, struct db_routing_write *w,
+		      bool create);
+int db_rt_rule_write(struct db *db, struct db_manip_rule *r, struct db_routing_write *w,
+		     bool create);
+int db_rt_route_write(struct db *db, struct db_route *r, struct db_routing_write *w, bool create);
 
 #endif

@@ -138,7 +138,7 @@ char *db_rt_json(struct db *db, const char *json_sql, long long id)
 }
 
 /* The verify hook on what this transaction would commit. */
-static int verify(struct db *db, struct db_routing_write *w)
+int db_rt_verify(struct db *db, struct db_routing_write *w)
 {
 	struct route_config cfg;
 	su_home_t *home;
@@ -165,7 +165,7 @@ int db_rt_finish(struct db *db, int rc, struct db_routing_write *w, const char *
 	char idbuf[24];
 
 	if (!rc)
-		rc = verify(db, w);
+		rc = db_rt_verify(db, w);
 	if (!rc && json_sql) {
 		after = db_rt_json(db, json_sql, id);
 		if (!after)
@@ -386,8 +386,8 @@ static int write_members(struct db *db, struct db_trunk_group *g, struct db_rout
 	return 0;
 }
 
-static int group_write(struct db *db, struct db_trunk_group *g, struct db_routing_write *w,
-		       bool create)
+int db_rt_group_write(struct db *db, struct db_trunk_group *g, struct db_routing_write *w,
+		      bool create)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -425,7 +425,7 @@ int db_trunk_group_create(struct db *db, struct db_trunk_group *g, struct db_rou
 
 	if (rc)
 		return rc;
-	rc = group_write(db, g, w, true);
+	rc = db_rt_group_write(db, g, w, true);
 	return db_rt_finish(db, rc, w, "create", "trunk_group", g->id, NULL, GROUP_JSON);
 }
 
@@ -441,7 +441,7 @@ int db_trunk_group_update(struct db *db, struct db_trunk_group *g, struct db_rou
 		db_rollback(db);
 		return ENOENT;
 	}
-	rc = group_write(db, g, w, false);
+	rc = db_rt_group_write(db, g, w, false);
 	return db_rt_finish(db, rc, w, "update", "trunk_group", g->id, before, GROUP_JSON);
 }
 
@@ -452,6 +452,7 @@ int db_trunk_group_delete(struct db *db, long long id, struct db_routing_write *
 		"SELECT 'route ' || name FROM routes WHERE source_group_id = ?1 "
 		"OR survivability_group_id = ?1 OR id IN "
 		"(SELECT route_id FROM route_destinations WHERE group_id = ?1) ORDER BY id",
+		"SELECT 'span ' || name || ' (busy_out_group)' FROM spans WHERE busy_out_group_id = ?1",
 	};
 	sqlite3_stmt *st;
 	char *before, what[64] = "trunk group";
@@ -536,8 +537,8 @@ int db_range_get(struct db *db, const char *key, struct db_number_range *r)
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ENOENT : db_errno(rc);
 }
 
-static int range_write(struct db *db, struct db_number_range *r, struct db_routing_write *w,
-		       bool create)
+int db_rt_range_write(struct db *db, struct db_number_range *r, struct db_routing_write *w,
+		      bool create)
 {
 	long long group_id = 0;
 	sqlite3_stmt *st;
@@ -588,7 +589,7 @@ int db_range_create(struct db *db, struct db_number_range *r, struct db_routing_
 
 	if (rc)
 		return rc;
-	rc = range_write(db, r, w, true);
+	rc = db_rt_range_write(db, r, w, true);
 	return db_rt_finish(db, rc, w, "create", "number_range", r->id, NULL, RANGE_JSON);
 }
 
@@ -604,7 +605,7 @@ int db_range_update(struct db *db, struct db_number_range *r, struct db_routing_
 		db_rollback(db);
 		return ENOENT;
 	}
-	rc = range_write(db, r, w, false);
+	rc = db_rt_range_write(db, r, w, false);
 	return db_rt_finish(db, rc, w, "update", "number_range", r->id, before, RANGE_JSON);
 }
 

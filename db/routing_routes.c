@@ -94,8 +94,8 @@ int db_rule_get(struct db *db, const char *key, struct db_manip_rule *r)
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ENOENT : db_errno(rc);
 }
 
-static int rule_write(struct db *db, struct db_manip_rule *r, struct db_routing_write *w,
-		      bool create)
+int db_rt_rule_write(struct db *db, struct db_manip_rule *r, struct db_routing_write *w,
+		     bool create)
 {
 	long long group_id = 0;
 	sqlite3_stmt *st;
@@ -145,7 +145,7 @@ int db_rule_create(struct db *db, struct db_manip_rule *r, struct db_routing_wri
 
 	if (rc)
 		return rc;
-	rc = rule_write(db, r, w, true);
+	rc = db_rt_rule_write(db, r, w, true);
 	return db_rt_finish(db, rc, w, "create", "manipulation_rule", r->id, NULL, RULE_JSON);
 }
 
@@ -161,7 +161,7 @@ int db_rule_update(struct db *db, struct db_manip_rule *r, struct db_routing_wri
 		db_rollback(db);
 		return ENOENT;
 	}
-	rc = rule_write(db, r, w, false);
+	rc = db_rt_rule_write(db, r, w, false);
 	return db_rt_finish(db, rc, w, "update", "manipulation_rule", r->id, before, RULE_JSON);
 }
 
@@ -360,7 +360,7 @@ static int write_dests(struct db *db, struct db_route *r, struct db_routing_writ
 	return rc;
 }
 
-static int route_write(struct db *db, struct db_route *r, struct db_routing_write *w, bool create)
+int db_rt_route_write(struct db *db, struct db_route *r, struct db_routing_write *w, bool create)
 {
 	long long src = 0, range = 0, surv = 0;
 	sqlite3_stmt *st;
@@ -422,7 +422,7 @@ int db_route_create(struct db *db, struct db_route *r, struct db_routing_write *
 
 	if (rc)
 		return rc;
-	rc = route_write(db, r, w, true);
+	rc = db_rt_route_write(db, r, w, true);
 	return db_rt_finish(db, rc, w, "create", "route", r->id, NULL, ROUTE_JSON);
 }
 
@@ -438,7 +438,7 @@ int db_route_update(struct db *db, struct db_route *r, struct db_routing_write *
 		db_rollback(db);
 		return ENOENT;
 	}
-	rc = route_write(db, r, w, false);
+	rc = db_rt_route_write(db, r, w, false);
 	return db_rt_finish(db, rc, w, "update", "route", r->id, before, ROUTE_JSON);
 }
 

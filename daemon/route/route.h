@@ -110,7 +110,8 @@ struct route_dest {
  * 02:00 but not Monday 02:00; to is exclusive; from == to is refused.
  * A route with no destinations sends the call to the group that owns the
  * range the called number fell in, and matches only numbers in a range with
- * an owner; without range_id its called match is as specific as that range.
+ * an owner; without range_id its called match is as specific as that range
+ * (or its prefix, if narrower), and a route naming that range wins the tie.
  * One such route delivers every range to its owner, so moving a department
  * is editing ranges. */
 struct route_route {

@@ -140,6 +140,7 @@ struct cand {
 	const struct rt_route *r;
 	uint64_t width;                 /* numbers of this length the called match admits */
 	uint32_t rank;                  /* the range's place among those holding the number */
+	bool owner;                     /* a range owner route, ranked as the call's range */
 };
 
 enum skip_why { SKIP_CALLING, SKIP_WINDOW };
@@ -173,6 +174,9 @@ static int cand_cmp(const struct cand *a, const struct cand *b)
 		return a->rank != RT_NONE ? -1 : 1;
 	if (a->rank != b->rank)
 		return a->rank < b->rank ? -1 : 1;
+	/* a route naming the range beats a range owner route as specific as it */
+	if (a->owner != b->owner)
+		return a->owner ? 1 : -1;
 	if (x->called_len != y->called_len)
 		return x->called_len > y->called_len ? -1 : 1;
 	if (x->calling_len != y->calling_len)
@@ -186,7 +190,7 @@ static int cand_cmp(const struct cand *a, const struct cand *b)
 
 static void consider(struct choice *c, const struct rt_route *r, uint32_t rank)
 {
-	struct cand k = { r, UINT64_MAX, rank };
+	struct cand k = { r, UINT64_MAX, rank, false };
 	int why = -1;
 
 	if (r->source != RT_NONE && r->pub.source_group_id != c->q->source_group_id)
@@ -194,8 +198,10 @@ static void consider(struct choice *c, const struct rt_route *r, uint32_t rank)
 	if (r->pub.ndests == 0) {               /* a range owner route */
 		if (!c->nset || !c->t->ranges[c->set[0]].pub.group_id)
 			return;
-		if (rank == RT_NONE)
+		if (rank == RT_NONE) {
 			k.rank = rank = 0;      /* as specific as the call's range */
+			k.owner = true;
+		}
 	}
 	if (r->called_len && (c->called_len < r->called_len ||
 			      memcmp(c->called, r->pub.called_prefix, r->called_len) != 0))

@@ -185,7 +185,9 @@ wait "$T"
 sipp_call u 127.0.0.1 uac_fail.xml -s 4930999; ok $? "SIPp's INVITE to an unassigned number ends"
 like "$(grep -m1 '^SIP/2.0 [3-6]' "$WORK/u.msg")" '^SIP/2.0 404' "an unassigned number is 404"
 
-# CDRs
+# CDRs (a writer thread commits them a few ms after each call ends)
+cdr_of() { sqlite3 "$S/trunkgate.db" "select count(*) from cdrs where called = '$1'" | grep -qx 1; }
+wait_for cdr_of 4930999; ok $? "the last call's CDR is committed"
 row=$(sqlite3 -separator ' ' "$S/trunkgate.db" "select in_kind, in_trunk, in_group, out_kind, out_trunk, calling, called, cause, released_by, answer_at is not null from cdrs where called = '4930100234' and in_kind = 'sip'")
 like "$row" '^sip lync lync-g pri pbx \+?4930555123 4930100234 16 caller 1$' "CDR of (a): SIP in on lync, PRI out on pbx, numbers, cause 16, caller hung up"
 row=$(sqlite3 -separator ' ' "$S/trunkgate.db" "select in_kind, out_kind, out_trunk, out_group, called, called_out, cause, answer_at is not null from cdrs where called = '0123456'")

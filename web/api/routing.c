@@ -10,8 +10,8 @@
  * route_range_check, route_rule_check) at save time.  The db write then
  * resolves names under its lock (400 naming the field when one refers to
  * nothing) and, before its commit, hands the whole routing configuration as
- * it would be committed to verify() below, which builds a routing table from
- * it: a change that would leave a configuration the daemon cannot load (two
+ * it would be committed to api_rt_verify() below, which builds a routing
+ * table from it: a change that would leave a configuration the daemon cannot load (two
  * overlapping ranges) is refused with 400 and nothing is written.  After a
  * commit the new generation goes to the main thread.  HTTP threads.
  */
@@ -54,8 +54,9 @@ bool api_rt_number_ok(const char *v, const char *name, char *field, char *msg, s
 /* The whole routing configuration, as the write would commit it, must build
  * into a routing table: the same check the daemon makes before it applies a
  * generation, made before the commit instead of after. */
-static int verify(const struct route_config *cfg, void *arg, char *msg, size_t len)
+int api_rt_verify(const struct route_config *cfg, void *arg, char *msg, size_t len)
 {
+	(void)arg;
 	struct route_table *t = NULL;
 	int rc;
 
@@ -199,7 +200,7 @@ static void write_init(struct db_routing_write *w, const struct db_actor *who)
 {
 	memset(w, 0, sizeof(*w));
 	w->who = who;
-	w->verify = verify;
+	w->verify = api_rt_verify;
 }
 
 enum MHD_Result api_rt_create(struct web_req *r, const struct api_rt_resource *res)

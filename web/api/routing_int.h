@@ -53,5 +53,9 @@ bool api_rt_bad(char *field, const char *name, char *msg, size_t msglen, const c
 	__attribute__((format(printf, 5, 6)));
 /* "" or a number route.h routes on (1..32 of 0-9 * #, optional leading +). */
 bool api_rt_number_ok(const char *v, const char *name, char *field, char *msg, size_t msglen);
+/* The db writes' verify hook: the configuration as a write would commit it
+ * must build into a routing table (the daemon's own check, made before the
+ * commit); msg says why not. */
+int api_rt_verify(const struct route_config *cfg, void *arg, char *msg, size_t len);
 
 #endif

@@ -64,6 +64,7 @@ static const struct route_route prec_routes[] = {
 	{ 24, "same-c", true, 1, 0, 0, "77", "", 0, ALLDAY, 0, "", D1(G_SIP_C) },
 	{ 25, "from-fax", true, 0, G_FAX, 0, "78", "", 0, ALLDAY, 0, "", D1(G_SIP_A) },
 	{ 26, "to-78", true, 9, 0, 0, "78", "", 0, ALLDAY, 0, "", D1(G_SIP_B) },
+	{ 27, "owner-1", true, 0, 0, 0, "1", "", 0, ALLDAY, 0, "", .ndests = 0 },
 };
 
 int test_route_the_most_specific_matching_route_wins(void)
@@ -125,8 +126,10 @@ int test_route_the_most_specific_matching_route_wins(void)
 		{ G_CARRIER, "0044123", "55", 0, 720, "intl-fax-long", ROUTE_OK, G_FAX },
 		{ G_CARRIER, "0044123", "", 0, 720, "intl", ROUTE_OK, G_CARRIER },
 		{ G_CARRIER, "0", "", 0, 720, NULL, ROUTE_UNALLOCATED, 0 },
-		/* the owner route is as specific as the range: position decides */
+		/* an owner route is as specific as the call's range: a route naming
+		 * that range beats it (to-ext over owner-1 and catch-all) */
 		{ G_CARRIER, "1999", "", 6, 720, "to-ext", ROUTE_OK, G_PBX },
+		{ G_CARRIER, "1777", "", 6, 720, "to-ext", ROUTE_OK, G_PBX },
 		/* equal in all but position: the lower position; equal position: as given */
 		{ G_CARRIER, "7712", "", 0, 720, "same-b", ROUTE_OK, G_SIP_B },
 		/* the source group is no part of precedence: position decides */
