@@ -26,6 +26,8 @@ void conf_defaults(struct conf *c)
 	tg_strlcpy(c->sip, CONF_DEFAULT_SIP, sizeof(c->sip));
 	c->log_level = LOG_LEVEL_INFO;
 	c->http_threads = 4;
+	c->rtp_min = CONF_DEFAULT_RTP_MIN;
+	c->rtp_max = CONF_DEFAULT_RTP_MAX;
 }
 
 int conf_split_hostport(const char *s, char *host, size_t hostlen, unsigned *portp)
@@ -95,7 +97,8 @@ static int set_addr(char *dst, size_t n, const char *v)
 }
 
 /* One table drives both the file keys and their validation. */
-enum conf_key { K_STATE, K_DB, K_WEB, K_HTTP, K_SIP, K_LOG, K_THREADS, K_HTTPS, K_TLS_CERT, K_TLS_KEY };
+enum conf_key { K_STATE, K_DB, K_WEB, K_HTTP, K_SIP, K_LOG, K_THREADS, K_HTTPS, K_TLS_CERT, K_TLS_KEY,
+		K_RTP, K_MEDIA };
 static const struct {
 	const char *key;
 	enum conf_key id;
@@ -106,6 +109,9 @@ static const struct {
 	{ "web_root", K_WEB, "a folder path" },
 	{ "http", K_HTTP, "ADDRESS:PORT, e.g. 127.0.0.1:8080 or [::1]:8080" },
 	{ "sip", K_SIP, "ADDRESS:PORT, e.g. 0.0.0.0:5060" },
+	{ "sip_listen", K_SIP, "ADDRESS:PORT, e.g. 0.0.0.0:5060" },
+	{ "rtp_ports", K_RTP, "LOW-HIGH, even ports 1024..65534, e.g. 16384-32766" },
+	{ "media_address", K_MEDIA, "an IP address" },
 	{ "log_level", K_LOG, "err, warn, info or debug" },
 	{ "http_threads", K_THREADS, "a number from 1 to 64" },
 	{ "https", K_HTTPS, "ADDRESS:PORT, e.g. 192.0.2.10:8443" },
@@ -128,6 +134,24 @@ static int conf_set(struct conf *c, enum conf_key id, const char *v)
 	case K_HTTPS: return set_addr(c->https, sizeof(c->https), v);
 	case K_TLS_CERT: return set_path(c->tls_cert, sizeof(c->tls_cert), v);
 	case K_TLS_KEY: return set_path(c->tls_key, sizeof(c->tls_key), v);
+	case K_RTP: {
+		unsigned long lo, hi;
+
+		errno = 0;
+		lo = strtoul(v, &end, 10);
+		if (errno || end == v || *end != '-')
+			return EINVAL;
+		hi = strtoul(end + 1, &end, 10);
+		if (errno || *end || lo < 1024 || hi > 65534 || lo > hi || lo % 2 || hi % 2)
+			return EINVAL;
+		c->rtp_min = (unsigned)lo;
+		c->rtp_max = (unsigned)hi;
+		return 0;
+	}
+	case K_MEDIA:
+		if (!*v || strspn(v, "0123456789abcdefABCDEF.:") != strlen(v))
+			return EINVAL;
+		return tg_strlcpy(c->media_address, v, sizeof(c->media_address)) ? 0 : EINVAL;
 	case K_LOG:
 		if (!log_level_parse(v, &lvl))
 			return EINVAL;

@@ -39,6 +39,7 @@
 #include "surv/surv.h"
 #include "tg.h"
 #include "tg_config.h"
+#include "trunk.h"
 #include "web.h"
 
 struct daemon {
@@ -48,6 +49,7 @@ struct daemon {
 	su_timer_t *watchdog;
 	su_timer_t *status_timer;       /* refreshes the published status */
 	struct spanmgr *spans;
+	struct trunk_agent *sip;        /* NULL when SIP could not start */
 	struct call_core *calls;
 	struct call_sutimers *call_timers;
 	struct db_cdr_writer *cdrs;     /* CDRs go to its queue, off the main thread */
@@ -332,6 +334,7 @@ static void apply_ready(struct daemon *d)
 	d->config = c;
 	d->status.config_error[0] = '\0';
 	spanmgr_apply(d->spans, c);
+	trunk_agent_apply(d->sip, c);
 	call_core_set_table(d->calls, c->routes);
 	call_core_set_timeouts(d->calls, c->no_answer_timeout_s, c->max_call_duration_s);
 	surv_apply(d->surv, c);
@@ -483,6 +486,36 @@ static void print_demo_banner(struct daemon *d)
 	fflush(stdout);
 }
 
+/* call_place_h: the owner of the destination group's kind places the leg. */
+static int place(void *arg, const struct route_target *t, const struct call_setup *s,
+		 struct leg **legp)
+{
+	struct daemon *d = arg;
+	const struct route_group *g = route_group_by_id(d->config->routes, t->group_id);
+
+	if (g && g->kind == ROUTE_GROUP_SIP)
+		return d->sip ? trunk_place(d->sip, t, s, legp) : 38;
+	return spanmgr_place(d->spans, t, s, legp);
+}
+
+/* The SIP side; a failure leaves the gateway running without it (the PRI
+ * side still works), logged and recorded as an event. */
+static void start_sip(struct daemon *d)
+{
+	char err[CONF_ERR_LEN];
+	int rc;
+
+	rc = trunk_agent_create(&d->sip, &(struct trunk_agent_cfg){
+		.root = d->root, .listen = d->conf.sip, .media_address = d->conf.media_address,
+		.rtp_min = d->conf.rtp_min, .rtp_max = d->conf.rtp_max,
+		.state_dir = d->conf.state_dir, .core = d->calls }, err, sizeof(err));
+	if (rc) {
+		log_err("SIP side not started: %s", err);
+		db_event_add(d->db, "major", "sip-error", "trunkgated", err);
+		d->sip = NULL;
+	}
+}
+
 /* The call core's CDR sink: a copy into the writer's queue, never a wait. */
 static void on_cdr(void *arg, const struct db_cdr *r)
 {
@@ -537,7 +570,7 @@ static int start(struct daemon *d)
 		rc = call_sutimers_create(&d->call_timers, d->root);
 	if (!rc)
 		rc = call_core_create(&d->calls, &(struct call_core_cfg){
-			.place = spanmgr_place, .place_arg = d->spans,
+			.place = place, .place_arg = d,
 			.cdr = on_cdr, .cdr_arg = d->cdrs,
 			.timers = call_sutimers_ops(d->call_timers) });
 	if (!rc)
@@ -546,6 +579,7 @@ static int start(struct daemon *d)
 		return rc;
 	spanmgr_set_core(d->spans, d->calls);
 	spanmgr_set_link_hook(d->spans, on_links_changed, d);
+	start_sip(d);
 	tg_strlcpy(d->status.version, PACKAGE_VERSION, sizeof(d->status.version));
 	d->status.started_at_ms = tg_wall_ms();
 	d->status.started_mono_ms = tg_now_ms();
@@ -557,6 +591,7 @@ static int start(struct daemon *d)
 		return rc;
 	}
 	spanmgr_apply(d->spans, d->config);
+	trunk_agent_apply(d->sip, d->config);
 	call_core_set_table(d->calls, d->config->routes);
 	call_core_set_timeouts(d->calls, d->config->no_answer_timeout_s,
 			       d->config->max_call_duration_s);
@@ -633,6 +668,8 @@ static void stop(struct daemon *d)
 	d->watchdog = NULL;
 	su_timer_destroy(d->status_timer);
 	d->status_timer = NULL;
+	trunk_agent_destroy(d->sip);    /* ends SIP calls (BYE/CANCEL), stops the SIP stack */
+	d->sip = NULL;
 	if (d->surv)
 		surv_shutdown(d->surv); /* relays engaged before the spans close */
 	spanmgr_destroy(d->spans);      /* ends its calls, closes the cards: the far ends see LOS */

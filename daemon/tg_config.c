@@ -286,6 +286,8 @@ int tg_config_load(struct tg_config **cfgp, struct db *db, char *err, size_t err
 		rc = load_members(c, db);
 	if (!rc)
 		rc = load_bypass(c, db, err, errlen);
+	if (!rc)
+		rc = tg_config_load_sip(c, db);
 	db_read_end(db);
 	if (rc && !err[0])
 		snprintf(err, errlen, "cannot read configuration: %s", db_errmsg(db));

@@ -54,6 +54,33 @@ struct tg_config_bypass {
 	enum tg_bypass_mode mode;
 };
 
+/* A SIP trunk's next hop, and the trunk as the SIP side needs it. */
+struct tg_config_sip_hop {
+	const char *host;                       /* IP literal or hostname */
+	unsigned port;                          /* 0 = the transport's default */
+	const char *transport;                  /* udp, tcp, tls ("" in the db: the trunk's) */
+	unsigned priority, weight;
+};
+
+struct tg_config_sip_trunk {
+	long long id;
+	const char *name;
+	bool enabled;
+	const char *profile;
+	const char *transport;
+	const char *allowed_sources;            /* as stored: IPs/CIDRs, comma separated */
+	unsigned max_calls;
+	struct tg_config_sip_hop *hops;         /* in try order */
+	size_t nhops;
+};
+
+/* A SIP trunk in a trunk group. */
+struct tg_config_sip_member {
+	long long group_id;
+	char group[33];
+	long long trunk_id;
+};
+
 struct tg_config {
 	su_home_t home[1];                      /* first: su_home_new() hands it back */
 	unsigned long long generation;
@@ -66,6 +93,10 @@ struct tg_config {
 	struct tg_config_member *members;       /* span members of trunk groups, from home */
 	size_t nmembers;
 	struct route_table *routes;             /* the routing table of this generation */
+	struct tg_config_sip_trunk *sip_trunks; /* from home (tg_config_sip.c) */
+	size_t nsip_trunks;
+	struct tg_config_sip_member *sip_members;
+	size_t nsip_members;
 	/* Call timers (settings no_answer_timeout, max_call_duration), seconds;
 	 * 0 = off.  New calls take them when they start. */
 	unsigned no_answer_timeout_s, max_call_duration_s;
@@ -77,6 +108,10 @@ struct tg_config {
 
 /* Are two span configurations the same (so a running span can stay)? */
 bool tg_config_span_equal(const struct tg_config_span *a, const struct tg_config_span *b);
+
+/* The SIP trunks and their group membership into c (inside the load's read
+ * transaction); tg_config_sip.c. */
+int tg_config_load_sip(struct tg_config *c, struct db *db);
 
 /* Load the generation that is committed now.  EIO etc. with err filled. */
 int tg_config_load(struct tg_config **cfgp, struct db *db, char *err, size_t errlen);

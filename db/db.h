@@ -356,6 +356,56 @@ int db_route_delete(struct db *db, long long id, struct db_routing_write *w);
 int db_routing_load(struct db *db, struct route_config *out, struct su_home_s *home,
 		    unsigned long long *genp, char *err, size_t errlen);
 
+/* ---- SIP trunks and their next hops (sip.c) ----
+ * Writes are routing writes (struct db_routing_write above): one transaction
+ * with the trunk, its next hops replaced as a whole, the audit row and the
+ * generation.  EEXIST: name taken; EBUSY (delete): a trunk group lists it,
+ * named in w->msg.  Lists are ordered by id, hops by priority then weight
+ * (heavier first). */
+#define DB_SIP_MAX_HOPS 8
+
+struct db_sip_hop {
+	char host[256];                 /* IP literal or hostname */
+	unsigned port;                  /* 0 = DNS SRV / the transport's default */
+	char transport[4];              /* "" = the trunk's; udp, tcp, tls */
+	unsigned priority;              /* lower first */
+	unsigned weight;
+};
+
+struct db_sip_trunk {
+	long long id;
+	char name[33];
+	bool enabled;
+	char profile[12];               /* generic, lync2013, itsp */
+	char transport[4];              /* udp, tcp, tls */
+	char listen[64];                /* "" = the daemon's SIP address */
+	char tls_cert[256], tls_key[256], tls_ca[256], tls_verify_name[256];
+	char srtp_mode[12];             /* off, optional, required */
+	bool media_bypass;
+	char refer_mode[8];             /* reject, pass, act */
+	bool prack;
+	unsigned session_timer;         /* seconds, 0 = off */
+	unsigned options_interval, options_down_after, options_up_after;
+	char allowed_sources[512];      /* IPs and CIDRs, comma separated */
+	unsigned max_calls;             /* 0 = unlimited */
+	unsigned nhops;
+	struct db_sip_hop hops[DB_SIP_MAX_HOPS];
+};
+int db_sip_trunk_list(struct db *db, struct db_sip_trunk **vp, size_t *np);
+int db_sip_trunk_get(struct db *db, const char *key, struct db_sip_trunk *t);   /* id or name */
+int db_sip_trunk_create(struct db *db, struct db_sip_trunk *t, struct db_routing_write *w);
+int db_sip_trunk_update(struct db *db, struct db_sip_trunk *t, struct db_routing_write *w);
+int db_sip_trunk_delete(struct db *db, long long id, struct db_routing_write *w);
+
+/* SIP trunk members of trunk groups, ordered by group, position, id. */
+struct db_sip_member {
+	long long group_id;
+	char group[33];
+	long long trunk_id;
+	unsigned weight;
+};
+int db_sip_members(struct db *db, struct db_sip_member **vp, size_t *np);
+
 /* ---- Bypass relay pairs (power-fail transfer between two spans) ----
  * Writes use struct db_routing_write for the actor, the new generation and
  * the refusal (field + message).  EINVAL: a span names nothing, both are the

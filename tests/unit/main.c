@@ -25,6 +25,7 @@
 #include "call/tests.def"
 #include "route/tests.def"
 #include "surv/tests.def"
+#include "sip/tests.def"
 #undef X
 
 static const struct {
@@ -41,6 +42,7 @@ static const struct {
 #include "call/tests.def"
 #include "route/tests.def"
 #include "surv/tests.def"
+#include "sip/tests.def"
 #undef X
 };
 
