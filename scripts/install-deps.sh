@@ -33,7 +33,7 @@ PKG_PKGS=(
 ALL=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" "${PKG_PKGS[@]}")
 mode=${1:-all}
 if [ "$mode" = "--build" ]; then
-	ALL=("${BUILD_PKGS[@]}")
+	ALL=("${BUILD_PKGS[@]}" sip-tester)     # SIPp: the demo's Lync stand-in
 fi
 
 missing=()

@@ -681,7 +681,7 @@ static void on_alarm(struct span *s, unsigned alarms)
 	hw_alarm_names(s->alarms, was, sizeof(was));
 	s->alarms = alarms;
 	if (alarms)
-		log_warn("%s: alarm %s%s%s", s->name, now, was[0] ? " (was " : "", was[0] ? was : "");
+		log_warn("%s: alarm %s%s%s%s", s->name, now, was[0] ? " (was " : "", was, was[0] ? ")" : "");
 	else
 		log_info("%s: alarms cleared (was %s)", s->name, was);
 	span_event(s, alarms ? "critical" : "cleared", alarms ? "span-alarm" : "span-alarm-clear",
