@@ -115,6 +115,14 @@ unsigned web_throttled(const char *remote);
 void web_throttle_note(const char *remote, bool ok);
 /* API tokens: "tgt_" and 48 hex characters. */
 #define WEB_TOKEN_PREFIX "tgt_"
+/* Optimistic concurrency: an object's ETag is a hash of its JSON as GET
+ * shows it (a "generation" member left out), so any change to it changes
+ * the tag.  web_reply_json_etag adds the tag of body to the reply.
+ * web_if_match: true when the request has no If-Match, "*", or the tag of
+ * current (not stolen); otherwise false with 412 sent. */
+void web_etag(json_t *obj, char *out, size_t len);
+enum MHD_Result web_reply_json_etag(struct web_req *r, unsigned status, json_t *body);
+bool web_if_match(struct web_req *r, json_t *current, enum MHD_Result *mrc);
 /* 429 with Retry-After. */
 enum MHD_Result web_reply_too_many(struct web_req *r, unsigned seconds, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
