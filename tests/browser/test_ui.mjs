@@ -8,7 +8,7 @@
  * daemon and the browser it started.  Paths: TG_BUILDDIR (trunkgated, the
  * artifacts) and TG_SRCDIR (web/ui), both defaulting to the repository root.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -26,6 +26,7 @@ const TIMEOUT = 5000;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let daemon = null;
+let stateDir = null;
 const scratch = [];
 
 function expectedVersion() {
@@ -39,6 +40,7 @@ function expectedVersion() {
 async function startDaemon() {
 	const state = mkdtempSync(join(tmpdir(), 'tg-ui-state-'));
 	scratch.push(state);
+	stateDir = state;
 	const log = openSync(join(artifacts, 'trunkgated.log'), 'w');
 	daemon = spawn(join(builddir, 'trunkgated'),
 		['--state-dir', state, '--http', '127.0.0.1:0', '--web-root', join(srcdir, 'web', 'ui')],
@@ -117,7 +119,7 @@ async function waitText(sel, want, timeout = TIMEOUT) {
 
 /* ---- the test ---- */
 
-const TESTS = 18;
+const TESTS = 21;
 
 async function main() {
 	mkdirSync(artifacts, { recursive: true });
@@ -340,6 +342,61 @@ async function main() {
 			await waitText('#rt-targets', 'survivability alternative');
 			await waitText('#rt-targets', 'pbx');
 			await shot('13-route-tester-survivability');
+		});
+
+		await check('the call records page lists calls, pages, filters and exports CSV', async () => {
+			/* 60 finished calls, as the CDR writer would have stored them */
+			const sql = `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 60)
+				INSERT INTO cdrs (call_id, setup_at, answer_at, end_at, in_kind, in_trunk, out_kind,
+				out_trunk, calling, called, called_out, route, cause, released_by)
+				SELECT 'ui' || x, 1795478400000 + x * 60000, 1795478405000 + x * 60000,
+				1795478430000 + x * 60000, 'pri', 'carrier', 'sip', 'mediation', '4930555123',
+				'49301001' || (10 + x), '+49301001' || (10 + x), 'carrier-to-ev',
+				CASE WHEN x % 10 = 0 THEN 17 ELSE 16 END, 'caller' FROM c`;
+			const r = spawnSync('sqlite3', [join(stateDir, 'trunkgate.db'), sql]);
+			assert(r.status === 0, `sqlite3: ${r.stderr}`);
+			await page.click('#nav a[data-route=calls]');
+			await waitText('#cdr-count', '1–50 of 60');
+			await waitText('#cdr-body', '4930100170 → +4930100170');
+			await page.click('#cdr-next');
+			await waitText('#cdr-count', '51–60 of 60');
+			await page.fill('#cdr-cause', '17');
+			await page.click('#cdr-form button[type=submit]');
+			await waitText('#cdr-count', '1–6 of 6');
+			const href = await page.getAttribute('#cdr-csv', 'href');
+			assert(/format=csv.*cause=17/.test(href), `export link ${href}`);
+			const csv = await page.evaluate(async (h) => (await fetch(h)).text(), href);
+			assert(csv.split('\r\n').filter(Boolean).length === 7, 'the CSV is not a header and 6 rows');
+			await page.fill('#cdr-cause', '900');
+			await page.click('#cdr-form button[type=submit]');
+			await waitText('#cause-error', 'Cause must be a Q.850 cause');
+			await shot('14-call-records');
+		});
+
+		await check('the events page shows the start and the configuration changes', async () => {
+			await page.click('#nav a[data-route=events]');
+			await waitText('#ev-body', 'daemon-start');
+			await waitText('#au-body', 'apply');
+			await shot('15-events');
+		});
+
+		await check('users: a short password is refused at its field; a user and a token are made', async () => {
+			await page.click('#nav a[data-route=users]');
+			await waitText('#users-body', 'admin');
+			await page.fill('#u-username', 'nina');
+			await page.fill('#u-password', 'short');
+			await page.click('#user-form button[type=submit]');
+			await waitText('#password-error', 'must be 10 to 128 characters');
+			await page.fill('#u-password', 'Operator-pass-1');
+			await page.selectOption('#u-role', 'operator');
+			await page.click('#user-form button[type=submit]');
+			await waitText('#users-body', 'nina');
+			await waitText('#user-status', 'Added nina');
+			await page.fill('#t-name', 'provisioning');
+			await page.click('#token-form button[type=submit]');
+			await waitText('#token-once', 'tgt_');
+			await waitText('#tokens-body', 'provisioning');
+			await shot('16-users');
 		});
 
 		await check('no script errors or CSP violations were reported', async () => {

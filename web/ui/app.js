@@ -12,6 +12,7 @@
  */
 
 import { initRouting, showDeployment, showRouteTest } from './routing.js';
+import { initRecords, showCalls, showEvents, showUsers } from './records.js';
 
 const API = 'api/v1/';
 const CSRF_KEY = 'trunkgate.csrf';
@@ -96,12 +97,15 @@ function show(view) {
 	$('#topbar').hidden = !s;
 	$('#banner').hidden = !(s && s.must_change_password);
 	$('#nav').hidden = !s || s.must_change_password;
+	for (const a of document.querySelectorAll('#nav a[data-admin]'))
+		a.hidden = !s || s.role !== 'admin';
 	for (const a of document.querySelectorAll('#nav a')) {
 		if (a.dataset.route === view) a.setAttribute('aria-current', 'page');
 		else a.removeAttribute('aria-current');
 	}
 	const titles = { login: 'Sign in', password: 'Change password', dashboard: 'Dashboard', settings: 'Settings',
-			 deployment: 'Deployment', 'route-test': 'Route tester' };
+			 deployment: 'Deployment', 'route-test': 'Route tester', calls: 'Call records',
+			 events: 'Events', users: 'Users' };
 	document.title = `${titles[view]} · ${state.systemName || 'trunkgate'}`;
 	if (view !== 'dashboard')
 		stopRefresh();
@@ -131,6 +135,9 @@ function route() {
 	if (r === 'settings') return showSettings();
 	if (r === 'deployment') return showDeployment();
 	if (r === 'route-test') return showRouteTest();
+	if (r === 'calls') return showCalls();
+	if (r === 'events') return showEvents();
+	if (r === 'users') return showUsers();
 	if (r === 'password') return showPassword(false);
 	if (r !== 'dashboard') history.replaceState(null, '', '#/dashboard');
 	return showDashboard();
@@ -454,6 +461,7 @@ $('#settings-form').addEventListener('submit', (ev) => {
 /* ---- start ---- */
 
 initRouting({ api, show, clearErrors, showError, busy, $, role: () => state.session?.role });
+initRecords({ api, show, clearErrors, showError, busy, $, role: () => state.session?.role });
 window.addEventListener('hashchange', route);
 
 (async function boot() {
