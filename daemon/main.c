@@ -213,6 +213,8 @@ static void publish_status(struct daemon *d)
 	tg_strlcpy(d->status.contact, c->contact, sizeof(d->status.contact));
 	if (d->spans)
 		spanmgr_status(d->spans, &d->status);
+	status_perf_update(&d->status, tg_wall_ms() / 1000);
+	status_sys_sample(&d->status, tg_now_ms());
 	if (d->calls) {
 		d->status.active_calls = call_core_active(d->calls);
 		d->status.total_calls = call_core_total(d->calls);

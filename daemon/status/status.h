@@ -10,8 +10,18 @@
 #include <stdint.h>
 
 #include "hw.h"
+#include "status/ds1_interval.h"
 
 #define STATUS_MAX_SPANS 64
+
+/* DS1-MIB performance figures of a span (status_perf_update fills them). */
+struct status_ds1 {
+	struct ds1_stats current;               /* the current 15-minute interval */
+	struct ds1_stats total;                 /* the recorded intervals (24 hours) */
+	unsigned elapsed_s;                     /* dsx1TimeElapsed */
+	unsigned valid_intervals;               /* dsx1ValidIntervals */
+	unsigned invalid_intervals;             /* dsx1InvalidIntervals */
+};
 
 /* One span as status shows it. */
 struct status_span {
@@ -28,6 +38,7 @@ struct status_span {
 	unsigned active_calls;
 	unsigned long long total_calls;
 	struct hw_counters counters;
+	struct status_ds1 ds1;
 	unsigned nchannels;
 	uint8_t channel[HW_MAX_TIMESLOTS];      /* B channel numbers */
 	uint8_t channel_state[HW_MAX_TIMESLOTS];        /* enum isdn_channel_state */
@@ -45,6 +56,9 @@ struct status {
 	char contact[128];
 	unsigned active_calls;
 	unsigned long long total_calls;
+	double cpu_seconds;                     /* user + system, since start */
+	double cpu_percent;                     /* of one core, over the last few seconds */
+	unsigned long long rss_bytes;           /* resident memory */
 	bool demo;
 	bool stopping;
 	unsigned nspans;
@@ -55,5 +69,14 @@ struct status {
 void status_publish(const struct status *s);
 /* Any thread: a copy of the latest snapshot. */
 void status_get(struct status *s);
+
+/* Main thread (perf.c): fold each span's cumulative counters into its
+ * DS1 intervals at now_s (wall clock seconds), fill spans[].ds1, and
+ * publish the interval histories. */
+void status_perf_update(struct status *s, int64_t now_s);
+/* Any thread: the interval history of a span by id; false if unknown. */
+bool status_perf_history(long long span_id, struct ds1_perf *p);
+/* Main thread (sysinfo.c): CPU and memory figures of this process. */
+void status_sys_sample(struct status *s, unsigned long long now_ms);
 
 #endif
