@@ -32,6 +32,7 @@ struct conf {
 	char sip[CONF_ADDR_LEN];        /* reserved for the SIP side */
 	enum log_level log_level;
 	unsigned http_threads;          /* libmicrohttpd thread pool size */
+	char metrics_allow[1024];       /* GET /metrics without login from these (netacl.h) */
 	bool demo;
 };
 

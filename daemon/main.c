@@ -453,7 +453,7 @@ static int start(struct daemon *d)
 	wc = (struct web_cfg){
 		.listen = d->conf.http, .web_root = d->conf.web_root, .db_path = d->conf.db_path,
 		.state_dir = d->conf.state_dir, .threads = d->conf.http_threads,
-		.max_body = WEB_MAX_BODY_DEFAULT,
+		.max_body = WEB_MAX_BODY_DEFAULT, .metrics_allow = d->conf.metrics_allow,
 	};
 	rc = web_start(&d->web, &wc, err, sizeof(err));
 	if (rc) {

@@ -18,6 +18,7 @@ struct web_cfg {
 	const char *state_dir;          /* initial-admin-password lives here */
 	unsigned threads;
 	size_t max_body;                /* request bodies above this get 413 */
+	const char *metrics_allow;      /* addresses that may scrape /metrics unauthenticated; NULL none */
 };
 
 #define WEB_MAX_BODY_DEFAULT (256 * 1024)
