@@ -35,6 +35,7 @@
 #include "spanmgr.h"
 #include "secret.h"
 #include "status/status.h"
+#include "status/status_sock.h"
 #include "tg.h"
 #include "tg_config.h"
 #include "web.h"
@@ -49,6 +50,7 @@ struct daemon {
 	struct call_core *calls;
 	struct db *db;
 	struct web *web;
+	struct status_sock *status_sock;        /* STATE/status.sock for trunkgate-snmp */
 	struct tg_config *config;       /* the live snapshot */
 	struct tg_loader *loader;       /* builds the next one off the main thread */
 	struct status status;           /* what we publish */
@@ -465,6 +467,9 @@ static int start(struct daemon *d)
 	snprintf(url, sizeof(url), "%s\n", web_url(d->web));
 	if (write_file(path, url, 0644))
 		log_warn("cannot write %s", path);
+	state_path(d, "status.sock", path, sizeof(path));
+	if (status_sock_start(&d->status_sock, path, d->conf.db_path, err, sizeof(err)))
+		log_warn("%s; trunkgate-snmp will not see this daemon", err);
 	wd = sd_watchdog_usec();
 	if (wd) {
 		d->watchdog = su_timer_create(su_root_task(d->root), (su_duration_t)(wd / 2000));
@@ -493,6 +498,8 @@ static void stop(struct daemon *d)
 		state_path(d, "http.url", path, sizeof(path));
 		unlink(path);
 	}
+	status_sock_stop(d->status_sock);
+	d->status_sock = NULL;
 	su_timer_destroy(d->watchdog);
 	d->watchdog = NULL;
 	su_timer_destroy(d->status_timer);
