@@ -30,6 +30,8 @@ struct status_span {
 	char type[4];                           /* T1, E1 */
 	char driver[8];
 	char switch_type[12], side[12];
+	char framing[8], line_code[8], clock[12];       /* hw_framing_name ... */
+	bool crc4;
 	bool enabled;
 	bool open;                              /* the driver opened it */
 	char error[128];                        /* why it could not be opened */

@@ -74,6 +74,8 @@ static json_t *span_json(const struct status_span *ss)
 	}
 	if (ss->error[0])
 		json_object_set_new(o, "error", json_string(ss->error));
+	json_object_set_new(o, "line", json_pack("{s:s, s:s, s:b, s:s}", "framing", ss->framing,
+		"line_code", ss->line_code, "crc4", ss->crc4, "clock", ss->clock));
 	json_object_set_new(o, "counters", counters_json(&ss->counters));
 	json_object_set_new(o, "ds1", json_pack("{s:i, s:i, s:i, s:i, s:o, s:o}",
 		"interval_seconds", DS1_INTERVAL_S, "time_elapsed", (int)d->elapsed_s,
