@@ -30,6 +30,9 @@ struct conf {
 	char web_root[PATH_MAX];
 	char http[CONF_ADDR_LEN];       /* host:port, [v6]:port; port 0 = any free port */
 	char sip[CONF_ADDR_LEN];        /* reserved for the SIP side */
+	char https[CONF_ADDR_LEN];      /* "" = no HTTPS listener */
+	char tls_cert[PATH_MAX];        /* "" = <state_dir>/tls/cert.pem (self-signed if missing) */
+	char tls_key[PATH_MAX];         /* "" = <state_dir>/tls/key.pem */
 	enum log_level log_level;
 	unsigned http_threads;          /* libmicrohttpd thread pool size */
 	char metrics_allow[1024];       /* GET /metrics without login from these (netacl.h) */
@@ -43,6 +46,7 @@ struct conf_args {
 	const char *db_path;
 	const char *web_root;
 	const char *http;
+	const char *https;
 	const char *sip;
 	const char *log_level;
 	bool demo;

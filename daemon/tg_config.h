@@ -18,6 +18,7 @@
 struct db;
 
 struct route_table;
+struct route_group;
 
 /* A span in a trunk group. */
 struct tg_config_member {
@@ -37,6 +38,20 @@ struct tg_config_span {
 	struct isdn_span_cfg isdn;
 	const char *test_number;                /* "" = none */
 	const char *sim_attach;                 /* "" = listen in the state folder */
+	/* busy-out (survivability): not part of what the span runs with, so a
+	 * change never re-opens the span (tg_config_span_equal ignores it) */
+	long long busy_out_group_id;            /* 0 = none */
+	bool busy_out_service;                  /* Q.931 SERVICE rather than D channel down */
+};
+
+enum tg_bypass_mode { TG_BYPASS_AUTO, TG_BYPASS_ENGAGED, TG_BYPASS_RELEASED };
+
+/* A bypass relay pair: two spans cross-connected while the relay is engaged. */
+struct tg_config_bypass {
+	long long id;
+	const char *name;                       /* from the snapshot's home */
+	long long span_a, span_b;               /* span ids */
+	enum tg_bypass_mode mode;
 };
 
 struct tg_config {
@@ -51,6 +66,13 @@ struct tg_config {
 	struct tg_config_member *members;       /* span members of trunk groups, from home */
 	size_t nmembers;
 	struct route_table *routes;             /* the routing table of this generation */
+	/* Call timers (settings no_answer_timeout, max_call_duration), seconds;
+	 * 0 = off.  New calls take them when they start. */
+	unsigned no_answer_timeout_s, max_call_duration_s;
+	const struct route_group *groups;       /* every trunk group (id, name, kind), from home */
+	size_t ngroups;
+	struct tg_config_bypass *bypass;        /* bypass relay pairs, from home */
+	size_t nbypass;
 };
 
 /* Are two span configurations the same (so a running span can stay)? */

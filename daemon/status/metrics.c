@@ -183,6 +183,25 @@ static void span_metrics(FILE *f, const struct status *st)
 			    st->spans[i].ds1.elapsed_s);
 }
 
+/* Trunk groups' health and the bypass relays (survivability). */
+static void group_metrics(FILE *f, const struct status *st)
+{
+	family(f, "trunkgate_group_up", "gauge", "1 while the trunk group is healthy (survivability)");
+	for (unsigned i = 0; i < st->ngroups; i++) {
+		fputs("trunkgate_group_up{group=\"", f);
+		label(f, st->groups[i].name);
+		fputs("\",kind=\"", f);
+		label(f, st->groups[i].kind);
+		fprintf(f, "\"} %d\n", !st->groups[i].down);
+	}
+	family(f, "trunkgate_bypass_relay_engaged", "gauge", "1 while the bypass relay cross-connects the pair");
+	for (unsigned i = 0; i < st->nbypass; i++) {
+		fputs("trunkgate_bypass_relay_engaged{pair=\"", f);
+		label(f, st->bypass[i].name);
+		fprintf(f, "\"} %d\n", st->bypass[i].engaged);
+	}
+}
+
 int status_metrics(const struct status *st, long long db_size, char **textp, size_t *lenp)
 {
 	char *text = NULL;
@@ -193,6 +212,7 @@ int status_metrics(const struct status *st, long long db_size, char **textp, siz
 		return ENOMEM;
 	system_metrics(f, st, db_size);
 	span_metrics(f, st);
+	group_metrics(f, st);
 	if (ferror(f)) {
 		fclose(f);
 		free(text);

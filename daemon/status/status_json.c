@@ -9,6 +9,7 @@
 #define LOG_MODULE "status"
 #include "log.h"
 #include "isdn.h"
+#include "surv/surv.h"
 #include "status_json.h"
 
 const char *status_span_state(const struct status_span *ss)
@@ -17,6 +18,8 @@ const char *status_span_state(const struct status_span *ss)
 		return "disabled";
 	if (!ss->open)
 		return "error";
+	if (ss->busy_out)
+		return "busy_out";
 	if (ss->alarms & (HW_ALARM_LOS | HW_ALARM_RED | HW_ALARM_BLUE))
 		return "alarm";
 	if (!ss->link_up)
@@ -74,6 +77,7 @@ static json_t *span_json(const struct status_span *ss)
 	}
 	if (ss->error[0])
 		json_object_set_new(o, "error", json_string(ss->error));
+	json_object_set_new(o, "busy_out", json_boolean(ss->busy_out));
 	json_object_set_new(o, "line", json_pack("{s:s, s:s, s:b, s:s}", "framing", ss->framing,
 		"line_code", ss->line_code, "crc4", ss->crc4, "clock", ss->clock));
 	json_object_set_new(o, "counters", counters_json(&ss->counters));
@@ -84,9 +88,39 @@ static json_t *span_json(const struct status_span *ss)
 	return o;
 }
 
+/* Trunk groups' health and the bypass relays (survivability). */
+static json_t *groups_json(const struct status *st)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; i < st->ngroups; i++) {
+		const struct status_group *g = &st->groups[i];
+		char why[128];
+
+		json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:s, s:s?}", "id", (json_int_t)g->id,
+			"name", g->name, "kind", g->kind, "state", g->down ? "down" : "up",
+			"reason", g->down ? surv_reason_text(g->reasons, why, sizeof(why)) : NULL));
+	}
+	return a;
+}
+
+static json_t *bypass_json(const struct status *st)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; i < st->nbypass; i++) {
+		const struct status_bypass *b = &st->bypass[i];
+
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?}", "name", b->name,
+			"span_a", b->span_a, "span_b", b->span_b, "mode", b->mode,
+			"relay", b->engaged ? "engaged" : "released", "error", b->error[0] ? b->error : NULL));
+	}
+	return a;
+}
+
 json_t *status_json(const struct status *st, long long db_size, unsigned long long now_ms)
 {
-	json_t *spans = json_array(), *sys;
+	json_t *spans = json_array(), *sys, *cdrs;
 
 	for (unsigned i = 0; i < st->nspans; i++)
 		json_array_append_new(spans, span_json(&st->spans[i]));
@@ -99,13 +133,20 @@ json_t *status_json(const struct status *st, long long db_size, unsigned long lo
 		"memory_rss_bytes", (json_int_t)st->rss_bytes,
 		"system_name", st->system_name, "location", st->location, "contact", st->contact,
 		"demo", st->demo);
-	return json_pack("{s:o, s:{s:I, s:I, s:s?}, s:{s:I, s:I}, s:o, s:[]}",
+	cdrs = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"written", (json_int_t)st->cdr_written, "batches", (json_int_t)st->cdr_batches,
+		"failed", (json_int_t)st->cdr_failed, "dropped", (json_int_t)st->cdr_dropped,
+		"pending", (json_int_t)st->cdr_pending,
+		"queue_high_water", (json_int_t)st->cdr_queue_high_water,
+		"queue_capacity", (json_int_t)st->cdr_queue_capacity);
+	return json_pack("{s:o, s:{s:I, s:I, s:s?}, s:{s:I, s:I}, s:o, s:o, s:o, s:[], s:o}",
 		"system", sys,
 		"config", "generation", (json_int_t)st->config_generation,
 		"changed_at", (json_int_t)st->config_changed_at_ms,
 		"last_error", st->config_error[0] ? st->config_error : NULL,
 		"calls", "active", (json_int_t)st->active_calls, "total", (json_int_t)st->total_calls,
-		"spans", spans, "sip_trunks");
+		"spans", spans, "trunk_groups", groups_json(st), "bypass_pairs", bypass_json(st),
+		"sip_trunks", "cdrs", cdrs);
 }
 
 json_t *status_intervals_json(const struct status_span *ss, const struct ds1_perf *p)

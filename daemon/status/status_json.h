@@ -11,7 +11,7 @@
 
 #include "status.h"
 
-/* "disabled", "error", "alarm", "down" (ISDN layer 2) or "up". */
+/* "disabled", "error", "busy_out", "alarm", "down" (ISDN layer 2) or "up". */
 const char *status_span_state(const struct status_span *ss);
 
 /* The whole document of GET /api/v1/status.  db_size: bytes, -1 unknown;

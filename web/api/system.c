@@ -1,12 +1,16 @@
 /*
  * system.c -- GET /api/v1/health, GET /api/v1/status, and the system settings
  * (GET/PUT /api/v1/settings: name, location, contact, as SNMP's sysName,
- * sysLocation and sysContact will report them).  The status document is
- * built by daemon/status/status_json.c, shared with the status socket.
+ * sysLocation and sysContact will report them; the call timers
+ * no_answer_timeout and max_call_duration, in seconds).  Settings are
+ * key/value text rows; numbers are stored in decimal and shown as JSON
+ * integers, with their default while unset.  The status document is built
+ * by daemon/status/status_json.c, shared with the status socket.
  * HTTP threads.
  */
 #include "config.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define LOG_MODULE "api"
@@ -15,6 +19,7 @@
 #include "mainq.h"
 #include "status/status_json.h"
 #include "tg.h"
+#include "call.h"
 #include "api.h"
 
 
@@ -56,11 +61,15 @@ enum MHD_Result api_status_intervals(struct web_req *r)
 /* One table drives decoding, validation and the error naming the bad field. */
 static const struct {
 	const char *name;
-	size_t max_len;
+	bool number;                    /* an integer 0..max; else a string of at most max characters */
+	unsigned max;
+	unsigned def;                   /* number: the value while unset */
 } setting_fields[] = {
-	{ "system_name", 128 },
-	{ "location", 128 },
-	{ "contact", 128 },
+	{ "system_name", false, 128, 0 },
+	{ "location", false, 128, 0 },
+	{ "contact", false, 128, 0 },
+	{ "no_answer_timeout", true, CALL_NO_ANSWER_MAX_S, CALL_NO_ANSWER_DEFAULT_S },
+	{ "max_call_duration", true, CALL_MAX_DURATION_MAX_S, 0 },
 };
 
 static bool printable_utf8(const char *s)
@@ -77,9 +86,13 @@ static json_t *settings_json(struct db *db)
 
 	for (size_t i = 0; i < TG_ARRAY_SIZE(setting_fields); i++) {
 		char v[256] = "";
+		int rc = db_setting_get(db, setting_fields[i].name, v, sizeof(v));
 
-		db_setting_get(db, setting_fields[i].name, v, sizeof(v));
-		json_object_set_new(o, setting_fields[i].name, json_string(v));
+		if (setting_fields[i].number)
+			json_object_set_new(o, setting_fields[i].name, json_integer(rc ?
+				(json_int_t)setting_fields[i].def : strtoll(v, NULL, 10)));
+		else
+			json_object_set_new(o, setting_fields[i].name, json_string(v));
 	}
 	return o;
 }
@@ -96,6 +109,7 @@ enum MHD_Result api_settings_get(struct web_req *r)
 enum MHD_Result api_settings_put(struct web_req *r)
 {
 	struct db_kv kv[TG_ARRAY_SIZE(setting_fields)];
+	char numbers[TG_ARRAY_SIZE(setting_fields)][24];
 	struct db_actor who = { r->user, r->remote };
 	unsigned long long gen = 0;
 	enum MHD_Result mrc;
@@ -118,13 +132,28 @@ enum MHD_Result api_settings_put(struct web_req *r)
 			mrc = web_reply_error(r, 400, "invalid_field", key, "unknown field \"%s\"", key);
 			goto out;
 		}
+		if (setting_fields[i].number) {
+			json_int_t v = json_is_integer(val) ? json_integer_value(val) : -1;
+
+			if (v < 0 || v > (json_int_t)setting_fields[i].max) {
+				mrc = web_reply_error(r, 400, "invalid_field", key,
+						      "%s: must be an integer from 0 to %u (seconds; 0 = off)",
+						      key, setting_fields[i].max);
+				goto out;
+			}
+			snprintf(numbers[n], sizeof(numbers[n]), "%lld", (long long)v);
+			kv[n].key = setting_fields[i].name;
+			kv[n].value = numbers[n];
+			n++;
+			continue;
+		}
 		if (!json_is_string(val)) {
 			mrc = web_reply_error(r, 400, "invalid_field", key, "%s: must be a string", key);
 			goto out;
 		}
-		if (json_string_length(val) > setting_fields[i].max_len) {
-			mrc = web_reply_error(r, 400, "invalid_field", key, "%s: longer than %zu characters",
-					      key, setting_fields[i].max_len);
+		if (json_string_length(val) > setting_fields[i].max) {
+			mrc = web_reply_error(r, 400, "invalid_field", key, "%s: longer than %u characters",
+					      key, setting_fields[i].max);
 			goto out;
 		}
 		if (!printable_utf8(json_string_value(val)) ||

@@ -34,6 +34,10 @@ static void fixture(struct status *st)
 	st->spans[0].channel_state[1] = 1;     /* busy */
 	strcpy(st->spans[1].name, "we\"ird\\");
 	st->spans[1].enabled = st->spans[1].open = st->spans[1].link_up = true;
+	st->ngroups = 1;
+	strcpy(st->groups[0].name, "mediation");
+	strcpy(st->groups[0].kind, "sip");
+	st->groups[0].down = true;
 }
 
 static bool valid_name(const char *s, size_t n)
@@ -169,6 +173,7 @@ int test_metrics_report_the_snapshot_figures_per_span(void)
 	TEST_CONTAINS(text, "trunkgate_span_ds1_24h_errored_seconds{span=\"carrier\"} 9\n");
 	TEST_CONTAINS(text, "trunkgate_span_channels{span=\"carrier\",state=\"busy\"} 1\n");
 	TEST_CONTAINS(text, "trunkgate_span_channels{span=\"carrier\",state=\"idle\"} 2\n");
+	TEST_CONTAINS(text, "trunkgate_group_up{group=\"mediation\",kind=\"sip\"} 0\n");
 	/* the second span: up, and its name escaped */
 	TEST_CONTAINS(text, "trunkgate_span_up{span=\"we\\\"ird\\\\\"} 1\n");
 	free(text);
