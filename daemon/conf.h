@@ -39,6 +39,7 @@ struct conf {
 	char tls_key[PATH_MAX];         /* "" = <state_dir>/tls/key.pem */
 	enum log_level log_level;
 	unsigned http_threads;          /* libmicrohttpd thread pool size */
+	char metrics_allow[1024];       /* GET /metrics without login from these (netacl.h) */
 	bool demo;
 };
 

@@ -36,6 +36,7 @@
 #include "spanmgr.h"
 #include "secret.h"
 #include "status/status.h"
+#include "status/status_sock.h"
 #include "surv/surv.h"
 #include "tg.h"
 #include "tg_config.h"
@@ -56,6 +57,7 @@ struct daemon {
 	struct surv *surv;              /* group health, busy-out, bypass relays */
 	struct db *db;
 	struct web *web;
+	struct status_sock *status_sock;        /* STATE/status.sock for trunkgate-snmp */
 	struct web *web_tls;            /* the HTTPS listener, when configured */
 	char *tls_cert, *tls_key;       /* its PEM texts, alive as long as it */
 	struct tg_config *config;       /* the live snapshot */
@@ -271,6 +273,8 @@ static void publish_status(struct daemon *d)
 	tg_strlcpy(d->status.contact, c->contact, sizeof(d->status.contact));
 	if (d->spans)
 		spanmgr_status(d->spans, &d->status);
+	status_perf_update(&d->status, tg_wall_ms() / 1000);
+	status_sys_sample(&d->status, tg_now_ms());
 	if (d->calls) {
 		d->status.active_calls = call_core_active(d->calls);
 		d->status.total_calls = call_core_total(d->calls);
@@ -603,7 +607,7 @@ static int start(struct daemon *d)
 	wc = (struct web_cfg){
 		.listen = d->conf.http, .web_root = d->conf.web_root, .db_path = d->conf.db_path,
 		.state_dir = d->conf.state_dir, .threads = d->conf.http_threads,
-		.max_body = WEB_MAX_BODY_DEFAULT,
+		.max_body = WEB_MAX_BODY_DEFAULT, .metrics_allow = d->conf.metrics_allow,
 	};
 	rc = web_start(&d->web, &wc, err, sizeof(err));
 	if (rc) {
@@ -615,6 +619,9 @@ static int start(struct daemon *d)
 	snprintf(url, sizeof(url), "%s\n", web_url(d->web));
 	if (write_file(path, url, 0644))
 		log_warn("cannot write %s", path);
+	state_path(d, "status.sock", path, sizeof(path));
+	if (status_sock_start(&d->status_sock, path, d->conf.db_path, err, sizeof(err)))
+		log_warn("%s; trunkgate-snmp will not see this daemon", err);
 	if (d->conf.https[0]) {
 		rc = start_https(d, &wc, err, sizeof(err));
 		if (rc) {
@@ -652,6 +659,8 @@ static void stop(struct daemon *d)
 		state_path(d, "http.url", path, sizeof(path));
 		unlink(path);
 	}
+	status_sock_stop(d->status_sock);
+	d->status_sock = NULL;
 	if (d->web_tls) {
 		web_stop(d->web_tls);
 		d->web_tls = NULL;

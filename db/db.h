@@ -39,6 +39,7 @@ int db_migrate(struct db *db, unsigned target, char *err, size_t errlen);
 int db_exec_script(struct db *db, const char *sql, char *err, size_t errlen);
 const char *db_errmsg(struct db *db);
 long long db_file_size(struct db *db);           /* main file + WAL, bytes */
+long long db_path_size(const char *path);       /* the same by path, no connection: -1 if missing */
 
 /* Who made a change, for the audit log. */
 struct db_actor {

@@ -19,6 +19,7 @@ BUILD_PKGS=(
 # What the test suites drive: real peers and clients, never mocks.
 TEST_PKGS=(
 	curl sqlite3 jq procps iproute2 python3 chromium sip-tester
+	snmpd snmptrapd snmp smitools prometheus
 )
 # The browser tests run on Node.js (playwright-core from npm).  Many machines
 # ship their own node with npm bundled; Debian's only when there is none.
@@ -63,4 +64,16 @@ export DEBIAN_FRONTEND=noninteractive
 apt_opts=(-o DPkg::Lock::Timeout=900 -q -y)
 $SUDO apt-get "${apt_opts[@]}" update >/dev/null
 $SUDO apt-get "${apt_opts[@]}" install --no-install-recommends "${missing[@]}" >/dev/null
+# The tests run their own snmpd, snmptrapd and promtool by pid with their own
+# configuration.  On a machine with systemd, Debian starts and enables these
+# packages' services on install: undo that for the ones installed just now
+# (services that were there before are left alone).
+if [ -d /run/systemd/system ]; then
+	for p in "${missing[@]}"; do
+		case $p in
+		snmpd|snmptrapd|prometheus)
+			$SUDO systemctl disable --now "$p.service" >/dev/null 2>&1 || true ;;
+		esac
+	done
+fi
 echo "install-deps: done"

@@ -371,6 +371,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				       "request body over %zu bytes", w->max_body);
 	if (strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0)
 		return dispatch_api(r);
+	if (strcmp(url, "/metrics") == 0)
+		return web_metrics(r);
 	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
 		return web_static(r);
 	return web_reply_error(r, 405, "method_not_allowed", NULL, "%s is not allowed on %s",
@@ -425,6 +427,12 @@ int web_start(struct web **wp, const struct web_cfg *cfg, char *err, size_t errl
 	tg_strlcpy(w->db_path, cfg->db_path, sizeof(w->db_path));
 	tg_strlcpy(w->state_dir, cfg->state_dir, sizeof(w->state_dir));
 	w->max_body = cfg->max_body ? cfg->max_body : WEB_MAX_BODY_DEFAULT;
+	if (netacl_parse(&w->metrics_acl, cfg->metrics_allow ? cfg->metrics_allow : "", host,
+			 sizeof(host))) {
+		snprintf(err, errlen, "metrics_allow: %s", host);
+		free(w);
+		return EINVAL;
+	}
 	if (!realpath(cfg->web_root, w->web_root)) {
 		/* The API works without the UI files; say so once. */
 		log_warn("web root %s: %s; the admin UI will not be served", cfg->web_root,

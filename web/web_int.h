@@ -10,6 +10,7 @@
 #include <microhttpd.h>
 #include <jansson.h>
 
+#include "netacl.h"
 #include "web.h"
 
 struct db;
@@ -65,6 +66,7 @@ struct web {
 	char url[320];
 	unsigned port;
 	size_t max_body;
+	struct netacl metrics_acl;      /* may GET /metrics without logging in */
 	bool tls;                       /* HTTPS: cookies get Secure */
 };
 
@@ -83,6 +85,9 @@ json_t *web_body_object(struct web_req *r, enum MHD_Result *rcp);
 
 /* The calling thread's own database connection (opened on first use). */
 struct db *web_db(struct web_req *r);
+
+/* GET /metrics (metrics.c) */
+enum MHD_Result web_metrics(struct web_req *r);
 
 /* Static files */
 enum MHD_Result web_static(struct web_req *r);

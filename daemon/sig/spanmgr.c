@@ -771,6 +771,10 @@ void spanmgr_status(struct spanmgr *m, struct status *st)
 		tg_strlcpy(ss->driver, s->driver, sizeof(ss->driver));
 		tg_strlcpy(ss->switch_type, isdn_switch_name(s->cfg.isdn.sw), sizeof(ss->switch_type));
 		tg_strlcpy(ss->side, isdn_side_name(s->cfg.isdn.side), sizeof(ss->side));
+		tg_strlcpy(ss->framing, hw_framing_name(s->cfg.hw.framing), sizeof(ss->framing));
+		tg_strlcpy(ss->line_code, hw_line_code_name(s->cfg.hw.line_code), sizeof(ss->line_code));
+		tg_strlcpy(ss->clock, hw_clock_name(s->cfg.hw.clock), sizeof(ss->clock));
+		ss->crc4 = s->cfg.hw.crc4;
 		tg_strlcpy(ss->error, s->error, sizeof(ss->error));
 		ss->enabled = s->cfg.enabled;
 		ss->open = s->hw != NULL;

@@ -24,6 +24,7 @@
 #include "tools/tests.def"
 #include "call/tests.def"
 #include "route/tests.def"
+#include "status/tests.def"
 #include "surv/tests.def"
 #include "sip/tests.def"
 #undef X
@@ -41,6 +42,7 @@ static const struct {
 #include "tools/tests.def"
 #include "call/tests.def"
 #include "route/tests.def"
+#include "status/tests.def"
 #include "surv/tests.def"
 #include "sip/tests.def"
 #undef X
