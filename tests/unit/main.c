@@ -23,6 +23,7 @@
 #include "tools/tests.def"
 #include "call/tests.def"
 #include "route/tests.def"
+#include "media/tests.def"
 #undef X
 
 static const struct {
@@ -38,6 +39,7 @@ static const struct {
 #include "tools/tests.def"
 #include "call/tests.def"
 #include "route/tests.def"
+#include "media/tests.def"
 #undef X
 };
 
