@@ -154,8 +154,10 @@ char media_te_rx_packet(struct media_te_rx *r, const struct media_rtp_pkt *p,
 
 struct media_srtp {
 	void *ctx;                      /* srtp_t */
+	void *rtcp_ctx;                 /* srtp_t for SRTCP of _32 suites with MKI */
 	bool mki;
 	unsigned tag_len;
+	uint8_t mki_id[4];
 };
 
 int  media_srtp_start(struct media_srtp *s, const struct media_srtp_key *k, bool outbound);

@@ -194,24 +194,14 @@ int media_srtp_crypto_format(const struct media_srtp_key *k, char *buf, size_t c
 	return n < 0 || (size_t)n >= cap ? ENOSPC : 0;
 }
 
-int media_srtp_start(struct media_srtp *s, const struct media_srtp_key *k, bool outbound)
+static int create(srtp_t *ctx, const struct media_srtp_key *k, bool outbound,
+		  void (*rtp)(srtp_crypto_policy_t *), uint8_t *mki_id)
 {
 	srtp_policy_t pol;
 	srtp_master_key_t mk, *mkp[1];
-	uint8_t mki_id[4];
-	srtp_t ctx = NULL;
-	int err;
 
-	memset(s, 0, sizeof(*s));
-	if (k->suite == MEDIA_SRTP_NONE)
-		return 0;
-	if (k->key_len != media_srtp_suite_key_len(k->suite))
-		return EINVAL;
-	pthread_once(&srtp_once, srtp_init_once);
-	if (srtp_init_rc)
-		return srtp_init_rc;
 	memset(&pol, 0, sizeof(pol));
-	suites[k->suite].rtp(&pol.rtp);
+	rtp(&pol.rtp);
 	suites[k->suite].rtcp(&pol.rtcp);
 	pol.ssrc.type = outbound ? ssrc_any_outbound : ssrc_any_inbound;
 	pol.window_size = 128;
@@ -228,20 +218,49 @@ int media_srtp_start(struct media_srtp *s, const struct media_srtp_key *k, bool 
 	} else {
 		pol.key = (unsigned char *)k->key;
 	}
-	err = srtp_create(&ctx, &pol) == srtp_err_status_ok ? 0 : EINVAL;
-	if (!err) {
-		s->ctx = ctx;
-		s->mki = k->mki_len > 0;
-		s->tag_len = suites[k->suite].tag_len;
+	return srtp_create(ctx, &pol) == srtp_err_status_ok ? 0 : EINVAL;
+}
+
+int media_srtp_start(struct media_srtp *s, const struct media_srtp_key *k, bool outbound)
+{
+	srtp_t ctx = NULL, rtcp = NULL;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	if (k->suite == MEDIA_SRTP_NONE)
+		return 0;
+	if (k->key_len != media_srtp_suite_key_len(k->suite))
+		return EINVAL;
+	pthread_once(&srtp_once, srtp_init_once);
+	if (srtp_init_rc)
+		return srtp_init_rc;
+	err = create(&ctx, k, outbound, suites[k->suite].rtp, s->mki_id);
+	/* libsrtp2 2.5 finds an SRTCP packet's MKI by the SRTP tag length:
+	 * with a _32 suite (4-byte SRTP tag, 10-byte SRTCP tag) it looks in
+	 * the wrong place and fails every SRTCP packet with bad_mki.  SRTCP
+	 * keys do not depend on the SRTP policy (RFC 3711 4.3: own labels),
+	 * so a second context whose SRTP side is _80 handles SRTCP. */
+	if (!err && k->mki_len && suites[k->suite].tag_len != 10)
+		err = create(&rtcp, k, outbound, suites[k->suite].rtcp, s->mki_id);
+	if (err) {
+		if (ctx)
+			srtp_dealloc(ctx);
+		return err;
 	}
-	return err;
+	s->ctx = ctx;
+	s->rtcp_ctx = rtcp;
+	s->mki = k->mki_len > 0;
+	s->tag_len = suites[k->suite].tag_len;
+	return 0;
 }
 
 void media_srtp_stop(struct media_srtp *s)
 {
 	if (s->ctx)
 		srtp_dealloc(s->ctx);
-	s->ctx = NULL;
+	if (s->rtcp_ctx)
+		srtp_dealloc(s->rtcp_ctx);
+	s->ctx = s->rtcp_ctx = NULL;
 }
 
 int media_srtp_protect(struct media_srtp *s, uint8_t *buf, int *len, bool rtcp)
@@ -250,7 +269,7 @@ int media_srtp_protect(struct media_srtp *s, uint8_t *buf, int *len, bool rtcp)
 
 	if (!s->ctx)
 		return 0;
-	st = rtcp ? srtp_protect_rtcp_mki(s->ctx, buf, len, s->mki, 0)
+	st = rtcp ? srtp_protect_rtcp_mki(s->rtcp_ctx ? s->rtcp_ctx : s->ctx, buf, len, s->mki, 0)
 		  : srtp_protect_mki(s->ctx, buf, len, s->mki, 0);
 	return st == srtp_err_status_ok ? 0 : EIO;
 }
@@ -261,7 +280,7 @@ int media_srtp_unprotect(struct media_srtp *s, uint8_t *buf, int *len, bool rtcp
 
 	if (!s->ctx)
 		return 0;
-	st = rtcp ? srtp_unprotect_rtcp_mki(s->ctx, buf, len, s->mki)
+	st = rtcp ? srtp_unprotect_rtcp_mki(s->rtcp_ctx ? s->rtcp_ctx : s->ctx, buf, len, s->mki)
 		  : srtp_unprotect_mki(s->ctx, buf, len, s->mki);
 	if (st == srtp_err_status_ok)
 		return 0;
