@@ -184,8 +184,9 @@ static const char *attr(const sdp_media_t *m, const char *name)
 static int find_pt(const sdp_media_t *m, const char *name)
 {
 	for (const sdp_rtpmap_t *rm = m->m_rtpmaps; rm; rm = rm->rm_next)
-		if (rm->rm_encoding && strcasecmp(rm->rm_encoding, name) == 0 && rm->rm_rate == 8000)
-			return rm->rm_pt;
+		if (rm->rm_encoding && strcasecmp(rm->rm_encoding, name) == 0 && rm->rm_rate == 8000 &&
+		    (!rm->rm_params || strcmp(rm->rm_params, "1") == 0))
+			return rm->rm_pt;       /* mono only: Lync offers G722/8000/2 too */
 	/* static PTs listed without rtpmap lines */
 	for (const sdp_list_t *f = m->m_format; f; f = f->l_next) {
 		int pt = atoi(f->l_text);
@@ -372,17 +373,15 @@ int media_sdp_parse_answer(const char *answer, const struct media_sdp_local *l,
 		goto out;
 	if ((rc = common(&ps, l, neg, err, errlen)))
 		goto out;
-	/* the answer's first format that we offered */
-	for (const sdp_list_t *f = ps.m->m_format; f && !neg->codec; f = f->l_next) {
-		int pt = atoi(f->l_text);
-
+	/* the answer's first format that we offered (sofia-sip keeps an RTP
+	 * m-line's formats as rtpmaps, in m-line order) */
+	for (const sdp_rtpmap_t *rm = ps.m->m_rtpmaps; rm && !neg->codec; rm = rm->rm_next)
 		for (size_t i = 0; i < l->ncodecs; i++)
-			if (find_pt(ps.m, media_codec_name(l->codecs[i])) == pt) {
+			if (find_pt(ps.m, media_codec_name(l->codecs[i])) == rm->rm_pt) {
 				neg->codec = l->codecs[i];
-				neg->pt = (uint8_t)pt;
+				neg->pt = rm->rm_pt;
 				break;
 			}
-	}
 	if (!neg->codec) {
 		seterr(err, errlen, "answer has none of the offered codecs");
 		rc = EPROTO;
