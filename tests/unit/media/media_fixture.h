@@ -21,7 +21,8 @@ void mf_tone(int16_t *out, size_t n, double f, double amp, unsigned rate, size_t
 /* Goertzel power of x at f, normalised to amplitude (a full-scale-a sine
  * at f gives ~a). */
 double mf_goertzel(const int16_t *x, size_t n, double f, unsigned rate);
-/* The frequency in [lo, hi] (step Hz) with the most power. */
+/* The frequency in [lo, hi] (step Hz) with the most power.  Over N samples
+ * a tone is orthogonal to Goertzel bins rate/N apart: step below rate/N. */
 double mf_peak(const int16_t *x, size_t n, double lo, double hi, double step, unsigned rate);
 double mf_rms(const int16_t *x, size_t n);
 /* An IPv4 loopback address with port. */
