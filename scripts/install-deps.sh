@@ -18,7 +18,7 @@ BUILD_PKGS=(
 )
 # What the test suites drive: real peers and clients, never mocks.
 TEST_PKGS=(
-	curl sqlite3 jq procps iproute2 python3 chromium
+	curl sqlite3 jq procps iproute2 python3 chromium sip-tester
 )
 # The browser tests run on Node.js (playwright-core from npm).  Many machines
 # ship their own node with npm bundled; Debian's only when there is none.

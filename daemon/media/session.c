@@ -238,7 +238,7 @@ static void rx_rtp(struct media_session *s, uint8_t *buf, int len,
 		}
 		return;
 	}
-	if (p.pt == s->cfg.cn_pt || (p.pt == 13 && s->cfg.cn_pt)) {
+	if (s->cfg.cn_pt && p.pt == s->cfg.cn_pt) {
 		media_jb_put(&s->jb, p.seq, p.ts, p.payload, p.plen, true);
 		return;
 	}

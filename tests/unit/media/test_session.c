@@ -54,7 +54,8 @@ static void run_tone(struct media_engine *e, struct media_session *a, struct med
 	}
 }
 
-static int tone_case(enum media_codec codec, uint8_t pt, enum media_srtp_suite suite, unsigned mki_len)
+static int tone_case(enum media_codec codec, uint8_t pt, enum media_srtp_suite suite, unsigned mki_len,
+		     bool bare)
 {
 	struct media_engine *e = NULL;
 	struct media_session *a = NULL, *b = NULL;
@@ -67,6 +68,8 @@ static int tone_case(enum media_codec codec, uint8_t pt, enum media_srtp_suite s
 	mf_cfg(&ca, 0);
 	ca.codec = codec;
 	ca.pt = pt;
+	if (bare)                       /* no telephone-event, no CN negotiated */
+		ca.te_pt = ca.cn_pt = 0;
 	cb = ca;
 	if (suite) {
 		TEST_ERR(media_srtp_key_random(&ca.srtp_tx, suite, 1, mki_len, 1));
@@ -102,12 +105,13 @@ int test_media_session_tone_through_pcmu_g722_and_srtp(void)
 {
 	int err = 0;
 
-	TEST_ERR(tone_case(MEDIA_CODEC_PCMU, 0, MEDIA_SRTP_NONE, 0));
-	TEST_ERR(tone_case(MEDIA_CODEC_PCMA, 8, MEDIA_SRTP_NONE, 0));
-	TEST_ERR(tone_case(MEDIA_CODEC_G722, 9, MEDIA_SRTP_NONE, 0));
+	TEST_ERR(tone_case(MEDIA_CODEC_PCMU, 0, MEDIA_SRTP_NONE, 0, false));
+	TEST_ERR(tone_case(MEDIA_CODEC_PCMU, 0, MEDIA_SRTP_NONE, 0, true));
+	TEST_ERR(tone_case(MEDIA_CODEC_PCMA, 8, MEDIA_SRTP_NONE, 0, false));
+	TEST_ERR(tone_case(MEDIA_CODEC_G722, 9, MEDIA_SRTP_NONE, 0, true));
 	for (int s = 1; s < MEDIA_SRTP__COUNT; s++) {
-		TEST_ERR(tone_case(MEDIA_CODEC_PCMU, 0, (enum media_srtp_suite)s, 0));
-		TEST_ERR(tone_case(MEDIA_CODEC_PCMU, 0, (enum media_srtp_suite)s, 1));
+		TEST_ERR(tone_case(MEDIA_CODEC_PCMU, 0, (enum media_srtp_suite)s, 0, false));
+		TEST_ERR(tone_case(MEDIA_CODEC_PCMU, 0, (enum media_srtp_suite)s, 1, true));
 	}
  out:
 	return err;
