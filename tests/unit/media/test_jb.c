@@ -236,3 +236,36 @@ int test_media_ec_turns_off_on_answer_tone_with_phase_reversals(void)
 	media_ec_fini(&ec2);
 	return err;
 }
+
+int test_media_jb_plays_comfort_noise_at_the_cn_level(void)
+{
+	struct media_codec_state dec;
+	struct media_jb jb;
+	uint8_t pl[160], cn = 40;       /* -40 dBov */
+	int16_t out[1600];
+	double rms;
+	int err = 0;
+
+	memset(&jb, 0, sizeof(jb));
+	TEST_ERR(media_codec_init(&dec, MEDIA_CODEC_PCMU));
+	TEST_ERR(media_jb_init(&jb, &dec, 20, 200));
+	memset(pl, 0xef, sizeof(pl));
+	for (unsigned i = 0; i < 5; i++) {
+		media_jb_put(&jb, (uint16_t)i, 160 * i, pl, 160, false);
+		media_jb_get(&jb, out, 160);
+	}
+	media_jb_put(&jb, 5, 800, &cn, 1, true);
+	for (unsigned i = 0; i < 20; i++)       /* drain what is left, then silence period */
+		media_jb_get(&jb, out, 160);
+	media_jb_get(&jb, out, 1600);
+	rms = mf_rms(out, 1600);
+	/* -40 dBov of 32767 is 328 rms: within 2 dB */
+	TEST_ASSERT(rms > 328 * 0.79 && rms < 328 * 1.26);
+	/* speech resumes: no more noise */
+	media_jb_put(&jb, 6, 160 * 40, pl, 160, false);
+	TEST_EQ(0, jb.cn_level);
+ out:
+	media_jb_fini(&jb);
+	media_codec_fini(&dec);
+	return err;
+}

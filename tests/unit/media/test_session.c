@@ -426,3 +426,92 @@ int test_media_session_counts_garbage_and_srtp_replays(void)
 	media_engine_destroy(e);
 	return err;
 }
+
+int test_media_span_audio_moves_a_bridged_timeslot_only(void)
+{
+	struct media_engine *e = NULL;
+	struct media_session *a = NULL, *b = NULL;
+	struct media_session_cfg ca, cb;
+	enum { TS = 24, N = 160 };
+	static uint8_t rx[TS * N], tx[TS * N];
+	static int16_t got[N * 60];
+	int16_t silence[N] = { 0 }, tone[N];
+	int err = 0;
+
+	TEST_ERR(engine(&e));
+	mf_cfg(&ca, 0);
+	cb = ca;
+	TEST_ERR(media_session_create(&a, e, &ca));
+	TEST_ERR(media_session_create(&b, e, &cb));
+	TEST_ERR(pair(a, &ca, b, &cb));
+	TEST_ERR(media_bridge_tdm(a, 7, 3));
+	TEST_EQ(EBUSY, media_bridge_tdm(b, 7, 3));
+	TEST_EQ(EINVAL, media_bridge_tdm(b, 7, 0));
+	for (int k = 0; k < 60; k++) {
+		/* a T1 period: timeslot 3 carries a tone, the others idle */
+		memset(rx, 0xff, sizeof(rx));
+		memset(tx, 0x7f, sizeof(tx));
+		mf_tone(tone, N, 1004, 8000, 8000, (size_t)k * N);
+		for (int i = 0; i < N; i++)
+			rx[2 * N + i] = linear_to_ulaw(tone[i]);
+		media_span_audio(e, 7, true, rx, tx, TS, N);
+		media_span_audio(e, 8, true, rx, tx, TS, N);    /* no such span: nothing */
+		mf_pump(e, 2);
+		media_session_audio_io(b, silence, got + k * N, N);
+		/* only timeslot 3 was written (b sends silence back) */
+		TEST_EQ(0x7f, tx[0]);
+		TEST_EQ(0x7f, tx[3 * N]);
+	}
+	TEST_ASSERT(fabs(mf_peak(got + 1600, 8000, 300, 3400, 1, 8000) - 1004) <= 1);
+	media_unbridge(a);
+	TEST_ERR(media_bridge_tdm(b, 7, 3));    /* the timeslot is free again */
+ out:
+	media_session_destroy(a);
+	media_session_destroy(b);
+	media_engine_destroy(e);
+	return err;
+}
+
+int test_media_session_bridge_relays_telephone_events(void)
+{
+	struct media_engine *e = NULL;
+	struct media_session *a = NULL, *m1 = NULL, *m2 = NULL, *b = NULL;
+	struct media_session_cfg ca, c1, c2, cb;
+	struct media_event ev[32];
+	int16_t silence[160] = { 0 }, out[160];
+	char got[16] = "";
+	unsigned n = 0;
+	int err = 0;
+
+	TEST_ERR(engine(&e));
+	mf_cfg(&ca, 0);
+	c1 = c2 = cb = ca;
+	c2.te_pt = cb.te_pt = 96;       /* another PT number on the far side */
+	cb.cookie = 5;
+	TEST_ERR(media_session_create(&a, e, &ca));
+	TEST_ERR(media_session_create(&m1, e, &c1));
+	TEST_ERR(media_session_create(&m2, e, &c2));
+	TEST_ERR(media_session_create(&b, e, &cb));
+	TEST_ERR(pair(a, &ca, m1, &c1));
+	TEST_ERR(pair(m2, &c2, b, &cb));
+	TEST_ERR(media_bridge_rtp(m1, m2));
+	TEST_ERR(media_session_send_dtmf(a, '7', 80));
+	TEST_ERR(media_session_send_dtmf(a, '#', 80));
+	for (int k = 0; k < 30; k++) {
+		media_session_audio_io(a, silence, out, 160);
+		mf_pump(e, 3);
+		media_session_audio_io(b, silence, out, 160);
+	}
+	for (size_t i = 0, k = media_engine_events_take(e, ev, 32); i < k; i++)
+		if (ev[i].type == MEDIA_EV_DTMF && ev[i].cookie == 5)
+			got[n++] = ev[i].digit;
+	got[n] = 0;
+	TEST_STREQ("7#", got);
+ out:
+	media_session_destroy(a);
+	media_session_destroy(m1);
+	media_session_destroy(m2);
+	media_session_destroy(b);
+	media_engine_destroy(e);
+	return err;
+}
