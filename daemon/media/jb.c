@@ -134,6 +134,37 @@ void media_jb_put(struct media_jb *jb, uint16_t seq, uint32_t ts, const uint8_t 
 	jb->cn_level = 0;
 }
 
+/*
+ * spandsp 0.0.6's save_history() (run by plc_rx() and plc_fillin()) shifts
+ * its history buffer with memcpy() over overlapping ranges when a block does
+ * not fit behind buf_ptr: undefined behaviour that ASan reports.  Doing the
+ * very same shift first with memmove() leaves it nothing to shift.
+ * plc_fillin() after good audio (missing_samples == 0) first rotates the
+ * history to buf_ptr 0 itself, so it is left alone then.
+ */
+static void plc_make_room(plc_state_t *p, int len, bool fillin)
+{
+	if (fillin && p->missing_samples == 0)
+		return;
+	if (len < PLC_HISTORY_LEN && p->buf_ptr + len > PLC_HISTORY_LEN) {
+		memmove(p->history, p->history + p->buf_ptr + len - PLC_HISTORY_LEN,
+			sizeof(int16_t) * (size_t)(PLC_HISTORY_LEN - len));
+		p->buf_ptr = PLC_HISTORY_LEN - len;
+	}
+}
+
+static void plc_in(struct media_jb *jb, int16_t *a, int len)
+{
+	plc_make_room(jb->plc, len, false);
+	plc_rx(jb->plc, a, len);
+}
+
+static void plc_out(struct media_jb *jb, int16_t *a, int len)
+{
+	plc_make_room(jb->plc, len, true);
+	plc_fillin(jb->plc, a, len);
+}
+
 static void fill_gap(struct media_jb *jb, int16_t *out, size_t k)
 {
 	if (jb->cn_level) {
@@ -146,7 +177,7 @@ static void fill_gap(struct media_jb *jb, int16_t *out, size_t k)
 		}
 		return;
 	}
-	plc_fillin(jb->plc, out, (int)k);
+	plc_out(jb, out, (int)k);
 }
 
 static void drop_played(struct media_jb *jb)
@@ -241,7 +272,7 @@ void media_jb_get(struct media_jb *jb, int16_t *out, size_t n)
 
 				if (got < p->len)
 					memset(jb->cur + got, 0, (p->len - got) * sizeof(int16_t));
-				plc_rx(jb->plc, jb->cur, p->len);
+				plc_in(jb, jb->cur, p->len);
 				jb->cur_ts = p->ts;
 				jb->cur_len = p->len;
 				jb->cur_valid = true;
