@@ -269,50 +269,75 @@ static double ec_cost(unsigned tail_ms)
 	return t0 * 1e6 / n;    /* us per 20 ms frame */
 }
 
+static bool want(const char *name)
+{
+	const char *only = getenv("TG_BENCH_MEDIA");    /* e.g. "tdm-srtp": run one */
+
+	return !only || strcmp(only, name) == 0;
+}
+
 int main(void)
 {
 	double v[RUNS], us;
 
 	printf("== media engine (median of %d runs, CPU time of the working thread)\n", RUNS);
-	for (int i = 0; i < RUNS; i++)
-		v[i] = relay(MEDIA_CODEC_PCMU, false);
-	us = median(v);
-	printf("relay PCMU->PCMU:          %6.2f us/packet  -> %7.0f anchored calls per core (100 pkt/s each)\n",
-	       us, 1e6 / (us * 100));
-	for (int i = 0; i < RUNS; i++)
-		v[i] = relay(MEDIA_CODEC_G722, false);
-	us = median(v);
-	printf("relay PCMU->G.722:         %6.2f us/packet  -> %7.0f transcoded directions per core (50 pkt/s)\n",
-	       us, 1e6 / (us * 50));
-	for (int i = 0; i < RUNS; i++)
-		v[i] = relay(MEDIA_CODEC_PCMU, true);
-	us = median(v);
-	printf("relay PCMU SRTP in+out:    %6.2f us/packet  -> %7.0f anchored calls per core\n",
-	       us, 1e6 / (us * 100));
-	for (int i = 0; i < RUNS; i++)
-		v[i] = tdm(200, false, false);
-	us = median(v);
-	printf("RTP<->TDM leg, PCMU:       %6.2f us/call/20ms -> %7.0f calls per core\n", us, 20000 / us);
-	for (int i = 0; i < RUNS; i++)
-		v[i] = tdm(200, true, false);
-	us = median(v);
-	printf("RTP<->TDM leg, PCMU SRTP:  %6.2f us/call/20ms -> %7.0f calls per core\n", us, 20000 / us);
-	for (int i = 0; i < RUNS; i++)
-		v[i] = tdm(200, false, true);
-	us = median(v);
-	printf("RTP<->TDM leg, PCMU + EC:  %6.2f us/call/20ms -> %7.0f calls per core\n", us, 20000 / us);
-	for (int i = 0; i < RUNS; i++)
-		v[i] = jb_cost();
-	printf("jitter buffer put+get:     %6.3f us per 20 ms frame\n", median(v));
-	for (int i = 0; i < RUNS; i++)
-		v[i] = ec_cost(64);
-	us = median(v);
-	printf("echo canceller, 64 ms:     %6.2f us per 20 ms frame = %.3f %% of a core per channel\n",
-	       us, us / 200);
-	for (int i = 0; i < RUNS; i++)
-		v[i] = ec_cost(128);
-	us = median(v);
-	printf("echo canceller, 128 ms:    %6.2f us per 20 ms frame = %.3f %% of a core per channel\n",
-	       us, us / 200);
+	if (want("relay")) {
+		for (int i = 0; i < RUNS; i++)
+			v[i] = relay(MEDIA_CODEC_PCMU, false);
+		us = median(v);
+		printf("relay PCMU->PCMU:          %6.2f us/packet  -> %7.0f anchored calls per core (100 pkt/s each)\n",
+		       us, 1e6 / (us * 100));
+	}
+	if (want("relay-g722")) {
+		for (int i = 0; i < RUNS; i++)
+			v[i] = relay(MEDIA_CODEC_G722, false);
+		us = median(v);
+		printf("relay PCMU->G.722:         %6.2f us/packet  -> %7.0f transcoded directions per core (50 pkt/s)\n",
+		       us, 1e6 / (us * 50));
+	}
+	if (want("relay-srtp")) {
+		for (int i = 0; i < RUNS; i++)
+			v[i] = relay(MEDIA_CODEC_PCMU, true);
+		us = median(v);
+		printf("relay PCMU SRTP in+out:    %6.2f us/packet  -> %7.0f anchored calls per core\n",
+		       us, 1e6 / (us * 100));
+	}
+	if (want("tdm")) {
+		for (int i = 0; i < RUNS; i++)
+			v[i] = tdm(200, false, false);
+		us = median(v);
+		printf("RTP<->TDM leg, PCMU:       %6.2f us/call/20ms -> %7.0f calls per core\n", us, 20000 / us);
+	}
+	if (want("tdm-srtp")) {
+		for (int i = 0; i < RUNS; i++)
+			v[i] = tdm(200, true, false);
+		us = median(v);
+		printf("RTP<->TDM leg, PCMU SRTP:  %6.2f us/call/20ms -> %7.0f calls per core\n", us, 20000 / us);
+	}
+	if (want("tdm-ec")) {
+		for (int i = 0; i < RUNS; i++)
+			v[i] = tdm(200, false, true);
+		us = median(v);
+		printf("RTP<->TDM leg, PCMU + EC:  %6.2f us/call/20ms -> %7.0f calls per core\n", us, 20000 / us);
+	}
+	if (want("jb")) {
+		for (int i = 0; i < RUNS; i++)
+			v[i] = jb_cost();
+		printf("jitter buffer put+get:     %6.3f us per 20 ms frame\n", median(v));
+	}
+	if (want("ec64")) {
+		for (int i = 0; i < RUNS; i++)
+			v[i] = ec_cost(64);
+		us = median(v);
+		printf("echo canceller, 64 ms:     %6.2f us per 20 ms frame = %.3f %% of a core per channel\n",
+		       us, us / 200);
+	}
+	if (want("ec128")) {
+		for (int i = 0; i < RUNS; i++)
+			v[i] = ec_cost(128);
+		us = median(v);
+		printf("echo canceller, 128 ms:    %6.2f us per 20 ms frame = %.3f %% of a core per channel\n",
+		       us, us / 200);
+	}
 	return 0;
 }
