@@ -515,3 +515,48 @@ int test_media_session_bridge_relays_telephone_events(void)
 	media_engine_destroy(e);
 	return err;
 }
+
+int test_media_session_rekeys_on_update_without_losing_audio(void)
+{
+	struct media_engine *e = NULL;
+	struct media_session *a = NULL, *b = NULL;
+	struct media_session_cfg ca, cb;
+	struct media_stats st;
+	static int16_t got[160 * 60];
+	int err = 0;
+
+	TEST_ERR(engine(&e));
+	mf_cfg(&ca, 0);
+	TEST_ERR(media_srtp_key_random(&ca.srtp_tx, MEDIA_SRTP_AES_CM_128_HMAC_SHA1_80, 1, 1, 1));
+	cb = ca;
+	TEST_ERR(media_srtp_key_random(&cb.srtp_tx, MEDIA_SRTP_AES_CM_128_HMAC_SHA1_80, 1, 1, 1));
+	ca.srtp_rx = cb.srtp_tx;
+	cb.srtp_rx = ca.srtp_tx;
+	TEST_ERR(media_session_create(&a, e, &ca));
+	TEST_ERR(media_session_create(&b, e, &cb));
+	TEST_ERR(pair(a, &ca, b, &cb));
+	run_tone(e, a, b, got, 30);
+	/* a re-INVITE brings new keys (AES-256, another MKI) on both sides */
+	TEST_ERR(media_srtp_key_random(&ca.srtp_tx, MEDIA_SRTP_AES_256_CM_HMAC_SHA1_80, 2, 2, 513));
+	cb.srtp_rx = ca.srtp_tx;
+	TEST_ERR(media_session_update(a, &ca));
+	TEST_ERR(media_session_update(b, &cb));
+	run_tone(e, a, b, got, 60);
+	TEST_ASSERT(fabs(mf_peak(got + 1600, 8000, 300, 3400, 1, 8000) - 1004) <= 1);
+	media_session_stats(b, &st);
+	TEST_EQ(90, st.rx_packets);
+	TEST_EQ(0, st.srtp_fail);
+	TEST_EQ(0, st.lost);
+	/* a key b does not know: every packet fails and is counted */
+	TEST_ERR(media_srtp_key_random(&ca.srtp_tx, MEDIA_SRTP_AES_CM_128_HMAC_SHA1_80, 1, 0, 0));
+	TEST_ERR(media_session_update(a, &ca));
+	run_tone(e, a, b, got, 10);
+	media_session_stats(b, &st);
+	TEST_EQ(90, st.rx_packets);
+	TEST_EQ(10, st.srtp_fail);
+ out:
+	media_session_destroy(a);
+	media_session_destroy(b);
+	media_engine_destroy(e);
+	return err;
+}
