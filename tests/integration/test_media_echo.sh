@@ -8,10 +8,11 @@
 . "$(dirname "$0")/lib.sh"
 PEER=$TG_BUILDDIR/tests/integration/media_peer
 
+# A package build without the test tools (Build-Depends has no sip-tester)
+# skips; scripts/install-deps.sh installs it for run-tests.sh and CI.
 if ! command -v sipp >/dev/null; then
-	echo "# sipp not installed (Debian package sip-tester)"
-	ok 1 "sipp is installed"
-	finish
+	echo "1..0 # SKIP sipp not installed (Debian package sip-tester)"
+	exit 0
 fi
 
 # SIPp on a free port: pick a random even media port, retry if taken.
