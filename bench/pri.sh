@@ -17,7 +17,7 @@ work=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$work"' EXIT
 
-./trunkgated --state-dir "$work/s" --http 127.0.0.1:0 --web-root web/ui --log-level warn 2>"$work/d.log" &
+./trunkgated --state-dir "$work/s" --http 127.0.0.1:0 --sip 127.0.0.1:0 --web-root web/ui --log-level warn 2>"$work/d.log" &
 pid=$!
 until [ -s "$work/s/http.url" ]; do sleep 0.01; done
 url=$(cat "$work/s/http.url"); pw=$(cat "$work/s/initial-admin-password")

@@ -24,7 +24,7 @@ ready=() rss=() thr=() cold=()
 for i in $(seq 1 "$RUNS"); do
 	s=$work/s$i
 	t0=$(date +%s%N)
-	$bin --state-dir "$s" --http 127.0.0.1:0 --web-root web/ui --log-level warn 2>"$s.log" &
+	$bin --state-dir "$s" --http 127.0.0.1:0 --sip 127.0.0.1:0 --web-root web/ui --log-level warn 2>"$s.log" &
 	pid=$!
 	until [ -s "$s/http.url" ]; do sleep 0.002; done
 	t1=$(date +%s%N)
@@ -33,7 +33,7 @@ for i in $(seq 1 "$RUNS"); do
 	kill -TERM $pid; wait $pid || true
 	rm -f "$s/http.url"
 	t0=$(date +%s%N)
-	$bin --state-dir "$s" --http 127.0.0.1:0 --web-root web/ui --log-level warn 2>>"$s.log" &
+	$bin --state-dir "$s" --http 127.0.0.1:0 --sip 127.0.0.1:0 --web-root web/ui --log-level warn 2>>"$s.log" &
 	pid=$!
 	until [ -s "$s/http.url" ]; do sleep 0.002; done
 	t1=$(date +%s%N)
@@ -52,7 +52,7 @@ stats "threads" "" "${thr[@]}"
 
 # Request cost: one daemon, REQS sequential requests per sample, 5 samples.
 s=$work/req
-$bin --state-dir "$s" --http 127.0.0.1:0 --web-root web/ui --log-level warn 2>"$s.log" &
+$bin --state-dir "$s" --http 127.0.0.1:0 --sip 127.0.0.1:0 --web-root web/ui --log-level warn 2>"$s.log" &
 pid=$!
 until [ -s "$s/http.url" ]; do sleep 0.002; done
 url=$(cat "$s/http.url"); pw=$(cat "$s/initial-admin-password")

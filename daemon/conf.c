@@ -26,6 +26,8 @@ void conf_defaults(struct conf *c)
 	tg_strlcpy(c->sip, CONF_DEFAULT_SIP, sizeof(c->sip));
 	c->log_level = LOG_LEVEL_INFO;
 	c->http_threads = 4;
+	c->rtp_min = CONF_DEFAULT_RTP_MIN;
+	c->rtp_max = CONF_DEFAULT_RTP_MAX;
 }
 
 int conf_split_hostport(const char *s, char *host, size_t hostlen, unsigned *portp)
@@ -95,7 +97,8 @@ static int set_addr(char *dst, size_t n, const char *v)
 }
 
 /* One table drives both the file keys and their validation. */
-enum conf_key { K_STATE, K_DB, K_WEB, K_HTTP, K_SIP, K_LOG, K_THREADS };
+enum conf_key { K_STATE, K_DB, K_WEB, K_HTTP, K_SIP, K_LOG, K_THREADS, K_HTTPS, K_TLS_CERT, K_TLS_KEY,
+		K_RTP, K_MEDIA };
 static const struct {
 	const char *key;
 	enum conf_key id;
@@ -106,8 +109,14 @@ static const struct {
 	{ "web_root", K_WEB, "a folder path" },
 	{ "http", K_HTTP, "ADDRESS:PORT, e.g. 127.0.0.1:8080 or [::1]:8080" },
 	{ "sip", K_SIP, "ADDRESS:PORT, e.g. 0.0.0.0:5060" },
+	{ "sip_listen", K_SIP, "ADDRESS:PORT, e.g. 0.0.0.0:5060" },
+	{ "rtp_ports", K_RTP, "LOW-HIGH, even ports 1024..65534, e.g. 16384-32766" },
+	{ "media_address", K_MEDIA, "an IP address" },
 	{ "log_level", K_LOG, "err, warn, info or debug" },
 	{ "http_threads", K_THREADS, "a number from 1 to 64" },
+	{ "https", K_HTTPS, "ADDRESS:PORT, e.g. 192.0.2.10:8443" },
+	{ "tls_cert", K_TLS_CERT, "a file path (PEM)" },
+	{ "tls_key", K_TLS_KEY, "a file path (PEM)" },
 };
 
 static int conf_set(struct conf *c, enum conf_key id, const char *v)
@@ -122,6 +131,27 @@ static int conf_set(struct conf *c, enum conf_key id, const char *v)
 	case K_WEB: return set_path(c->web_root, sizeof(c->web_root), v);
 	case K_HTTP: return set_addr(c->http, sizeof(c->http), v);
 	case K_SIP: return set_addr(c->sip, sizeof(c->sip), v);
+	case K_HTTPS: return set_addr(c->https, sizeof(c->https), v);
+	case K_TLS_CERT: return set_path(c->tls_cert, sizeof(c->tls_cert), v);
+	case K_TLS_KEY: return set_path(c->tls_key, sizeof(c->tls_key), v);
+	case K_RTP: {
+		unsigned long lo, hi;
+
+		errno = 0;
+		lo = strtoul(v, &end, 10);
+		if (errno || end == v || *end != '-')
+			return EINVAL;
+		hi = strtoul(end + 1, &end, 10);
+		if (errno || *end || lo < 1024 || hi > 65534 || lo > hi || lo % 2 || hi % 2)
+			return EINVAL;
+		c->rtp_min = (unsigned)lo;
+		c->rtp_max = (unsigned)hi;
+		return 0;
+	}
+	case K_MEDIA:
+		if (!*v || strspn(v, "0123456789abcdefABCDEF.:") != strlen(v))
+			return EINVAL;
+		return tg_strlcpy(c->media_address, v, sizeof(c->media_address)) ? 0 : EINVAL;
 	case K_LOG:
 		if (!log_level_parse(v, &lvl))
 			return EINVAL;
@@ -236,6 +266,9 @@ void conf_usage(FILE *f, const char *prog)
 		"      --db FILE         SQLite database (default STATE_DIR/trunkgate.db)\n"
 		"      --http ADDR:PORT  web admin and REST API listen address (default " CONF_DEFAULT_HTTP ";\n"
 		"                        port 0 picks a free port, written to STATE_DIR/http.url)\n"
+		"      --https ADDR:PORT also serve HTTPS there (default: none; the certificate is\n"
+		"                        tls_cert/tls_key, or a self-signed one made in STATE_DIR/tls/;\n"
+		"                        port 0 picks a free port, written to STATE_DIR/https.url)\n"
 		"      --sip ADDR:PORT   SIP listen address (default " CONF_DEFAULT_SIP ")\n"
 		"      --web-root DIR    admin UI files (default " PKGDATADIR "/web)\n"
 		"      --demo            demo mode: fresh state in " CONF_DEMO_STATE ", simulated hardware,\n"
@@ -250,12 +283,13 @@ void conf_usage(FILE *f, const char *prog)
 
 int conf_parse_args(struct conf_args *a, int argc, char **argv, char *err, size_t errlen)
 {
-	enum { O_DB = 256, O_HTTP, O_SIP, O_WEB, O_DEMO };
+	enum { O_DB = 256, O_HTTP, O_SIP, O_WEB, O_DEMO, O_HTTPS };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "state-dir", required_argument, NULL, 's' },
 		{ "db", required_argument, NULL, O_DB },
 		{ "http", required_argument, NULL, O_HTTP },
+		{ "https", required_argument, NULL, O_HTTPS },
 		{ "sip", required_argument, NULL, O_SIP },
 		{ "web-root", required_argument, NULL, O_WEB },
 		{ "demo", no_argument, NULL, O_DEMO },
@@ -275,6 +309,7 @@ int conf_parse_args(struct conf_args *a, int argc, char **argv, char *err, size_
 		case 's': a->state_dir = optarg; break;
 		case O_DB: a->db_path = optarg; break;
 		case O_HTTP: a->http = optarg; break;
+		case O_HTTPS: a->https = optarg; break;
 		case O_SIP: a->sip = optarg; break;
 		case O_WEB: a->web_root = optarg; break;
 		case O_DEMO: a->demo = true; break;
@@ -307,6 +342,7 @@ static int apply_args(struct conf *c, const struct conf_args *a, char *err, size
 		{ offsetof(struct conf_args, db_path), K_DB, "--db" },
 		{ offsetof(struct conf_args, web_root), K_WEB, "--web-root" },
 		{ offsetof(struct conf_args, http), K_HTTP, "--http" },
+		{ offsetof(struct conf_args, https), K_HTTPS, "--https" },
 		{ offsetof(struct conf_args, sip), K_SIP, "--sip" },
 		{ offsetof(struct conf_args, log_level), K_LOG, "--log-level" },
 	};

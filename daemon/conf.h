@@ -20,6 +20,8 @@
 #define CONF_DEMO_STATE      "./demo-state"
 #define CONF_DEFAULT_HTTP    "127.0.0.1:8080"
 #define CONF_DEFAULT_SIP     "0.0.0.0:5060"
+#define CONF_DEFAULT_RTP_MIN 16384
+#define CONF_DEFAULT_RTP_MAX 32766
 #define CONF_ERR_LEN         512
 #define CONF_ADDR_LEN        300
 
@@ -29,7 +31,12 @@ struct conf {
 	char db_path[PATH_MAX];         /* "" = <state_dir>/trunkgate.db */
 	char web_root[PATH_MAX];
 	char http[CONF_ADDR_LEN];       /* host:port, [v6]:port; port 0 = any free port */
-	char sip[CONF_ADDR_LEN];        /* reserved for the SIP side */
+	char sip[CONF_ADDR_LEN];        /* SIP listen address (key sip or sip_listen); port 0: any */
+	unsigned rtp_min, rtp_max;      /* RTP port range (even ports) for our SDP */
+	char media_address[64];         /* c= of our SDP; "" = the SIP address or a local one */
+	char https[CONF_ADDR_LEN];      /* "" = no HTTPS listener */
+	char tls_cert[PATH_MAX];        /* "" = <state_dir>/tls/cert.pem (self-signed if missing) */
+	char tls_key[PATH_MAX];         /* "" = <state_dir>/tls/key.pem */
 	enum log_level log_level;
 	unsigned http_threads;          /* libmicrohttpd thread pool size */
 	bool demo;
@@ -42,6 +49,7 @@ struct conf_args {
 	const char *db_path;
 	const char *web_root;
 	const char *http;
+	const char *https;
 	const char *sip;
 	const char *log_level;
 	bool demo;

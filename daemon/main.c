@@ -8,8 +8,9 @@
  * generations through the mainq eventfd.
  *
  * Shutdown on SIGTERM/SIGINT: tell systemd STOPPING, stop accepting HTTP
- * connections, let requests in flight finish, record the stop event, close
- * the database, exit 0.
+ * connections, let requests in flight finish, end the calls, drain the CDR
+ * writer's queue (no CDR is lost on a clean stop), record the stop event,
+ * close the database, exit 0.
  */
 #include "config.h"
 #include <errno.h>
@@ -35,8 +36,10 @@
 #include "spanmgr.h"
 #include "secret.h"
 #include "status/status.h"
+#include "surv/surv.h"
 #include "tg.h"
 #include "tg_config.h"
+#include "trunk.h"
 #include "web.h"
 
 struct daemon {
@@ -46,9 +49,15 @@ struct daemon {
 	su_timer_t *watchdog;
 	su_timer_t *status_timer;       /* refreshes the published status */
 	struct spanmgr *spans;
+	struct trunk_agent *sip;        /* NULL when SIP could not start */
 	struct call_core *calls;
+	struct call_sutimers *call_timers;
+	struct db_cdr_writer *cdrs;     /* CDRs go to its queue, off the main thread */
+	struct surv *surv;              /* group health, busy-out, bypass relays */
 	struct db *db;
 	struct web *web;
+	struct web *web_tls;            /* the HTTPS listener, when configured */
+	char *tls_cert, *tls_key;       /* its PEM texts, alive as long as it */
 	struct tg_config *config;       /* the live snapshot */
 	struct tg_loader *loader;       /* builds the next one off the main thread */
 	struct status status;           /* what we publish */
@@ -168,6 +177,15 @@ static int seed_demo_routing(struct daemon *d)
 	else
 		log_info("demo: applied the preset \"Enterprise Voice in front of the PBX\"");
 	free(plan);
+	if (!rc) {
+		/* power-fail transfer: while the gateway is down, carrier meets PBX */
+		struct db_bypass_pair bp = { .name = "carrier-pbx", .span_a = "carrier", .span_b = "pbx",
+					     .mode = "auto" };
+
+		rc = db_bypass_create(d->db, &bp, &w);
+		if (rc)
+			log_err("demo: bypass pair not created: %s (%s)", strerror(rc), w.msg);
+	}
 	return rc;
 }
 
@@ -202,6 +220,46 @@ static int seed_demo(struct daemon *d)
 	return seed_demo_routing(d);
 }
 
+/* The HTTPS listener: the configured certificate, or a self-signed one made
+ * in STATE/tls/ at first start; the same API and UI as the HTTP one. */
+static int start_https(struct daemon *d, const struct web_cfg *plain, char *err, size_t errlen)
+{
+	char cert_path[PATH_MAX], key_path[PATH_MAX], path[PATH_MAX], url[400];
+	struct web_cfg wc = *plain;
+	char *cert = NULL, *key = NULL;
+	int rc;
+
+	state_path(d, "tls", path, sizeof(path));
+	if ((!d->conf.tls_cert[0] || !d->conf.tls_key[0]) && mkdir_p(path, 0700)) {
+		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+		return errno;
+	}
+	snprintf(cert_path, sizeof(cert_path), "%s", d->conf.tls_cert[0] ? d->conf.tls_cert : "");
+	if (!cert_path[0])
+		state_path(d, "tls/cert.pem", cert_path, sizeof(cert_path));
+	snprintf(key_path, sizeof(key_path), "%s", d->conf.tls_key[0] ? d->conf.tls_key : "");
+	if (!key_path[0])
+		state_path(d, "tls/key.pem", key_path, sizeof(key_path));
+	rc = web_tls_load(cert_path, key_path, &cert, &key, err, errlen);
+	if (rc)
+		return rc;
+	wc.listen = d->conf.https;
+	wc.tls_cert = cert;
+	wc.tls_key = key;
+	rc = web_start(&d->web_tls, &wc, err, errlen);  /* MHD copies nothing: keep them until stop */
+	if (!rc) {
+		log_info("web admin and REST API also on %s (certificate %s)", web_url(d->web_tls),
+			 cert_path);
+		state_path(d, "https.url", path, sizeof(path));
+		snprintf(url, sizeof(url), "%s\n", web_url(d->web_tls));
+		if (write_file(path, url, 0644))
+			log_warn("cannot write %s", path);
+	}
+	d->tls_cert = cert;
+	d->tls_key = key;
+	return rc;
+}
+
 static void publish_status(struct daemon *d)
 {
 	const struct tg_config *c = d->config;
@@ -217,6 +275,20 @@ static void publish_status(struct daemon *d)
 		d->status.active_calls = call_core_active(d->calls);
 		d->status.total_calls = call_core_total(d->calls);
 	}
+	if (d->cdrs) {
+		struct db_cdr_stats cs;
+
+		db_cdr_writer_stats(d->cdrs, &cs);
+		d->status.cdr_written = cs.written;
+		d->status.cdr_batches = cs.batches;
+		d->status.cdr_failed = cs.failed;
+		d->status.cdr_dropped = cs.dropped;
+		d->status.cdr_pending = cs.pending;
+		d->status.cdr_queue_high_water = cs.high_water;
+		d->status.cdr_queue_capacity = cs.capacity;
+	}
+	if (d->surv)
+		surv_status(d->surv, &d->status);
 	status_publish(&d->status);
 }
 
@@ -262,13 +334,32 @@ static void apply_ready(struct daemon *d)
 	d->config = c;
 	d->status.config_error[0] = '\0';
 	spanmgr_apply(d->spans, c);
+	trunk_agent_apply(d->sip, c);
 	call_core_set_table(d->calls, c->routes);
+	call_core_set_timeouts(d->calls, c->no_answer_timeout_s, c->max_call_duration_s);
+	surv_apply(d->surv, c);
 	tg_loader_retire(d->loader, old);       /* freed over there */
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	log_info("config generation %llu applied (built in %.1f ms off the main thread, "
 		 "swapped in %.3f ms)", c->generation, build_ms,
 		 (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 	publish_status(d);
+}
+
+/* PUT /api/v1/trunk-groups/{id}/state: runtime health, not configuration. */
+static void group_state(struct daemon *d, const struct mainq_msg *msg)
+{
+	int rc = surv_group_report(d->surv, msg->u.group_state.group_id, SURV_DOWN_API,
+				   msg->u.group_state.down);
+
+	publish_status(d);      /* before the answer: the route tester sees the change */
+	mainq_reply_done(msg->u.group_state.reply, rc, "%s", rc ? "the running configuration has "
+			 "no such group yet" : msg->u.group_state.down ? "marked down" : "marked up");
+}
+
+static void on_links_changed(void *arg)
+{
+	surv_links_changed(((struct daemon *)arg)->surv);
 }
 
 static void on_mainq(const struct mainq_msg *msg, void *arg)
@@ -284,6 +375,11 @@ static void on_mainq(const struct mainq_msg *msg, void *arg)
 		break;
 	case MAINQ_SPAN_DCHAN:
 		spanmgr_on_msg(d->spans, msg);
+		if (surv_take_changed(d->surv))
+			publish_status(d);      /* a group went down or up: the route tester sees it */
+		break;
+	case MAINQ_GROUP_STATE:
+		group_state(d, msg);
 		break;
 	case MAINQ_SPAN_ALARM:
 	case MAINQ_SPAN_TEST_CALL:
@@ -330,7 +426,10 @@ static int on_signal(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
 
 static void on_status_timer(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 {
-	publish_status((struct daemon *)arg);
+	struct daemon *d = (struct daemon *)arg;
+
+	surv_tick(d->surv);     /* the loop is alive: re-arm the bypass relays' watchdog */
+	publish_status(d);
 }
 
 static void on_watchdog(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
@@ -387,6 +486,42 @@ static void print_demo_banner(struct daemon *d)
 	fflush(stdout);
 }
 
+/* call_place_h: the owner of the destination group's kind places the leg. */
+static int place(void *arg, const struct route_target *t, const struct call_setup *s,
+		 struct leg **legp)
+{
+	struct daemon *d = arg;
+	const struct route_group *g = route_group_by_id(d->config->routes, t->group_id);
+
+	if (g && g->kind == ROUTE_GROUP_SIP)
+		return d->sip ? trunk_place(d->sip, t, s, legp) : 38;
+	return spanmgr_place(d->spans, t, s, legp);
+}
+
+/* The SIP side; a failure leaves the gateway running without it (the PRI
+ * side still works), logged and recorded as an event. */
+static void start_sip(struct daemon *d)
+{
+	char err[CONF_ERR_LEN];
+	int rc;
+
+	rc = trunk_agent_create(&d->sip, &(struct trunk_agent_cfg){
+		.root = d->root, .listen = d->conf.sip, .media_address = d->conf.media_address,
+		.rtp_min = d->conf.rtp_min, .rtp_max = d->conf.rtp_max,
+		.state_dir = d->conf.state_dir, .core = d->calls }, err, sizeof(err));
+	if (rc) {
+		log_err("SIP side not started: %s", err);
+		db_event_add(d->db, "major", "sip-error", "trunkgated", err);
+		d->sip = NULL;
+	}
+}
+
+/* The call core's CDR sink: a copy into the writer's queue, never a wait. */
+static void on_cdr(void *arg, const struct db_cdr *r)
+{
+	db_cdr_writer_add(arg, r);      /* a drop is logged and counted there */
+}
+
 static int start(struct daemon *d)
 {
 	char err[CONF_ERR_LEN], path[PATH_MAX], url[400];
@@ -420,6 +555,11 @@ static int start(struct daemon *d)
 		log_err("%s", err);
 		return rc;
 	}
+	rc = db_cdr_writer_start(&d->cdrs, d->conf.db_path, DB_CDR_QUEUE_DEFAULT, err, sizeof(err));
+	if (rc) {
+		log_err("%s", err);
+		return rc;
+	}
 	rc = tg_loader_start(&d->loader, d->conf.db_path, d->config->generation, err, sizeof(err));
 	if (rc) {
 		log_err("%s", err);
@@ -427,11 +567,19 @@ static int start(struct daemon *d)
 	}
 	rc = spanmgr_create(&d->spans, d->root, d->conf.state_dir, d->db);
 	if (!rc)
+		rc = call_sutimers_create(&d->call_timers, d->root);
+	if (!rc)
 		rc = call_core_create(&d->calls, &(struct call_core_cfg){
-			.place = spanmgr_place, .place_arg = d->spans, .db = d->db });
+			.place = place, .place_arg = d,
+			.cdr = on_cdr, .cdr_arg = d->cdrs,
+			.timers = call_sutimers_ops(d->call_timers) });
+	if (!rc)
+		rc = surv_create(&d->surv, d->spans, d->calls, d->db);
 	if (rc)
 		return rc;
 	spanmgr_set_core(d->spans, d->calls);
+	spanmgr_set_link_hook(d->spans, on_links_changed, d);
+	start_sip(d);
 	tg_strlcpy(d->status.version, PACKAGE_VERSION, sizeof(d->status.version));
 	d->status.started_at_ms = tg_wall_ms();
 	d->status.started_mono_ms = tg_now_ms();
@@ -443,7 +591,11 @@ static int start(struct daemon *d)
 		return rc;
 	}
 	spanmgr_apply(d->spans, d->config);
+	trunk_agent_apply(d->sip, d->config);
 	call_core_set_table(d->calls, d->config->routes);
+	call_core_set_timeouts(d->calls, d->config->no_answer_timeout_s,
+			       d->config->max_call_duration_s);
+	surv_apply(d->surv, d->config);
 	publish_status(d);
 	d->status_timer = su_timer_create(su_root_task(d->root), 500);
 	if (d->status_timer)
@@ -463,6 +615,13 @@ static int start(struct daemon *d)
 	snprintf(url, sizeof(url), "%s\n", web_url(d->web));
 	if (write_file(path, url, 0644))
 		log_warn("cannot write %s", path);
+	if (d->conf.https[0]) {
+		rc = start_https(d, &wc, err, sizeof(err));
+		if (rc) {
+			log_err("%s", err);
+			return rc;
+		}
+	}
 	wd = sd_watchdog_usec();
 	if (wd) {
 		d->watchdog = su_timer_create(su_root_task(d->root), (su_duration_t)(wd / 2000));
@@ -484,6 +643,8 @@ static void stop(struct daemon *d)
 	sd_send("STOPPING=1\nSTATUS=stopping");
 	d->status.stopping = true;
 	status_publish(&d->status);
+	if (d->web_tls)
+		web_quiesce(d->web_tls);
 	if (d->web) {
 		web_quiesce(d->web);
 		web_stop(d->web);
@@ -491,14 +652,36 @@ static void stop(struct daemon *d)
 		state_path(d, "http.url", path, sizeof(path));
 		unlink(path);
 	}
+	if (d->web_tls) {
+		web_stop(d->web_tls);
+		d->web_tls = NULL;
+		state_path(d, "https.url", path, sizeof(path));
+		unlink(path);
+	}
+	free(d->tls_cert);
+	d->tls_cert = NULL;
+	if (d->tls_key)
+		explicit_bzero(d->tls_key, strlen(d->tls_key));
+	free(d->tls_key);
+	d->tls_key = NULL;
 	su_timer_destroy(d->watchdog);
 	d->watchdog = NULL;
 	su_timer_destroy(d->status_timer);
 	d->status_timer = NULL;
+	trunk_agent_destroy(d->sip);    /* ends SIP calls (BYE/CANCEL), stops the SIP stack */
+	d->sip = NULL;
+	if (d->surv)
+		surv_shutdown(d->surv); /* relays engaged before the spans close */
 	spanmgr_destroy(d->spans);      /* ends its calls, closes the cards: the far ends see LOS */
 	d->spans = NULL;
-	call_core_destroy(d->calls);    /* after the legs are gone: writes the last CDRs */
+	call_core_destroy(d->calls);    /* after the legs are gone: queues the last CDRs */
 	d->calls = NULL;
+	call_sutimers_destroy(d->call_timers);
+	d->call_timers = NULL;
+	db_cdr_writer_stop(d->cdrs);    /* drains the queue: every CDR committed */
+	d->cdrs = NULL;
+	surv_destroy(d->surv);
+	d->surv = NULL;
 	tg_loader_stop(d->loader);
 	d->loader = NULL;
 	mainq_close();

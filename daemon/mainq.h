@@ -19,6 +19,7 @@ enum mainq_type {
 	MAINQ_SPAN_DCHAN,               /* hw thread: a D-channel frame arrived */
 	MAINQ_SPAN_ALARM,               /* hw thread: the alarm set changed */
 	MAINQ_SPAN_TEST_CALL,           /* HTTP thread: place a test call (answer in `reply`) */
+	MAINQ_GROUP_STATE,              /* HTTP thread: mark a trunk group down/up (answer in `reply`) */
 	MAINQ__COUNT
 };
 
@@ -47,6 +48,11 @@ struct mainq_msg {
 			unsigned hold_seconds;
 			struct mainq_reply *reply;
 		} test_call;
+		struct {
+			long long group_id;
+			bool down;
+			struct mainq_reply *reply;
+		} group_state;
 	} u;
 };
 

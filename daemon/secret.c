@@ -7,6 +7,8 @@
 #include "config.h"
 #include <crypt.h>
 #include <errno.h>
+#include <gnutls/crypto.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -118,4 +120,15 @@ bool secret_verify_password(const char *pw, const char *hash)
 	explicit_bzero(cd, sizeof(*cd));
 	free(cd);
 	return ok;
+}
+
+int secret_sha256_hex(const char *s, char *out)
+{
+	unsigned char d[32];
+
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, s, strlen(s), d) < 0)
+		return EIO;
+	for (size_t i = 0; i < sizeof(d); i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+	return 0;
 }

@@ -21,6 +21,9 @@ int secret_token_hex(char *out, size_t nbytes);
 int secret_hash_password(const char *pw, char *out, size_t outlen);
 /* Does pw match the stored hash?  Constant time in the comparison. */
 bool secret_verify_password(const char *pw, const char *hash);
+/* SHA-256 of s as 64 lowercase hex characters (out has 65): how API tokens
+ * are stored.  Tokens carry 192 random bits, so a fast hash is enough. */
+int secret_sha256_hex(const char *s, char *out);
 /* Constant-time comparison of two NUL-terminated strings. */
 bool secret_equal(const char *a, const char *b);
 

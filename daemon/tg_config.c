@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "call.h"
 #include "db.h"
 #include "route.h"
 #include "tg_config.h"
@@ -108,6 +109,60 @@ static int load_members(struct tg_config *c, struct db *db)
 	return 0;
 }
 
+static int load_bypass(struct tg_config *c, struct db *db, char *err, size_t errlen)
+{
+	static const char *const modes[] = { "auto", "engaged", "released", NULL };
+	struct db_bypass_pair *v = NULL;
+	size_t n = 0;
+	int rc, mode;
+
+	rc = db_bypass_list(db, &v, &n);
+	if (rc)
+		return rc;
+	c->bypass = su_zalloc(c->home, (n ? n : 1) * sizeof(*c->bypass));
+	if (!c->bypass) {
+		free(v);
+		return ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!pick(v[i].mode, modes, &mode)) {
+			snprintf(err, errlen, "bypass pair %s: mode %s is not valid", v[i].name, v[i].mode);
+			free(v);
+			return EINVAL;
+		}
+		c->bypass[i] = (struct tg_config_bypass){
+			.id = v[i].id, .name = su_strdup(c->home, v[i].name),
+			.span_a = v[i].span_a_id, .span_b = v[i].span_b_id,
+			.mode = (enum tg_bypass_mode)mode,
+		};
+	}
+	c->nbypass = n;
+	free(v);
+	return 0;
+}
+
+/* Busy-out groups by name to ids, once the groups are loaded. */
+static int resolve_busy_out(struct tg_config *c, const struct db_span *v, size_t n, char *err,
+			    size_t errlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct tg_config_span *t = &c->spans[i];
+
+		t->busy_out_service = !strcmp(v[i].busy_out_method, "service");
+		if (!v[i].busy_out_group[0])
+			continue;
+		for (size_t g = 0; g < c->ngroups && !t->busy_out_group_id; g++)
+			if (!strcmp(c->groups[g].name, v[i].busy_out_group))
+				t->busy_out_group_id = c->groups[g].id;
+		if (!t->busy_out_group_id) {
+			snprintf(err, errlen, "span %s: busy_out_group %s does not exist", v[i].name,
+				 v[i].busy_out_group);
+			return EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int load_spans(struct tg_config *c, struct db *db, char *err, size_t errlen)
 {
 	struct db_span *v = NULL;
@@ -129,7 +184,47 @@ static int load_spans(struct tg_config *c, struct db *db, char *err, size_t errl
 		}
 	}
 	c->nspans = n;
+	rc = resolve_busy_out(c, v, n, err, errlen);
 	free(v);
+	return rc;
+}
+
+/* Numeric settings: absent is the default; a stored value the API would
+ * never write (a hand-edited database) fails the load. */
+static int load_numbers(struct tg_config *c, struct db *db, char *err, size_t errlen)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+		unsigned def, max;
+	} numbers[] = {
+		{ "no_answer_timeout", offsetof(struct tg_config, no_answer_timeout_s),
+		  CALL_NO_ANSWER_DEFAULT_S, CALL_NO_ANSWER_MAX_S },
+		{ "max_call_duration", offsetof(struct tg_config, max_call_duration_s),
+		  0, CALL_MAX_DURATION_MAX_S },
+	};
+
+	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
+		unsigned *p = (unsigned *)((char *)c + numbers[i].off);
+		char v[32] = "", *end;
+		unsigned long n;
+		int rc = db_setting_get(db, numbers[i].key, v, sizeof(v));
+
+		if (rc == ENOENT) {
+			*p = numbers[i].def;
+			continue;
+		}
+		if (rc)
+			return rc;
+		errno = 0;
+		n = strtoul(v, &end, 10);
+		if (!v[0] || *end || errno || v[0] == '-' || n > numbers[i].max) {
+			snprintf(err, errlen, "setting %s: stored value \"%s\" is not 0..%u",
+				 numbers[i].key, v, numbers[i].max);
+			return EINVAL;
+		}
+		*p = (unsigned)n;
+	}
 	return 0;
 }
 
@@ -171,9 +266,7 @@ int tg_config_load(struct tg_config **cfgp, struct db *db, char *err, size_t err
 		*(const char **)((char *)c + strings[i].off) = su_strdup(c->home, v);
 	}
 	if (!rc)
-		rc = load_spans(c, db, err, errlen);
-	if (!rc)
-		rc = load_members(c, db);
+		rc = load_numbers(c, db, err, errlen);
 	if (!rc) {
 		/* The routing table of this generation: the same loader and build
 		 * the API's write check and route tester use. */
@@ -182,7 +275,19 @@ int tg_config_load(struct tg_config **cfgp, struct db *db, char *err, size_t err
 		rc = db_routing_load(db, &rcfg, c->home, NULL, err, errlen);
 		if (!rc)
 			rc = route_table_build(&c->routes, &rcfg, err, errlen);
+		if (!rc) {
+			c->groups = rcfg.groups;        /* from c->home */
+			c->ngroups = rcfg.ngroups;
+		}
 	}
+	if (!rc)
+		rc = load_spans(c, db, err, errlen);
+	if (!rc)
+		rc = load_members(c, db);
+	if (!rc)
+		rc = load_bypass(c, db, err, errlen);
+	if (!rc)
+		rc = tg_config_load_sip(c, db);
 	db_read_end(db);
 	if (rc && !err[0])
 		snprintf(err, errlen, "cannot read configuration: %s", db_errmsg(db));

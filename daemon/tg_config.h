@@ -18,6 +18,7 @@
 struct db;
 
 struct route_table;
+struct route_group;
 
 /* A span in a trunk group. */
 struct tg_config_member {
@@ -37,6 +38,47 @@ struct tg_config_span {
 	struct isdn_span_cfg isdn;
 	const char *test_number;                /* "" = none */
 	const char *sim_attach;                 /* "" = listen in the state folder */
+	/* busy-out (survivability): not part of what the span runs with, so a
+	 * change never re-opens the span (tg_config_span_equal ignores it) */
+	long long busy_out_group_id;            /* 0 = none */
+	bool busy_out_service;                  /* Q.931 SERVICE rather than D channel down */
+};
+
+enum tg_bypass_mode { TG_BYPASS_AUTO, TG_BYPASS_ENGAGED, TG_BYPASS_RELEASED };
+
+/* A bypass relay pair: two spans cross-connected while the relay is engaged. */
+struct tg_config_bypass {
+	long long id;
+	const char *name;                       /* from the snapshot's home */
+	long long span_a, span_b;               /* span ids */
+	enum tg_bypass_mode mode;
+};
+
+/* A SIP trunk's next hop, and the trunk as the SIP side needs it. */
+struct tg_config_sip_hop {
+	const char *host;                       /* IP literal or hostname */
+	unsigned port;                          /* 0 = the transport's default */
+	const char *transport;                  /* udp, tcp, tls ("" in the db: the trunk's) */
+	unsigned priority, weight;
+};
+
+struct tg_config_sip_trunk {
+	long long id;
+	const char *name;
+	bool enabled;
+	const char *profile;
+	const char *transport;
+	const char *allowed_sources;            /* as stored: IPs/CIDRs, comma separated */
+	unsigned max_calls;
+	struct tg_config_sip_hop *hops;         /* in try order */
+	size_t nhops;
+};
+
+/* A SIP trunk in a trunk group. */
+struct tg_config_sip_member {
+	long long group_id;
+	char group[33];
+	long long trunk_id;
 };
 
 struct tg_config {
@@ -51,10 +93,25 @@ struct tg_config {
 	struct tg_config_member *members;       /* span members of trunk groups, from home */
 	size_t nmembers;
 	struct route_table *routes;             /* the routing table of this generation */
+	struct tg_config_sip_trunk *sip_trunks; /* from home (tg_config_sip.c) */
+	size_t nsip_trunks;
+	struct tg_config_sip_member *sip_members;
+	size_t nsip_members;
+	/* Call timers (settings no_answer_timeout, max_call_duration), seconds;
+	 * 0 = off.  New calls take them when they start. */
+	unsigned no_answer_timeout_s, max_call_duration_s;
+	const struct route_group *groups;       /* every trunk group (id, name, kind), from home */
+	size_t ngroups;
+	struct tg_config_bypass *bypass;        /* bypass relay pairs, from home */
+	size_t nbypass;
 };
 
 /* Are two span configurations the same (so a running span can stay)? */
 bool tg_config_span_equal(const struct tg_config_span *a, const struct tg_config_span *b);
+
+/* The SIP trunks and their group membership into c (inside the load's read
+ * transaction); tg_config_sip.c. */
+int tg_config_load_sip(struct tg_config *c, struct db *db);
 
 /* Load the generation that is committed now.  EIO etc. with err filled. */
 int tg_config_load(struct tg_config **cfgp, struct db *db, char *err, size_t errlen);

@@ -65,6 +65,7 @@ int db_settings_put(struct db *db, const struct db_kv *kv, size_t n, const struc
 		    unsigned long long *genp);
 
 /* Users */
+#define DB_LOCKOUT_AFTER 5              /* failed logins in a row before a lockout */
 struct db_user {
 	long long id;
 	char username[64];
@@ -72,14 +73,50 @@ struct db_user {
 	char role[16];
 	bool must_change_password;
 	bool disabled;
+	unsigned failed_logins;
+	long long locked_until;         /* epoch ms; 0 = not locked */
+	long long created_at, last_login_at;
+};
+/* A change to a user; unset parts stay. */
+struct db_user_change {
+	const char *role;               /* NULL = keep */
+	int disabled;                   /* -1 = keep */
+	int must_change_password;       /* -1 = keep */
+	const char *password_hash;      /* NULL = keep */
+	bool unlock;                    /* clear failed logins and the lockout */
 };
 int db_user_count(struct db *db, unsigned *np);
 int db_user_get(struct db *db, const char *username, struct db_user *u);   /* ENOENT */
+int db_user_list(struct db *db, struct db_user **vp, size_t *np);           /* by username */
 int db_user_create(struct db *db, const char *username, const char *hash, const char *role,
 		   bool must_change, const struct db_actor *who);            /* EEXIST */
 int db_user_set_password(struct db *db, const char *username, const char *hash,
 			 const struct db_actor *who);                        /* ENOENT */
-int db_user_note_login(struct db *db, const char *username, bool ok);
+/* ENOENT; EBUSY if it would leave no enabled admin. */
+int db_user_update(struct db *db, const char *username, const struct db_user_change *c,
+		   const struct db_actor *who);
+int db_user_delete(struct db *db, const char *username, const struct db_actor *who);
+/* Count a login attempt.  A success clears the failures; the
+ * DB_LOCKOUT_AFTER-th failure in a row and each one after it lock the
+ * account (1, 2, 4, 8, then 16 minutes); *locked_until (may be NULL) gets
+ * the lock's end (0 = none). */
+int db_user_note_login(struct db *db, const char *username, bool ok, long long *locked_until);
+
+/* API tokens: only the SHA-256 of a token is kept. */
+struct db_token {
+	long long id;
+	char name[64];
+	char role[16];
+	char created_by[64];
+	long long created_at, expires_at, last_used_at, revoked_at;    /* 0 = none */
+};
+int db_token_create(struct db *db, const char *name, const char *hash, const char *role,
+		    long long expires_at, const struct db_actor *who, long long *idp);
+int db_token_list(struct db *db, struct db_token **vp, size_t *np);        /* newest first */
+int db_token_revoke(struct db *db, long long id, const struct db_actor *who);   /* ENOENT */
+/* The token with this hash, if it may be used now (not revoked, not
+ * expired): 0, or ENOENT.  Notes its use (at most once a minute). */
+int db_token_check(struct db *db, const char *hash, struct db_token *t);
 
 /* Spans (T1/E1).  Text fields hold the API's names ("T1", "ESF", "euroisdn"...);
  * the API validates them, the config loader turns them into types. */
@@ -101,6 +138,8 @@ struct db_span {
 	char test_number[33];
 	bool debug;
 	char sim_attach[256];
+	char busy_out_group[33];        /* trunk group whose outage takes the span out of service; "" = none */
+	char busy_out_method[8];        /* dchan, service ("" is written as dchan) */
 };
 /* All spans, ordered by id, into a malloc'd array (*np entries). */
 int db_span_list(struct db *db, struct db_span **vp, size_t *np);
@@ -109,7 +148,7 @@ int db_span_get(struct db *db, const char *key, struct db_span *sp);
 /* Create (sp->id set on return), update (by sp->id), delete (by id); each one
  * transaction with an audit row and a new generation.  EEXIST: name or
  * driver+position taken; ENOENT: no such span; EBUSY (delete): still used,
- * with the referrer's table in `why`. */
+ * with the referrer's table in `why`; EINVAL: busy_out_group names no group. */
 int db_span_create(struct db *db, struct db_span *sp, const struct db_actor *who,
 		   unsigned long long *genp);
 int db_span_update(struct db *db, const struct db_span *sp, const struct db_actor *who,
@@ -127,7 +166,7 @@ struct db_span_member {
 };
 int db_span_members(struct db *db, struct db_span_member **vp, size_t *np);
 
-/* Call detail records: one row per finished call, in its own transaction. */
+/* Call detail records: one row per finished call. */
 struct db_cdr {
 	char call_id[48];
 	long long setup_at, alert_at, answer_at, end_at;   /* ms; 0 = never */
@@ -141,7 +180,40 @@ struct db_cdr {
 	int sip_status;                 /* 0 = none */
 	char released_by[8];            /* caller, callee, gateway */
 };
+/* One row in its own transaction (one fsync): tests, tools, the benchmark.
+ * EEXIST: the call_id is there already. */
 int db_cdr_add(struct db *db, const struct db_cdr *c);
+
+/* The CDR writer (cdr_writer.c): a thread with its own connection to `path`
+ * that commits whatever is queued in one transaction per batch (group
+ * commit), so at high call rates many CDRs share one fsync.  add copies the
+ * row into the queue and never waits for the disk (only for a mutex the
+ * writer holds for a pointer swap); a row the database refuses (a duplicate
+ * call_id) is logged and counted, and the rest of its batch is committed.
+ * A CDR is durable a few ms after add (see cdr.c for the crash window);
+ * stop drains the queue before it returns.  add/flush/stats: any thread. */
+struct db_cdr_writer;
+struct db_cdr_stats {
+	unsigned long long queued;      /* accepted by add */
+	unsigned long long written;     /* committed */
+	unsigned long long batches;     /* transactions committed */
+	unsigned long long failed;      /* rows the database refused, or given up at stop */
+	unsigned long long dropped;     /* refused by add: the queue was full */
+	unsigned long long retries;     /* batches retried after a transaction error */
+	size_t pending;                 /* in the queue now (not yet taken by the writer) */
+	size_t high_water;              /* the most ever in the queue */
+	size_t capacity;
+};
+#define DB_CDR_QUEUE_DEFAULT 65536
+int  db_cdr_writer_start(struct db_cdr_writer **wp, const char *path, size_t capacity,
+			 char *err, size_t errlen);
+/* 0; ENOSPC when the queue is full (counted as dropped, logged); ENOMEM. */
+int  db_cdr_writer_add(struct db_cdr_writer *w, const struct db_cdr *c);
+/* Wait until every row added before this call is committed or has failed. */
+void db_cdr_writer_flush(struct db_cdr_writer *w);
+void db_cdr_writer_stats(struct db_cdr_writer *w, struct db_cdr_stats *st);
+/* Drain the queue, stop the thread, close its connection.  NULL is fine. */
+void db_cdr_writer_stop(struct db_cdr_writer *w);
 /* ---- Routing: trunk groups, number ranges, manipulation rules, routes ----
  *
  * Names of other objects (a member span, a range's group, a route's
@@ -283,6 +355,102 @@ int db_route_delete(struct db *db, long long id, struct db_routing_write *w);
  * err naming the object and field when a stored value does not parse. */
 int db_routing_load(struct db *db, struct route_config *out, struct su_home_s *home,
 		    unsigned long long *genp, char *err, size_t errlen);
+
+/* ---- SIP trunks and their next hops (sip.c) ----
+ * Writes are routing writes (struct db_routing_write above): one transaction
+ * with the trunk, its next hops replaced as a whole, the audit row and the
+ * generation.  EEXIST: name taken; EBUSY (delete): a trunk group lists it,
+ * named in w->msg.  Lists are ordered by id, hops by priority then weight
+ * (heavier first). */
+#define DB_SIP_MAX_HOPS 8
+
+struct db_sip_hop {
+	char host[256];                 /* IP literal or hostname */
+	unsigned port;                  /* 0 = DNS SRV / the transport's default */
+	char transport[4];              /* "" = the trunk's; udp, tcp, tls */
+	unsigned priority;              /* lower first */
+	unsigned weight;
+};
+
+struct db_sip_trunk {
+	long long id;
+	char name[33];
+	bool enabled;
+	char profile[12];               /* generic, lync2013, itsp */
+	char transport[4];              /* udp, tcp, tls */
+	char listen[64];                /* "" = the daemon's SIP address */
+	char tls_cert[256], tls_key[256], tls_ca[256], tls_verify_name[256];
+	char srtp_mode[12];             /* off, optional, required */
+	bool media_bypass;
+	char refer_mode[8];             /* reject, pass, act */
+	bool prack;
+	unsigned session_timer;         /* seconds, 0 = off */
+	unsigned options_interval, options_down_after, options_up_after;
+	char allowed_sources[512];      /* IPs and CIDRs, comma separated */
+	unsigned max_calls;             /* 0 = unlimited */
+	unsigned nhops;
+	struct db_sip_hop hops[DB_SIP_MAX_HOPS];
+};
+int db_sip_trunk_list(struct db *db, struct db_sip_trunk **vp, size_t *np);
+int db_sip_trunk_get(struct db *db, const char *key, struct db_sip_trunk *t);   /* id or name */
+int db_sip_trunk_create(struct db *db, struct db_sip_trunk *t, struct db_routing_write *w);
+int db_sip_trunk_update(struct db *db, struct db_sip_trunk *t, struct db_routing_write *w);
+int db_sip_trunk_delete(struct db *db, long long id, struct db_routing_write *w);
+
+/* SIP trunk members of trunk groups, ordered by group, position, id. */
+struct db_sip_member {
+	long long group_id;
+	char group[33];
+	long long trunk_id;
+	unsigned weight;
+};
+int db_sip_members(struct db *db, struct db_sip_member **vp, size_t *np);
+
+/* ---- Bypass relay pairs (power-fail transfer between two spans) ----
+ * Writes use struct db_routing_write for the actor, the new generation and
+ * the refusal (field + message).  EINVAL: a span names nothing, both are the
+ * same, or one is in another pair already; EEXIST: the name is taken;
+ * ENOENT: no such pair.  Get: by id (all digits) or name. */
+struct db_bypass_pair {
+	long long id;
+	char name[33];
+	char span_a[33], span_b[33];    /* span names */
+	long long span_a_id, span_b_id; /* read: their ids */
+	char mode[12];                  /* auto, engaged, released */
+};
+int db_bypass_list(struct db *db, struct db_bypass_pair **vp, size_t *np);
+int db_bypass_get(struct db *db, const char *key, struct db_bypass_pair *p);
+int db_bypass_create(struct db *db, struct db_bypass_pair *p, struct db_routing_write *w);
+int db_bypass_update(struct db *db, struct db_bypass_pair *p, struct db_routing_write *w);
+int db_bypass_delete(struct db *db, long long id, struct db_routing_write *w);
+/* ---- Records: CDRs, audit log, events (records.c) ----
+ * Filtered and paged, newest first unless ascending.  f1..f3 by kind:
+ * CDRS: f1 = a number prefix (called or calling, before or after
+ * manipulation), f2 = a trunk or trunk group name (either leg), cause;
+ * AUDIT: f1 = actor, f2 = object_type; EVENTS: f1 = severity, f2 = kind,
+ * f3 = source.  NULL/"" = any.  Each row goes to row() as column names and
+ * text values (NULL for SQL NULL) with their types (db_rec_type); row() returning
+ * non-zero stops.  *total is how many rows match, whatever the page. */
+enum db_rec_kind { DB_REC_CDRS, DB_REC_AUDIT, DB_REC_EVENTS };
+enum db_rec_type { DB_REC_INTEGER = 1, DB_REC_FLOAT, DB_REC_TEXT, DB_REC_BLOB, DB_REC_NULL };
+						/* == SQLite's column types */
+struct db_rec_query {
+	enum db_rec_kind kind;
+	long long from_ms, to_ms;       /* the record's time (CDRs: end) in [from, to); 0 = open */
+	const char *f1, *f2, *f3;
+	int cause;                      /* CDRS: 0 = any */
+	bool ascending;
+	unsigned limit, offset;
+};
+typedef int (db_rec_row_h)(void *arg, int ncols, const char *const *names,
+			   const char *const *values, const int *types);
+int db_records(struct db *db, const struct db_rec_query *q, db_rec_row_h *row, void *arg,
+	       long long *total);
+/* A consistent copy of the whole database into a new file at path
+ * (SQLite's online backup). */
+int db_backup_to(struct db *db, const char *path);
+/* The file this connection opened. */
+const char *db_path(const struct db *db);
 
 /* ---- Deployment presets (presets.c) ----
  * A starting configuration for one of the deployments, from a few answers:

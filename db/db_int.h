@@ -41,6 +41,10 @@ int db_audit_in_tx(struct db *db, const struct db_actor *who, const char *action
 		   const char *after_json);
 long long db_now_ms(void);
 
+/* The CDR INSERT (cdr.c): prepare once, bind a row (resets the statement first). */
+int db_cdr_prepare(struct db *db, sqlite3_stmt **stp);
+void db_cdr_bind(sqlite3_stmt *st, const struct db_cdr *c);
+
 /* ---- row helpers (db.c), shared by every table's file ---- */
 
 /* Copy column i as text into dst (NULL reads as ""). */

@@ -281,12 +281,29 @@ static int routing_in_use(struct db *db, char *what, size_t len)
 	return rc == SQLITE_ROW ? EEXIST : rc == SQLITE_DONE ? 0 : db_errno(rc);
 }
 
+/* Replace: everything routing goes.  A span's busy-out names its group by
+ * id; the name is kept aside (a temporary table of this connection) and
+ * pointed at the new group of that name afterwards (keep_busy_out). */
 static int clear_routing(struct db *db)
 {
 	/* children first: routes hold destinations, groups hold members and rules */
-	return exec(db, "DELETE FROM route_destinations; DELETE FROM routes; "
+	return exec(db, "DROP TABLE IF EXISTS temp.preset_busy_out; "
+		    "CREATE TEMP TABLE preset_busy_out AS SELECT s.id AS span_id, g.name AS grp "
+		    "FROM spans s JOIN trunk_groups g ON g.id = s.busy_out_group_id; "
+		    "UPDATE spans SET busy_out_group_id = NULL WHERE busy_out_group_id IS NOT NULL; "
+		    "DELETE FROM route_destinations; DELETE FROM routes; "
 		    "DELETE FROM manipulation_rules; DELETE FROM number_ranges; "
 		    "DELETE FROM trunk_group_members; DELETE FROM trunk_groups");
+}
+
+/* Spans that depended on a SIP group of a name the preset made again keep
+ * depending on it; any other dependency is dropped with the old group. */
+static int keep_busy_out(struct db *db)
+{
+	return exec(db, "UPDATE spans SET busy_out_group_id = (SELECT g.id FROM temp.preset_busy_out p "
+		    "JOIN trunk_groups g ON g.name = p.grp AND g.kind = 'sip' WHERE p.span_id = spans.id) "
+		    "WHERE id IN (SELECT span_id FROM temp.preset_busy_out); "
+		    "DROP TABLE temp.preset_busy_out");
 }
 
 static int span_exists(struct db *db, const char *name)
@@ -371,6 +388,7 @@ int db_preset_apply(struct db *db, const struct db_preset *a, const struct db_pr
 		    const char *answers_json, struct db_routing_write *w)
 {
 	struct db_preset_plan *p;
+	bool cleared = false;
 	char what[80];
 	int rc;
 
@@ -384,8 +402,8 @@ int db_preset_apply(struct db *db, const struct db_preset *a, const struct db_pr
 		return rc;
 	}
 	rc = routing_in_use(db, what, sizeof(what));
-	if (rc == EEXIST && a->replace)
-		rc = clear_routing(db);
+	if (rc == EEXIST && a->replace && !(rc = clear_routing(db)))
+		cleared = true;
 	else if (rc == EEXIST)
 		snprintf(w->msg, sizeof(w->msg), "routing is configured already (%s): "
 			 "set replace to true to replace all of it", what);
@@ -403,6 +421,8 @@ int db_preset_apply(struct db *db, const struct db_preset *a, const struct db_pr
 		rc = blame(w, db_rt_rule_write(db, &p->rules[i], w, true), "rules", i);
 	for (unsigned i = 0; !rc && i < p->nroutes; i++)
 		rc = blame(w, db_rt_route_write(db, &p->routes[i], w, true), "routes", i);
+	if (!rc && cleared)
+		rc = keep_busy_out(db);
 	if (!rc)
 		rc = db_rt_verify(db, w);
 	if (!rc)

@@ -452,6 +452,7 @@ int db_trunk_group_delete(struct db *db, long long id, struct db_routing_write *
 		"SELECT 'route ' || name FROM routes WHERE source_group_id = ?1 "
 		"OR survivability_group_id = ?1 OR id IN "
 		"(SELECT route_id FROM route_destinations WHERE group_id = ?1) ORDER BY id",
+		"SELECT 'span ' || name || ' (busy_out_group)' FROM spans WHERE busy_out_group_id = ?1",
 	};
 	sqlite3_stmt *st;
 	char *before, what[64] = "trunk group";

@@ -11,14 +11,19 @@
 
 #include "db_int.h"
 
+/* The busy-out group by name ('' = none), for reads and the audit JSON. */
+#define BUSY_OUT_GROUP "COALESCE((SELECT g.name FROM trunk_groups g WHERE g.id = spans.busy_out_group_id), '')"
+
 #define SPAN_COLS "id, name, enabled, driver, position, type, framing, line_code, crc4, " \
-	"clock_source, signalling, pri_side, switch_type, hunting, test_number, debug, sim_attach"
+	"clock_source, signalling, pri_side, switch_type, hunting, test_number, debug, sim_attach, " \
+	BUSY_OUT_GROUP ", busy_out_method"
 
 #define SPAN_JSON "json_object('id', id, 'name', name, 'enabled', enabled, 'driver', driver, " \
 	"'position', position, 'type', type, 'framing', framing, 'line_code', line_code, " \
 	"'crc4', crc4, 'clock_source', clock_source, 'signalling', signalling, " \
 	"'pri_side', pri_side, 'switch_type', switch_type, 'hunting', hunting, " \
-	"'test_number', test_number, 'debug', debug, 'sim_attach', sim_attach)"
+	"'test_number', test_number, 'debug', debug, 'sim_attach', sim_attach, " \
+	"'busy_out_group', " BUSY_OUT_GROUP ", 'busy_out_method', busy_out_method)"
 
 static void row_to_span(sqlite3_stmt *st, void *item)
 {
@@ -42,6 +47,8 @@ static void row_to_span(sqlite3_stmt *st, void *item)
 	db_col_text(st, 14, sp->test_number, sizeof(sp->test_number));
 	sp->debug = sqlite3_column_int(st, 15) != 0;
 	db_col_text(st, 16, sp->sim_attach, sizeof(sp->sim_attach));
+	db_col_text(st, 17, sp->busy_out_group, sizeof(sp->busy_out_group));
+	db_col_text(st, 18, sp->busy_out_method, sizeof(sp->busy_out_method));
 }
 
 int db_span_list(struct db *db, struct db_span **vp, size_t *np)
@@ -105,6 +112,29 @@ static void bind_span(sqlite3_stmt *st, const struct db_span *sp)
 	sqlite3_bind_int(st, 15, sp->debug);
 	sqlite3_bind_text(st, 16, sp->sim_attach, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 17, db_now_ms());
+	sqlite3_bind_text(st, 18, sp->busy_out_group, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 19, sp->busy_out_method[0] ? sp->busy_out_method : "dchan", -1,
+			  SQLITE_TRANSIENT);
+}
+
+/* The busy-out group is stored by id, resolved from its name in the write's
+ * own transaction: a name that names nothing (deleted in between) is EINVAL. */
+#define BUSY_OUT_GROUP_ID "(SELECT id FROM trunk_groups WHERE name = ?18)"
+
+static int check_busy_out_group(struct db *db, const struct db_span *sp)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!sp->busy_out_group[0])
+		return 0;
+	rc = db_prepare(db, &st, "SELECT busy_out_group_id IS NOT NULL FROM spans WHERE id = ?1");
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, sp->id);
+	rc = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) ? 0 : EINVAL;
+	sqlite3_finalize(st);
+	return rc;
 }
 
 /* Commit a span change: audit row (before/after), generation, commit. */
@@ -142,13 +172,16 @@ int db_span_create(struct db *db, struct db_span *sp, const struct db_actor *who
 	rc = db_prepare(db, &st,
 		"INSERT INTO spans (name, enabled, driver, position, type, framing, line_code, crc4, "
 		"clock_source, signalling, pri_side, switch_type, hunting, test_number, debug, "
-		"sim_attach, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-		"?11, ?12, ?13, ?14, ?15, ?16, ?17, ?17)");
+		"sim_attach, busy_out_group_id, busy_out_method, created_at, updated_at) VALUES "
+		"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+		BUSY_OUT_GROUP_ID ", ?19, ?17, ?17)");
 	if (!rc) {
 		bind_span(st, sp);
 		rc = db_step_done(st);
 		sp->id = sqlite3_last_insert_rowid(db->conn);
 	}
+	if (!rc)
+		rc = check_busy_out_group(db, sp);
 	return finish(db, rc, who, "create", sp->id, NULL, genp);
 }
 
@@ -171,12 +204,15 @@ int db_span_update(struct db *db, const struct db_span *sp, const struct db_acto
 		"UPDATE spans SET name = ?1, enabled = ?2, driver = ?3, position = ?4, type = ?5, "
 		"framing = ?6, line_code = ?7, crc4 = ?8, clock_source = ?9, signalling = ?10, "
 		"pri_side = ?11, switch_type = ?12, hunting = ?13, test_number = ?14, debug = ?15, "
-		"sim_attach = ?16, updated_at = ?17 WHERE id = ?18");
+		"sim_attach = ?16, busy_out_group_id = " BUSY_OUT_GROUP_ID ", busy_out_method = ?19, "
+		"updated_at = ?17 WHERE id = ?20");
 	if (!rc) {
 		bind_span(st, sp);
-		sqlite3_bind_int64(st, 18, sp->id);
+		sqlite3_bind_int64(st, 20, sp->id);
 		rc = db_step_done(st);
 	}
+	if (!rc)
+		rc = check_busy_out_group(db, sp);
 	return finish(db, rc, who, "update", sp->id, before, genp);
 }
 

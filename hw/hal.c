@@ -211,6 +211,15 @@ int hw_bypass_set(struct hw_span *span, bool engaged)
 	return span->drv->bypass_set(span, engaged);
 }
 
+int hw_bypass_watchdog(struct hw_span *span, unsigned timeout_ms)
+{
+	if (!span)
+		return EINVAL;
+	if (!(span->drv->caps & HW_CAP_BYPASS) || !span->drv->bypass_watchdog)
+		return ENOTSUP;
+	return span->drv->bypass_watchdog(span, timeout_ms);
+}
+
 unsigned hw_span_timeslots(enum hw_span_type type)
 {
 	switch (type) {

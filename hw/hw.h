@@ -21,8 +21,18 @@
  * Threads: a driver runs its own I/O thread(s).  The event callbacks are
  * called on that thread; they must copy what they need and return quickly
  * (the daemon posts a copy to the main thread's queue).  hw_dchan_send,
- * hw_span_alarms, hw_span_counters and hw_bypass_set may be called from any
- * one owner thread (the daemon's main thread); open/close from that thread.
+ * hw_span_alarms, hw_span_counters, hw_bypass_set and hw_bypass_watchdog may
+ * be called from any one owner thread (the daemon's main thread); open/close
+ * from that thread.
+ *
+ * Bypass relay (HW_CAP_BYPASS): engaged, it cross-connects the span with its
+ * partner (power-fail transfer); a relay without drive is engaged.  Like a
+ * real bypass card's, the relay has a watchdog: once armed with
+ * hw_bypass_watchdog(span, ms), a released relay falls back to engaged unless
+ * its owner calls hw_bypass_set(span, false) again within ms, so a host that
+ * hangs (not only one that dies) hands the line over.  The watchdog runs on
+ * the card (hw/sim: on both ends of the span, so a stopped owner process is
+ * seen too), never on the owner's thread.
  */
 #ifndef TG_HW_H
 #define TG_HW_H
@@ -126,6 +136,7 @@ struct hw_driver {
 	unsigned (*alarms)(struct hw_span *span);
 	void (*counters)(struct hw_span *span, struct hw_counters *c);
 	int  (*bypass_set)(struct hw_span *span, bool engaged);     /* HW_CAP_BYPASS */
+	int  (*bypass_watchdog)(struct hw_span *span, unsigned timeout_ms);  /* HW_CAP_BYPASS */
 };
 
 /* The drivers built into this binary; NULL if none has that name. */
@@ -142,6 +153,9 @@ int  hw_dchan_send(struct hw_span *span, const uint8_t *frame, size_t len);
 unsigned hw_span_alarms(struct hw_span *span);
 void hw_span_counters(struct hw_span *span, struct hw_counters *c);
 int  hw_bypass_set(struct hw_span *span, bool engaged);         /* ENOTSUP without HW_CAP_BYPASS */
+/* Arm (timeout_ms > 0) or disarm (0) the relay watchdog; each later
+ * hw_bypass_set(span, false) re-arms it.  ENOTSUP without HW_CAP_BYPASS. */
+int  hw_bypass_watchdog(struct hw_span *span, unsigned timeout_ms);
 
 /* Facts about span types. */
 unsigned hw_span_timeslots(enum hw_span_type type);             /* 24 or 31 */

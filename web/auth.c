@@ -3,10 +3,14 @@
  *   Authorization: Basic (username and password, checked against the yescrypt
  *     hash: deliberately slow, so scripts should log in once and use the token),
  *   Authorization: Bearer <session token> from POST /api/v1/login,
+ *   Authorization: Bearer tgt_... (an API token: stored as its SHA-256,
+ *     scoped to a role, revocable; for scripts),
  *   Cookie: tg_session=<token> (the web UI); cookie-authenticated writes must
  *     also carry X-CSRF-Token, which a cross-site form cannot set.
  * Sessions live in memory (a table under one mutex) with idle and absolute
- * expiry; a daemon restart logs everyone out.  HTTP threads.
+ * expiry; a daemon restart logs everyone out.  Failed logins (form or
+ * Basic) count per account (lockout, db/users.c) and per client address
+ * (throttle, below).  HTTP threads.
  */
 #include "config.h"
 #include <pthread.h>
@@ -138,22 +142,104 @@ void web_sessions_clear(void)
 	pthread_mutex_unlock(&slock);
 }
 
+void web_sessions_drop_user(const char *user)
+{
+	pthread_mutex_lock(&slock);
+	for (size_t i = 0; i < MAX_SESSIONS; i++)
+		if (sessions[i].token[0] && !strcmp(sessions[i].user, user))
+			memset(&sessions[i], 0, sizeof(sessions[i]));
+	pthread_mutex_unlock(&slock);
+}
+
+/* ---- failed-login throttle per client address ---- */
+
+#define THROTTLE_SLOTS 256
+
+static struct {
+	char addr[64];
+	unsigned fails;
+	unsigned long long since;
+} throttle[THROTTLE_SLOTS];
+
+unsigned web_throttled(const char *remote)
+{
+	unsigned long long now = tg_now_ms();
+	unsigned wait = 0;
+
+	pthread_mutex_lock(&slock);
+	for (size_t i = 0; i < THROTTLE_SLOTS; i++)
+		if (!strcmp(throttle[i].addr, remote) && now - throttle[i].since < WEB_THROTTLE_WINDOW_MS &&
+		    throttle[i].fails >= WEB_THROTTLE_FAILS)
+			wait = (unsigned)((throttle[i].since + WEB_THROTTLE_WINDOW_MS - now + 999) / 1000);
+	pthread_mutex_unlock(&slock);
+	return wait;
+}
+
+void web_throttle_note(const char *remote, bool ok)
+{
+	unsigned long long now = tg_now_ms();
+	size_t slot = THROTTLE_SLOTS, oldest = 0;
+
+	pthread_mutex_lock(&slock);
+	for (size_t i = 0; i < THROTTLE_SLOTS; i++) {
+		if (!strcmp(throttle[i].addr, remote)) {
+			slot = i;
+			break;
+		}
+		if (throttle[i].since < throttle[oldest].since)
+			oldest = i;
+	}
+	if (ok) {
+		if (slot < THROTTLE_SLOTS)
+			memset(&throttle[slot], 0, sizeof(throttle[slot]));
+	} else {
+		if (slot == THROTTLE_SLOTS) {
+			slot = oldest;          /* the least recent address gives way */
+			memset(&throttle[slot], 0, sizeof(throttle[slot]));
+			tg_strlcpy(throttle[slot].addr, remote, sizeof(throttle[slot].addr));
+		}
+		if (now - throttle[slot].since >= WEB_THROTTLE_WINDOW_MS) {
+			throttle[slot].since = now;
+			throttle[slot].fails = 0;
+		}
+		throttle[slot].fails++;
+	}
+	pthread_mutex_unlock(&slock);
+}
+
+/* An API token: its hash looked up in the database. */
+static bool check_token(struct web_req *r, const char *token)
+{
+	struct db *db = web_db(r);
+	struct db_token t;
+	char hash[65];
+
+	if (strlen(token) != strlen(WEB_TOKEN_PREFIX) + 48 || secret_sha256_hex(token, hash) ||
+	    !db || db_token_check(db, hash, &t) || !web_role_parse(t.role, &r->role))
+		return false;
+	snprintf(r->user, sizeof(r->user), "token:%s", t.name);
+	return true;
+}
+
 static bool check_basic(struct web_req *r)
 {
 	char *pass = NULL;
 	char *user = MHD_basic_auth_get_username_password(r->conn, &pass);
-	struct db_user u;
+	struct db_user u = { 0 };
 	struct db *db;
 	bool ok = false;
 
 	if (!user)
 		goto out;
 	db = web_db(r);
-	if (db && db_user_get(db, user, &u) == 0 && !u.disabled && pass &&
-	    secret_verify_password(pass, u.password_hash) && web_role_parse(u.role, &r->role)) {
+	if (db && db_user_get(db, user, &u) == 0 && !u.disabled && u.locked_until <= tg_wall_ms() &&
+	    pass && secret_verify_password(pass, u.password_hash) && web_role_parse(u.role, &r->role)) {
 		tg_strlcpy(r->user, u.username, sizeof(r->user));
 		ok = true;
 	}
+	if (db && (!ok || u.failed_logins) && !(u.username[0] && u.locked_until > tg_wall_ms()))
+		db_user_note_login(db, user, ok, NULL);  /* a locked account counts nothing more */
+	web_throttle_note(r->remote, ok);
 	if (!ok)
 		log_info("HTTP Basic authentication failed for \"%s\" from %s", user, r->remote);
  out:
@@ -181,7 +267,17 @@ bool web_authenticate(struct web_req *r, enum web_role need, enum MHD_Result *rc
 	if (need == WEB_ROLE_NONE && !authz && !cookie)
 		return true;
 	if (authz && strncasecmp(authz, "Basic ", 6) == 0) {
+		unsigned wait = web_throttled(r->remote);
+
+		if (wait) {
+			*rcp = web_reply_too_many(r, wait, "too many failed logins from %s: try again "
+						  "in %u s", r->remote, wait);
+			return false;
+		}
 		ok = check_basic(r);
+	} else if (authz && strncasecmp(authz, "Bearer " WEB_TOKEN_PREFIX,
+					7 + strlen(WEB_TOKEN_PREFIX)) == 0) {
+		ok = check_token(r, authz + 7);
 	} else if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
 		ok = web_session_lookup(authz + 7, r->user, sizeof(r->user), &r->role, NULL, 0);
 		if (ok)

@@ -87,7 +87,8 @@ enum MHD_Result web_queue(struct web_req *r, unsigned status, struct MHD_Respons
 	return rc;
 }
 
-enum MHD_Result web_reply_json(struct web_req *r, unsigned status, json_t *body)
+/* A JSON response (body stolen), not yet queued; NULL on failure. */
+static struct MHD_Response *json_response(json_t *body)
 {
 	struct MHD_Response *resp;
 	char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -95,22 +96,29 @@ enum MHD_Result web_reply_json(struct web_req *r, unsigned status, json_t *body)
 
 	json_decref(body);
 	if (!text)
-		return MHD_NO;
+		return NULL;
 	len = strlen(text);
 	/* add a newline so curl output ends cleanly */
 	text = realloc(text, len + 2);
 	if (!text)
-		return MHD_NO;
+		return NULL;
 	text[len++] = '\n';
 	text[len] = '\0';
 	resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
 		free(text);
-		return MHD_NO;
+		return NULL;
 	}
 	MHD_add_response_header(resp, "Content-Type", "application/json");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	return web_queue(r, status, resp);
+	return resp;
+}
+
+enum MHD_Result web_reply_json(struct web_req *r, unsigned status, json_t *body)
+{
+	struct MHD_Response *resp = json_response(body);
+
+	return resp ? web_queue(r, status, resp) : MHD_NO;
 }
 
 enum MHD_Result web_reply_empty(struct web_req *r, unsigned status)
@@ -136,6 +144,24 @@ enum MHD_Result web_reply_error(struct web_req *r, unsigned status, const char *
 	if (field)
 		json_object_set_new(err, "field", json_string(field));
 	return web_reply_json(r, status, json_pack("{s:o}", "error", err));
+}
+
+enum MHD_Result web_reply_too_many(struct web_req *r, unsigned seconds, const char *fmt, ...)
+{
+	struct MHD_Response *resp;
+	char msg[512], after[16];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	resp = json_response(json_pack("{s:{s:s, s:s}}", "error", "code", "too_many_attempts",
+				       "message", msg));
+	if (!resp)
+		return MHD_NO;
+	snprintf(after, sizeof(after), "%u", seconds ? seconds : 1);
+	MHD_add_response_header(resp, "Retry-After", after);
+	return web_queue(r, 429, resp);
 }
 
 json_t *web_body_object(struct web_req *r, enum MHD_Result *rcp)
@@ -371,6 +397,9 @@ int web_start(struct web **wp, const struct web_cfg *cfg, char *err, size_t errl
 	}
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	w->tls = cfg->tls_cert && cfg->tls_key;
+	if (w->tls)
+		flags |= MHD_USE_TLS;
 	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, w,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w,         /* first, to catch everything */
 		MHD_OPTION_SOCK_ADDR, ai->ai_addr,
@@ -379,20 +408,26 @@ int web_start(struct web **wp, const struct web_cfg *cfg, char *err, size_t errl
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)128,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
+		/* last: MHD stops reading options at the first MHD_OPTION_END */
+		w->tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, cfg->tls_key,
+		MHD_OPTION_HTTPS_MEM_CERT, cfg->tls_cert,
+		MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-TLS1.0:-VERS-TLS1.1",
 		MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (!w->mhd) {
 		rc = errno ? errno : EADDRINUSE;
-		snprintf(err, errlen, "cannot listen for HTTP on %s: %s", cfg->listen, strerror(rc));
+		snprintf(err, errlen, "cannot listen for %s on %s: %s", w->tls ? "HTTPS" : "HTTP",
+			 cfg->listen, strerror(rc));
 		free(w);
 		return rc;
 	}
 	di = MHD_get_daemon_info(w->mhd, MHD_DAEMON_INFO_BIND_PORT);
 	w->port = di ? di->port : port;
 	if (strchr(host, ':'))
-		snprintf(w->url, sizeof(w->url), "http://[%s]:%u/", host, w->port);
+		snprintf(w->url, sizeof(w->url), "%s://[%s]:%u/", w->tls ? "https" : "http", host, w->port);
 	else
-		snprintf(w->url, sizeof(w->url), "http://%s:%u/", host[0] ? host : "0.0.0.0", w->port);
+		snprintf(w->url, sizeof(w->url), "%s://%s:%u/", w->tls ? "https" : "http",
+			 host[0] ? host : "0.0.0.0", w->port);
 	*wp = w;
 	return 0;
 }

@@ -18,9 +18,17 @@ struct web_cfg {
 	const char *state_dir;          /* initial-admin-password lives here */
 	unsigned threads;
 	size_t max_body;                /* request bodies above this get 413 */
+	const char *tls_cert, *tls_key; /* PEM texts: HTTPS on this listener; NULL: HTTP */
 };
 
 #define WEB_MAX_BODY_DEFAULT (256 * 1024)
+
+/* The HTTPS certificate and key at these paths, as PEM texts (malloc'd).
+ * When neither file exists, a self-signed pair is made there first.  EINVAL
+ * with err naming the file when one is missing, unreadable, or the two do
+ * not match. */
+int web_tls_load(const char *cert_path, const char *key_path, char **certp, char **keyp,
+		 char *err, size_t errlen);
 
 int web_start(struct web **wp, const struct web_cfg *cfg, char *err, size_t errlen);
 /* The bound port (useful with port 0) and a printable base URL. */

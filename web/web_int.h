@@ -65,6 +65,7 @@ struct web {
 	char url[320];
 	unsigned port;
 	size_t max_body;
+	bool tls;                       /* HTTPS: cookies get Secure */
 };
 
 /* Replies (each queues the response; the return value goes back to MHD). */
@@ -103,5 +104,19 @@ bool web_session_lookup(const char *token, char *user, size_t userlen, enum web_
 			char *csrf, size_t csrflen);
 void web_session_destroy(const char *token);
 void web_sessions_clear(void);
+/* End every session of a user (disabled, deleted, role or password changed). */
+void web_sessions_drop_user(const char *user);
+/* Failed-login throttle per client address: after WEB_THROTTLE_FAILS
+ * failures within WEB_THROTTLE_WINDOW_MS an address is refused until the
+ * window ends.  throttled: seconds to wait (0 = go ahead). */
+#define WEB_THROTTLE_FAILS      10
+#define WEB_THROTTLE_WINDOW_MS  (60LL * 1000)
+unsigned web_throttled(const char *remote);
+void web_throttle_note(const char *remote, bool ok);
+/* API tokens: "tgt_" and 48 hex characters. */
+#define WEB_TOKEN_PREFIX "tgt_"
+/* 429 with Retry-After. */
+enum MHD_Result web_reply_too_many(struct web_req *r, unsigned seconds, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -7,7 +7,14 @@
  * the incoming one.  When the outgoing leg fails before an answer with a
  * cause its route lists for failover, the next target is tried; otherwise
  * the failure is passed back.  Once both legs have been released the CDR is
- * written and the call freed.
+ * handed to the sink (the daemon's CDR writer queue) and the call freed.
+ *
+ * Timers: placing an outgoing leg (re)arms the no-answer timer, so each
+ * destination tried gets the whole no_answer_timeout; the answer cancels it
+ * and arms the maximum-duration timer.  When either fires, the gateway clears
+ * both legs itself (released_by "gateway").  Both are cancelled when the call
+ * starts ending and again (no-op) when it is freed, so a timer never fires
+ * for a freed call.  The values are copied into the call when it starts.
  *
  * Ownership: legs belong to their signalling modules; the core only holds
  * pointers to legs that have not yet reported call_leg_released().
@@ -39,6 +46,8 @@ struct call {
 	struct leg *in, *out;
 	long long in_group, out_group;  /* counted against the groups' max_calls; 0 = none */
 	bool proceeding_sent, alerting_sent;
+	unsigned no_answer_s, max_duration_s;  /* as when the call started; 0 = off */
+	void *no_answer_timer, *max_timer;      /* armed timer handles, or NULL */
 	struct call_end end;
 	bool end_set;
 	unsigned depth;                 /* core entry points on the stack for this call */
@@ -63,6 +72,7 @@ struct call_core {
 	struct call *calls;
 	unsigned active;
 	unsigned long long total, seq;
+	unsigned no_answer_s, max_duration_s;  /* for calls starting now */
 };
 
 static void system_clock(int *weekday, int *minute, long long *wall_ms)
@@ -102,6 +112,7 @@ int call_core_create(struct call_core **cp, const struct call_core_cfg *cfg)
 		c->cfg.clock = system_clock;
 	if (!c->cfg.random)
 		c->cfg.random = system_random;
+	c->no_answer_s = CALL_NO_ANSWER_DEFAULT_S;
 	*cp = c;
 	return 0;
 }
@@ -125,6 +136,12 @@ void call_core_set_down_groups(struct call_core *c, const long long *ids, size_t
 	free(c->down);
 	c->down = v;
 	c->ndown = n;
+}
+
+void call_core_set_timeouts(struct call_core *c, unsigned no_answer_s, unsigned max_duration_s)
+{
+	c->no_answer_s = no_answer_s;
+	c->max_duration_s = max_duration_s;
 }
 
 unsigned call_core_active(const struct call_core *c)
@@ -195,9 +212,90 @@ static void cdr_leg(const struct leg *l, char *kind, char *group, char *trunk, i
 	*chan = l->channel ? (int)l->channel : -1;
 }
 
+static void enter(struct call *call);
+static void leave(struct call *call);
+static void set_end(struct call *call, const struct call_end *why, const char *by);
+static void release_leg(struct leg *l, const struct call_end *why);
+
+/* ---- timers ---- */
+
+static void timer_cancel(struct call *call, void **hp)
+{
+	if (*hp) {
+		call->core->cfg.timers.cancel(call->core->cfg.timers.ctx, *hp);
+		*hp = NULL;
+	}
+}
+
+static void timers_stop(struct call *call)
+{
+	timer_cancel(call, &call->no_answer_timer);
+	timer_cancel(call, &call->max_timer);
+}
+
+static void timer_arm(struct call *call, void **hp, unsigned s, call_timer_fire_h *fire,
+		      const char *what)
+{
+	const struct call_timers *t = &call->core->cfg.timers;
+
+	timer_cancel(call, hp);
+	if (!s || !t->set)
+		return;
+	/* s <= 86400 (validated), so s * 1000 fits an unsigned */
+	*hp = t->set(t->ctx, s * 1000u, fire, call);
+	if (!*hp)
+		log_warn("%s: cannot arm the %s timer; the call goes on without it", call->id, what);
+}
+
+/* The gateway clears both legs with this cause (the same cause both ways:
+ * it is what happened to the call). */
+static void clear_both(struct call *call, int cause, const char *reason)
+{
+	struct call_end why = { .cause = cause, .sip_status = call_cause_to_sip(cause),
+				.reason = reason };
+
+	enter(call);
+	set_end(call, &why, "gateway");
+	call->state = CALL_ENDING;
+	timers_stop(call);
+	release_leg(call->out, &why);
+	release_leg(call->in, &why);    /* may be gone by now: release_leg takes NULL */
+	leave(call);
+}
+
+static void on_no_answer(void *arg)
+{
+	struct call *call = arg;
+	int cause;
+
+	call->no_answer_timer = NULL;   /* fired: the handle is gone */
+	if (call->state != CALL_OUTGOING)
+		return;
+	/* Q.850: 19 "no answer from user (user alerted)", 18 "no user
+	 * responding" when the far end never even alerted. */
+	cause = call->alerting_sent ? 19 : 18;
+	log_info("%s: not answered within %u s: clearing with cause %d (%s)", call->id,
+		 call->no_answer_s, cause, call_cause_name(cause));
+	clear_both(call, cause, "no answer");
+}
+
+static void on_max_duration(void *arg)
+{
+	struct call *call = arg;
+
+	call->max_timer = NULL;
+	if (call->state != CALL_ANSWERED)
+		return;
+	log_info("%s: reached the maximum duration of %u s: clearing", call->id,
+		 call->max_duration_s);
+	clear_both(call, 16, "maximum duration");
+}
+
 static void call_free(struct call *call)
 {
 	struct call_core *core = call->core;
+
+	timers_stop(call);
 
 	if (call->prev)
 		call->prev->next = call->next;
@@ -217,7 +315,6 @@ static void call_free(struct call *call)
 static void call_finish(struct call *call)
 {
 	struct db_cdr *r = &call->cdr;
-	int rc;
 
 	r->end_at = now_ms(call->core);
 	r->cause = call->end_set ? call->end.cause : 16;
@@ -226,8 +323,8 @@ static void call_finish(struct call *call)
 		 call->released_by : "gateway");
 	log_info("%s: ended, cause %d (%s), released by %s", call->id, r->cause,
 		 call_cause_name(r->cause), r->released_by);
-	if (call->core->cfg.db && (rc = db_cdr_add(call->core->cfg.db, r)))
-		log_err("%s: CDR not written: %s", call->id, strerror(rc));
+	if (call->core->cfg.cdr)
+		call->core->cfg.cdr(call->core->cfg.cdr_arg, r);
 	call_free(call);
 }
 
@@ -268,6 +365,7 @@ static void fail_in(struct call *call, int cause, const char *by)
 
 	set_end(call, &why, by);
 	call->state = CALL_ENDING;
+	timers_stop(call);
 	release_leg(call->in, &why);
 }
 
@@ -299,6 +397,8 @@ static bool try_targets(struct call *call)
 			out->call = call;
 			call->out = out;
 			call->state = CALL_OUTGOING;
+			timer_arm(call, &call->no_answer_timer, call->no_answer_s, on_no_answer,
+				  "no-answer");
 			snprintf(call->cdr.called_out, sizeof(call->cdr.called_out), "%s", t->called.digits);
 			snprintf(call->cdr.calling_out, sizeof(call->cdr.calling_out), "%s", t->calling.digits);
 			cdr_leg(out, call->cdr.out_kind, call->cdr.out_group, call->cdr.out_trunk,
@@ -342,6 +442,8 @@ struct call *call_incoming(struct call_core *core, struct leg *in, const struct 
 	call->in = in;
 	in->call = call;
 	call->setup = *s;
+	call->no_answer_s = core->no_answer_s;
+	call->max_duration_s = core->max_duration_s;
 	snprintf(call->id, sizeof(call->id), "tg-%llx-%08x", ++core->seq, core->cfg.random());
 	call->next = core->calls;
 	if (core->calls)
@@ -445,6 +547,8 @@ void call_leg_answered(struct leg *l)
 	call->state = CALL_ANSWERED;
 	call->cdr.answer_at = now_ms(call->core);
 	log_info("%s: answered", call->id);
+	timer_cancel(call, &call->no_answer_timer);
+	timer_arm(call, &call->max_timer, call->max_duration_s, on_max_duration, "maximum-duration");
 	if (call->in->ops->answer)
 		call->in->ops->answer(call->in);
 }
@@ -471,13 +575,17 @@ void call_leg_released(struct leg *l, const struct call_end *why)
 		} else if (call->in && call->state != CALL_ENDING) {
 			set_end(call, why, call->state == CALL_ANSWERED ? "callee" : "gateway");
 			call->state = CALL_ENDING;
+			timers_stop(call);
 			release_leg(call->in, why);
+		} else {
+			timers_stop(call);      /* e.g. failed over to nothing: no leg to time */
 		}
 	} else if (l == call->in) {
 		call->in = NULL;
 		set_end(call, why, "caller");
 		if (call->out && call->state != CALL_ENDING) {
 			call->state = CALL_ENDING;
+			timers_stop(call);
 			release_leg(call->out, why);
 		}
 	}

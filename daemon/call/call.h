@@ -4,7 +4,15 @@
  * core does not know which.  The core asks routing where a call goes, asks
  * the owner of the destination group to place the outgoing leg, passes
  * progress both ways, fails over to the next destination on the causes the
- * route names, and writes one CDR when the call ends.  Main thread only.
+ * route names, and hands one CDR to its sink when the call ends.  Main
+ * thread only.
+ *
+ * Timers: a call that stays unanswered no_answer_timeout seconds after its
+ * outgoing leg was placed is cleared by the gateway (the caller gets cause 19,
+ * or 18 if the callee never alerted); an answered call is cleared with cause
+ * 16 after max_call_duration seconds.  Each call takes both values when it
+ * starts.  The core arms timers through struct call_timers, so tests drive a
+ * fake clock and the daemon uses su_timer (call_sutimers_*).
  *
  * Causes: a call ends with a struct call_end (Q.850 cause, SIP status, short
  * reason); the mapping between Q.850 and SIP is one table (cause.c).
@@ -20,7 +28,8 @@
 struct call;
 struct leg;
 struct call_core;
-struct db;
+struct db_cdr;
+struct su_root_s;
 
 enum leg_kind { LEG_PRI, LEG_SIP, LEG_ANALOG };
 
@@ -62,10 +71,26 @@ struct call_setup {
 typedef int (call_place_h)(void *arg, const struct route_target *t, const struct call_setup *s,
 			   struct leg **legp);
 
+/* One-shot timers.  set() arms one that calls fire(arg) once after ms and
+ * returns its handle, or NULL if it could not (the call then goes on without
+ * that timer; logged).  A handle is valid until it fires or is cancelled,
+ * whichever comes first; cancel() is never called with a handle that fired. */
+typedef void (call_timer_fire_h)(void *arg);
+struct call_timers {
+	void *(*set)(void *ctx, unsigned ms, call_timer_fire_h *fire, void *arg);
+	void (*cancel)(void *ctx, void *handle);
+	void *ctx;
+};
+
+/* Where a finished call's CDR goes: the sink copies it before returning. */
+typedef void (call_cdr_h)(void *arg, const struct db_cdr *r);
+
 struct call_core_cfg {
 	call_place_h *place;
 	void *place_arg;
-	struct db *db;                  /* CDRs; NULL: none written (tests) */
+	call_cdr_h *cdr;                /* NULL: none written (tests) */
+	void *cdr_arg;
+	struct call_timers timers;      /* set NULL: no timers (tests that do not need them) */
 	/* Local time for routing windows: weekday 0 = Monday, minute of the day.
 	 * NULL: the system's local time. */
 	void (*clock)(int *weekday, int *minute, long long *wall_ms);
@@ -78,6 +103,13 @@ void call_core_destroy(struct call_core *c);   /* ends every call (cause 41) */
 void call_core_set_table(struct call_core *c, struct route_table *t);
 /* Groups that are down now (survivability); copied. */
 void call_core_set_down_groups(struct call_core *c, const long long *ids, size_t n);
+
+/* Timer values for calls that start from now on, in seconds; 0 turns a timer
+ * off.  Until set: no answer 180 s, no maximum duration. */
+#define CALL_NO_ANSWER_DEFAULT_S 180
+#define CALL_NO_ANSWER_MAX_S 3600               /* the settings' limits */
+#define CALL_MAX_DURATION_MAX_S 86400
+void call_core_set_timeouts(struct call_core *c, unsigned no_answer_s, unsigned max_duration_s);
 
 /* A leg's owner reports a new incoming call.  The core routes it and either
  * places the outgoing leg or releases `in` with the routing cause (the owner
@@ -102,5 +134,12 @@ unsigned long long call_core_total(const struct call_core *c);
 int call_cause_to_sip(int cause);
 int call_sip_to_cause(int status);
 const char *call_cause_name(int cause);
+
+/* The daemon's struct call_timers on sofia-sip su_timers of the main su_root
+ * (sutimer.c).  Main thread.  Destroying it cancels what is still armed. */
+struct call_sutimers;
+int  call_sutimers_create(struct call_sutimers **tp, struct su_root_s *root);
+void call_sutimers_destroy(struct call_sutimers *t);
+struct call_timers call_sutimers_ops(struct call_sutimers *t);
 
 #endif

@@ -45,6 +45,8 @@ struct span {
 	char error[128];
 	unsigned alarms;
 	bool link_up;
+	bool busy_out;                          /* taken out of service (survivability) */
+	unsigned relay_wd_ms;                   /* the relay watchdog as armed on s->hw */
 	unsigned long long total_calls;
 };
 
@@ -67,7 +69,15 @@ struct spanmgr {
 	unsigned long long next_instance;
 	struct call_core *core;                 /* routed calls; NULL: test calls only */
 	const struct tg_config *cfg;            /* the snapshot applied last (members) */
+	void (*link_hook)(void *arg);           /* survivability: a D channel went up or down */
+	void *link_hook_arg;
 };
+
+/* Layer 1 as ISDN sees it: no receive alarm, and not busied out. */
+static bool span_l1(const struct span *s, unsigned alarms)
+{
+	return !(alarms & (HW_ALARM_LOS | HW_ALARM_RED | HW_ALARM_BLUE)) && !s->busy_out;
+}
 
 void spanmgr_sim_path(const char *state_dir, const char *name, char *out, size_t len)
 {
@@ -162,6 +172,8 @@ static void isdn_on_link(void *arg, bool up)
 	log_info("%s: ISDN layer 2 %s", s->name, up ? "up" : "down");
 	span_event(s, up ? "cleared" : "major", up ? "span-link-up" : "span-link-down",
 		   "D channel %s", up ? "up" : "down");
+	if (s->mgr->link_hook)
+		s->mgr->link_hook(s->mgr->link_hook_arg);
 }
 
 static struct span_call *call_new(struct span *s, bool test, unsigned hold)
@@ -560,7 +572,8 @@ static void span_open(struct spanmgr *m, struct span *s)
 		goto fail;
 	}
 	s->alarms = hw_span_alarms(s->hw);
-	isdn_layer1(s->isdn, !(s->alarms & (HW_ALARM_LOS | HW_ALARM_RED | HW_ALARM_BLUE)));
+	s->relay_wd_ms = 0;
+	isdn_layer1(s->isdn, span_l1(s, s->alarms));
 	span_rearm(s);
 	log_info("%s: opened (%s %s, %s, %s side%s%s)", s->name, s->driver, hw_span_type_name(hc.type),
 		 isdn_switch_name(s->cfg.isdn.sw), isdn_side_name(s->cfg.isdn.side),
@@ -662,8 +675,7 @@ static struct span *by_instance(struct spanmgr *m, unsigned long long instance)
 static void on_alarm(struct span *s, unsigned alarms)
 {
 	char now[64], was[64];
-	bool l1_was = !(s->alarms & (HW_ALARM_LOS | HW_ALARM_RED | HW_ALARM_BLUE));
-	bool l1 = !(alarms & (HW_ALARM_LOS | HW_ALARM_RED | HW_ALARM_BLUE));
+	bool l1_was = span_l1(s, s->alarms), l1 = span_l1(s, alarms);
 
 	hw_alarm_names(alarms, now, sizeof(now));
 	hw_alarm_names(s->alarms, was, sizeof(was));
@@ -766,6 +778,7 @@ void spanmgr_status(struct spanmgr *m, struct status *st)
 		if (!s->hw)
 			continue;
 		ss->alarms = s->alarms;
+		ss->busy_out = s->busy_out;
 		ss->link_up = isdn_link_up(s->isdn);
 		ss->active_calls = isdn_active_calls(s->isdn);
 		hw_span_counters(s->hw, &ss->counters);
@@ -778,6 +791,63 @@ void spanmgr_status(struct spanmgr *m, struct status *st)
 		}
 	}
 	st->nspans = n;
+}
+
+/* ---- survivability ---- */
+
+static struct span *by_id(struct spanmgr *m, long long span_id)
+{
+	for (struct span *s = m->spans; s; s = s->next)
+		if (s->cfg.id == span_id)
+			return s;
+	return NULL;
+}
+
+bool spanmgr_link_up(struct spanmgr *m, long long span_id)
+{
+	struct span *s = by_id(m, span_id);
+
+	return s && s->isdn && isdn_link_up(s->isdn);
+}
+
+void spanmgr_set_link_hook(struct spanmgr *m, void (*fn)(void *arg), void *arg)
+{
+	m->link_hook = fn;
+	m->link_hook_arg = arg;
+}
+
+void spanmgr_busy_out(struct spanmgr *m, long long span_id, bool out)
+{
+	struct span *s = by_id(m, span_id);
+
+	ASSERT_MAIN();
+	if (!s || s->busy_out == out)
+		return;
+	s->busy_out = out;
+	log_info("%s: %s", s->name, out ? "busied out: D channel taken down" : "back in service");
+	span_event(s, out ? "major" : "cleared", out ? "span-busy-out" : "span-in-service", "%s",
+		   out ? "taken out of service (busy-out)" : "back in service");
+	if (s->isdn) {
+		isdn_layer1(s->isdn, span_l1(s, s->alarms));
+		span_rearm(s);
+	}
+}
+
+int spanmgr_relay(struct spanmgr *m, long long span_id, bool engaged, unsigned watchdog_ms)
+{
+	struct span *s = by_id(m, span_id);
+	int rc;
+
+	ASSERT_MAIN();
+	if (!s || !s->hw)
+		return ENODEV;
+	if (s->relay_wd_ms != watchdog_ms) {
+		rc = hw_bypass_watchdog(s->hw, watchdog_ms);
+		if (rc)
+			return rc;
+		s->relay_wd_ms = watchdog_ms;
+	}
+	return hw_bypass_set(s->hw, engaged);
 }
 
 int spanmgr_create(struct spanmgr **mp, su_root_t *root, const char *state_dir, struct db *db)

@@ -12,6 +12,7 @@
 #ifndef TG_SPANMGR_H
 #define TG_SPANMGR_H
 
+#include <stdbool.h>
 #include <sofia-sip/su_wait.h>
 
 struct spanmgr;
@@ -37,6 +38,18 @@ struct leg;
 void spanmgr_set_core(struct spanmgr *m, struct call_core *core);
 int  spanmgr_place(void *arg, const struct route_target *t, const struct call_setup *s,
 		   struct leg **legp);
+
+/* Survivability (daemon/surv drives these; main thread).  A span id that
+ * is not running is ignored (busy-out) or ENODEV (relay). */
+bool spanmgr_link_up(struct spanmgr *m, long long span_id);
+/* Called after any span's ISDN layer 2 went up or down. */
+void spanmgr_set_link_hook(struct spanmgr *m, void (*fn)(void *arg), void *arg);
+/* Busy-out: take the span out of service (its D channel goes silent, so the
+ * far end's layer 2 drops and it routes elsewhere) or back in. */
+void spanmgr_busy_out(struct spanmgr *m, long long span_id, bool out);
+/* Set the span's bypass relay, arming its watchdog with watchdog_ms (0: none)
+ * first when that changed; a released relay is re-armed by each call. */
+int  spanmgr_relay(struct spanmgr *m, long long span_id, bool engaged, unsigned watchdog_ms);
 
 /* Where the sim span `name` listens: <state_dir>/sim/<name>.sock */
 void spanmgr_sim_path(const char *state_dir, const char *name, char *out, size_t len);

@@ -7,11 +7,14 @@
 #define TG_STATUS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "hw.h"
 
 #define STATUS_MAX_SPANS 64
+#define STATUS_MAX_GROUPS 64
+#define STATUS_MAX_BYPASS 32
 
 /* One span as status shows it. */
 struct status_span {
@@ -25,12 +28,30 @@ struct status_span {
 	char error[128];                        /* why it could not be opened */
 	unsigned alarms;                        /* enum hw_alarm bits */
 	bool link_up;                           /* ISDN layer 2 */
+	bool busy_out;                          /* taken out of service (survivability) */
 	unsigned active_calls;
 	unsigned long long total_calls;
 	struct hw_counters counters;
 	unsigned nchannels;
 	uint8_t channel[HW_MAX_TIMESLOTS];      /* B channel numbers */
 	uint8_t channel_state[HW_MAX_TIMESLOTS];        /* enum isdn_channel_state */
+};
+
+/* A trunk group's health (survivability): down, and why (enum surv_reason bits). */
+struct status_group {
+	long long id;
+	char name[33];
+	char kind[8];                           /* span, sip, analog */
+	bool down;
+	unsigned reasons;
+};
+
+/* A bypass relay pair and its relay as last set. */
+struct status_bypass {
+	char name[33], span_a[33], span_b[33];
+	char mode[12];                          /* auto, engaged, released */
+	bool engaged;
+	char error[96];                         /* the relay could not be set: why */
 };
 
 struct status {
@@ -45,10 +66,17 @@ struct status {
 	char contact[128];
 	unsigned active_calls;
 	unsigned long long total_calls;
+	/* the CDR writer (db_cdr_stats) */
+	unsigned long long cdr_written, cdr_batches, cdr_failed, cdr_dropped;
+	size_t cdr_pending, cdr_queue_high_water, cdr_queue_capacity;
 	bool demo;
 	bool stopping;
 	unsigned nspans;
 	struct status_span spans[STATUS_MAX_SPANS];
+	unsigned ngroups;
+	struct status_group groups[STATUS_MAX_GROUPS];
+	unsigned nbypass;
+	struct status_bypass bypass[STATUS_MAX_BYPASS];
 };
 
 /* Main thread */

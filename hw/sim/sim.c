@@ -3,8 +3,10 @@
  * sim.h and the DS1-MIB style counters.  Interface: a UNIX SOCK_SEQPACKET
  * socket per span (sim_proto.h); no kernel driver, no hardware.  What it
  * cannot do: CAS, clock recovery (both ends free-run on CLOCK_MONOTONIC, so
- * slips only come from stalls or the SLIPS knob), and a real relay (the
- * owner's bypass state is reported to the attached side as a message).
+ * slips only come from stalls or the SLIPS knob), and a real relay: the
+ * owner's bypass state (and its watchdog) is reported to the attached side
+ * as a message, but an engaged relay does not cross-connect two spans' far
+ * ends (no D channel or audio flows from one sim span to its partner).
  *
  * Threads: open, close, apply, the faults and bypass_set come from the owner
  * thread and run their work on the driver's I/O thread (sim_io.c) through a
@@ -319,7 +321,10 @@ static void bypass_fn(void *arg)
 		c->err = EIO;
 		return;
 	}
-	if (atomic_exchange(&s->relay, c->engaged) != c->engaged) {
+	/* Released with a watchdog: every call re-arms it, here and (by the
+	 * RELAY message) at the far end. */
+	s->relay_deadline = c->engaged ? 0 : sim_relay_deadline(sim_now(), s->relay_wd_ns);
+	if (atomic_exchange(&s->relay, c->engaged) != c->engaged || s->relay_deadline) {
 		s->relay_dirty = true;
 		sim_link_send_relay(s); /* or on the next tick, or after HELLO */
 	}
@@ -335,6 +340,52 @@ static int sim_bypass_set(struct hw_span *span, bool engaged)
 	if (c.err)
 		log_warn("span %s: the bypass relay does not move", c.s->base.name);
 	return c.err;
+}
+
+struct watchdog_call {
+	struct sim_span *s;
+	unsigned ms;
+};
+
+static void watchdog_fn(void *arg)
+{
+	struct watchdog_call *c = arg;
+	struct sim_span *s = c->s;
+
+	s->relay_wd_ns = (uint64_t)c->ms * 1000000ULL;
+	s->relay_deadline = atomic_load(&s->relay) ? 0 : sim_relay_deadline(sim_now(), s->relay_wd_ns);
+	s->relay_dirty = true;          /* the far end learns the timeout */
+	sim_link_send_relay(s);
+}
+
+static int sim_bypass_watchdog(struct hw_span *span, unsigned timeout_ms)
+{
+	struct watchdog_call c = { .s = sim_span(span), .ms = timeout_ms };
+
+	if (c.s->attach)
+		return ENOTSUP;
+	sim_io_call(watchdog_fn, &c);
+	return 0;
+}
+
+struct relay_check_call {
+	struct sim_span *s;
+	uint64_t now;
+};
+
+static void relay_check_fn(void *arg)
+{
+	struct relay_check_call *c = arg;
+
+	sim_relay_check(c->s, c->now);
+}
+
+void hw_sim_test_relay_check(struct hw_span *span, uint64_t now_ns)
+{
+	struct relay_check_call c = { .s = sim_span(span), .now = now_ns };
+
+	if (c.s)
+		sim_io_call(relay_check_fn, &c);
 }
 
 struct fault_call {
@@ -433,4 +484,5 @@ const struct hw_driver hw_sim_driver = {
 	.alarms = sim_alarms,
 	.counters = sim_counters,
 	.bypass_set = sim_bypass_set,
+	.bypass_watchdog = sim_bypass_watchdog,
 };

@@ -39,8 +39,11 @@ enum hw_sim_fault {
 int hw_sim_fault(struct hw_span *span, enum hw_sim_fault f, unsigned count);
 
 /* On the far end (attach): is the bypass relay engaged?  A relay is engaged
- * when the owning side says so, and also while the owning side is gone
- * (power-fail transfer: a relay falls back to "engaged" without power). */
+ * when the owning side says so, while the owning side is gone (power-fail
+ * transfer: a relay falls back to "engaged" without power), and when the
+ * owner armed the watchdog (hw_bypass_watchdog) and then did not re-arm it
+ * in time (a hung owner).  On the owner: the relay as set, or engaged by its
+ * own watchdog. */
 bool hw_sim_relay_engaged(struct hw_span *span);
 
 /* Is a peer attached right now? */

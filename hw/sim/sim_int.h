@@ -97,6 +97,8 @@ struct sim_span {
 	atomic_bool relay;
 	bool relay_dead;
 	bool relay_dirty;               /* owner: RELAY to send */
+	uint64_t relay_wd_ns;           /* the watchdog's timeout, 0 = none (attach: the owner's) */
+	uint64_t relay_deadline;        /* a released relay falls back to engaged then; 0 = never */
 
 	/* audio (I/O thread); no allocation after open */
 	uint8_t *ring;                  /* SIM_RING periods */
@@ -134,6 +136,12 @@ void sim_link_event(struct sim_fdref *ref);
 void sim_link_timers(struct sim_span *s, uint64_t now);
 void sim_link_update(struct sim_span *s);       /* recompute alarms, send LINE if it changed */
 void sim_link_send_relay(struct sim_span *s);
+/* The relay watchdog (I/O thread): at `now`, fall back to engaged if due. */
+void sim_relay_check(struct sim_span *s, uint64_t now);
+static inline uint64_t sim_relay_deadline(uint64_t now, uint64_t timeout_ns)
+{
+	return timeout_ns ? now + timeout_ns : 0;
+}
 int  sim_link_send(struct sim_span *s, uint8_t type, const void *payload, size_t len);
 
 /* sim.c */
@@ -151,5 +159,8 @@ void hw_sim_test_manual_seconds(bool manual);
 void hw_sim_eval_second(struct hw_span *span);
 void hw_sim_stats(struct hw_span *span, struct hw_sim_stats *st);
 unsigned hw_sim_open_spans(void);
+/* Run the relay watchdog of this end as if the clock read now_ns (sim_now()
+ * scale): lets a test expire a watchdog without waiting for it. */
+void hw_sim_test_relay_check(struct hw_span *span, uint64_t now_ns);
 
 #endif

@@ -115,7 +115,11 @@ static void line_send(struct sim_span *s)
 
 void sim_link_send_relay(struct sim_span *s)
 {
-	struct sim_relay r = { .engaged = atomic_load(&s->relay) };
+	bool engaged = atomic_load(&s->relay);
+	struct sim_relay r = {
+		.engaged = engaged,
+		.watchdog_ms = engaged ? 0 : (uint32_t)(s->relay_wd_ns / 1000000ULL),
+	};
 
 	if (s->attach || !atomic_load(&s->link_ok))
 		return;
@@ -210,6 +214,7 @@ static void conn_down(struct sim_span *s, const char *why)
 	s->refused_warned = false;
 	if (s->attach) {
 		s->retry_at = sim_now() + SIM_RETRY_NS;
+		s->relay_deadline = 0;
 		relay_view(s, true);    /* power-fail transfer: no owner, relay engaged */
 	}
 	sim_link_update(s);
@@ -355,6 +360,38 @@ static void on_line(struct sim_span *s, const uint8_t *p, size_t len)
 	sim_link_update(s);
 }
 
+/* Attacher: the owner's relay state, and its watchdog re-armed from now. */
+static void on_relay(struct sim_span *s, const uint8_t *p, size_t len)
+{
+	struct sim_relay r = { .engaged = p[0] };
+
+	if (len == sizeof(r))
+		memcpy(&r, p, sizeof(r));
+	s->relay_wd_ns = (uint64_t)r.watchdog_ms * 1000000ULL;
+	s->relay_deadline = r.engaged ? 0 : sim_relay_deadline(sim_now(), s->relay_wd_ns);
+	relay_view(s, r.engaged != 0);
+}
+
+void sim_relay_check(struct sim_span *s, uint64_t now)
+{
+	if (!s->relay_deadline || now < s->relay_deadline)
+		return;
+	s->relay_deadline = 0;
+	if (s->attach) {
+		log_info("span %s: the owner did not re-arm the relay watchdog within %llu ms: "
+			 "relay engaged", s->base.name, (unsigned long long)(s->relay_wd_ns / 1000000ULL));
+		relay_view(s, true);
+		return;
+	}
+	if (s->relay_dead)
+		return;         /* a dead relay moves for nobody, its watchdog included */
+	log_warn("span %s: relay watchdog expired (not re-armed within %llu ms): relay engaged",
+		 s->base.name, (unsigned long long)(s->relay_wd_ns / 1000000ULL));
+	relay_view(s, true);
+	s->relay_dirty = true;
+	sim_link_send_relay(s);
+}
+
 static void on_msg(struct sim_span *s, const struct sim_hdr *h, const uint8_t *p, size_t len)
 {
 	if (!s->hello_seen) {
@@ -392,13 +429,13 @@ static void on_msg(struct sim_span *s, const struct sim_hdr *h, const uint8_t *p
 		on_line(s, p, len);
 		break;
 	case SIM_MSG_RELAY:
-		if (len != sizeof(struct sim_relay)) {
+		if (len != sizeof(struct sim_relay) && len != SIM_RELAY_V1_LEN) {
 			proto_error(s, "RELAY of the wrong size", h->type, len);
 		} else if (!s->attach) {
 			if (warn_due(s))
 				log_warn("span %s: RELAY from the attached side ignored", s->base.name);
 		} else {
-			relay_view(s, p[0] != 0);
+			on_relay(s, p, len);
 		}
 		break;
 	default:
@@ -483,6 +520,7 @@ int sim_link_start(struct sim_span *s, uint64_t now)
 
 void sim_link_timers(struct sim_span *s, uint64_t now)
 {
+	sim_relay_check(s, now);
 	if (s->attach && s->conn_fd < 0 && now >= s->retry_at)
 		try_connect(s, now);
 	if (s->conn_fd >= 0 && !s->hello_seen && now >= s->hello_deadline) {

@@ -18,8 +18,14 @@
  *   LINE   the sender's line state (cable pulled, sending AIS, sending RAI)
  *          and error counts the receiver adds to its counters.  Sent after
  *          HELLO and whenever the state changes or counts are injected.
- *   RELAY  owner -> attacher: the bypass relay is engaged (1) or released (0).
- *          Sent after HELLO and whenever the owner moves the relay.
+ *   RELAY  owner -> attacher: the bypass relay is engaged (1) or released (0),
+ *          and the relay watchdog's timeout (0 = none).  Sent after HELLO,
+ *          whenever the owner moves the relay, and on every re-arm of the
+ *          watchdog.  The attacher runs the same watchdog: a released relay
+ *          with a timeout that sees no RELAY within it counts as engaged
+ *          (the owner hung: on a real card the watchdog is in hardware and
+ *          keeps running while the host is stuck).  A 1-byte RELAY (engaged
+ *          only, from before the watchdog) is still accepted.
  *
  * A message of an unknown type is ignored (a newer peer); a malformed one
  * (short, wrong length, wrong version, no HELLO first) ends the connection.
@@ -72,7 +78,10 @@ struct sim_line {
 
 struct sim_relay {
 	uint8_t engaged;
+	uint8_t reserved[3];
+	uint32_t watchdog_ms;           /* 0: no watchdog */
 };
+#define SIM_RELAY_V1_LEN 1              /* engaged only */
 
 /* The largest payload: an E1 period of 40 ms. */
 #define SIM_MAX_PAYLOAD (31 * 8 * 40)

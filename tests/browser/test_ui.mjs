@@ -99,7 +99,7 @@ function assert(cond, msg) {
 	if (!cond) throw new Error(msg);
 }
 
-const shot = (name) => page.screenshot({ path: join(artifacts, `${name}.png`) });
+const shot = (name) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
 const visible = (sel) => page.locator(sel).waitFor({ state: 'visible', timeout: TIMEOUT });
 const hiddenEl = (sel) => page.locator(sel).waitFor({ state: 'hidden', timeout: TIMEOUT });
 const text = (sel) => page.locator(sel).textContent({ timeout: TIMEOUT });
@@ -117,7 +117,7 @@ async function waitText(sel, want, timeout = TIMEOUT) {
 
 /* ---- the test ---- */
 
-const TESTS = 14;
+const TESTS = 18;
 
 async function main() {
 	mkdirSync(artifacts, { recursive: true });
@@ -270,6 +270,76 @@ async function main() {
 			await visible('#settings-form');
 			assert(await page.inputValue('#system_name') === 'gw-berlin-1', 'settings not loaded');
 			assert(await page.locator('#login-form').isHidden(), 'asked to sign in again');
+		});
+
+		await check('a deployment preset refuses a bad range next to it, previews, then applies', async () => {
+			/* two spans, as a provisioning script would create them */
+			const made = await page.evaluate(async () => {
+				const csrf = sessionStorage.getItem('trunkgate.csrf');
+				const out = [];
+				for (const b of [{ name: 'carrier', type: 'E1', pri_side: 'user' },
+						 { name: 'pbx', type: 'E1', pri_side: 'network' }])
+					out.push((await fetch('api/v1/spans', { method: 'POST', body: JSON.stringify(b),
+						headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf } })).status);
+				return out.join(',');
+			});
+			assert(made === '201,201', `spans: ${made}`);
+			await page.click('#nav a[data-route=deployment]');
+			await visible('#deploy-form');
+			await page.check('input[name=preset][value=ev-in-front-of-pbx]');
+			assert(await page.inputValue('#carrier_span') === 'carrier', 'carrier span not preselected');
+			assert(await page.inputValue('#pbx_span') === 'pbx', 'PBX span not preselected');
+			await page.fill('[name="sip_next_hop.host"]', '10.1.2.3');
+			await page.fill('[name="sip_next_hop.port"]', '5068');
+			await page.fill('[name="ev_range.first"]', '+4930100100');
+			await page.fill('[name="ev_range.last"]', '+4930100199');
+			await page.fill('[name="pbx_range.prefix"]', '49301002');
+			await page.click('#deploy-form button[type=submit]');
+			await waitText('#ev_range-error', 'without +');
+			await shot('10-deployment-error');
+			await page.fill('[name="ev_range.first"]', '4930100100');
+			await page.fill('[name="ev_range.last"]', '4930100199');
+			await page.click('#deploy-preview');
+			await waitText('#deploy-status', 'Preview ready');
+			await waitText('#plan-body', 'carrier-to-ev');
+			assert(await page.locator('#ev_range-error').isHidden(), 'the old error is still shown');
+			const rows = await page.locator('#plan-body table').nth(2).locator('tbody tr').count();
+			assert(rows === 6, `the preview lists ${rows} routes, not 6`);
+			await page.click('#deploy-form button[type=submit]');
+			await waitText('#deploy-status', 'Applied as configuration generation');
+			await waitText('#plan-body', 'applied as configuration generation');
+			await shot('11-deployment-applied');
+		});
+
+		await check('applying it again without "replace" says so', async () => {
+			await page.click('#deploy-form button[type=submit]');
+			await waitText('#deploy-form .form-error', 'set replace to true');
+		});
+
+		await check('the route tester explains where an EV number goes, step by step', async () => {
+			await page.click('#nav a[data-route=route-test]');
+			await visible('#rt-form');
+			await page.selectOption('#source_group', 'carrier');
+			await page.fill('#calling', '4930555123');
+			await page.fill('#called', '4930100150');
+			await page.click('#rt-form button[type=submit]');
+			await waitText('#rt-outcome', 'routed');
+			await waitText('#rt-targets', '+4930100150');
+			await waitText('#rt-facts', 'carrier-to-ev');
+			const steps = await page.locator('#rt-steps li').count();
+			assert(steps >= 3, `only ${steps} steps explained`);
+			await shot('12-route-tester');
+		});
+
+		await check('with the SIP group marked down the tester shows the PBX as survivability', async () => {
+			/* no far end is attached, so the span groups are down now: as if they were up */
+			await waitText('#rt-live-down', 'pbx: all spans down');
+			await page.uncheck('input[name=live_down]');
+			await page.check('#rt-down input[value=ev]');
+			await page.click('#rt-form button[type=submit]');
+			await waitText('#rt-targets', 'survivability alternative');
+			await waitText('#rt-targets', 'pbx');
+			await shot('13-route-tester-survivability');
 		});
 
 		await check('no script errors or CSP violations were reported', async () => {

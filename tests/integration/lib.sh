@@ -67,12 +67,15 @@ wait_for() {
 	return 1
 }
 
-# start_daemon STATE_DIR [extra options...]: starts trunkgated on 127.0.0.1:0,
-# sets DPID and URL (http://127.0.0.1:PORT/); its log goes to STATE_DIR.log
+# start_daemon STATE_DIR [extra options...]: starts trunkgated on 127.0.0.1:0
+# (HTTP and SIP), sets DPID and URL (http://127.0.0.1:PORT/); its log goes to
+# STATE_DIR.log; the SIP address is in STATE_DIR/sip.url once it listens
 start_daemon() {
 	local state=$1; shift
 	rm -f "$state/http.url"         # a killed daemon leaves its old one behind
-	"$TRUNKGATED" --state-dir "$state" --http 127.0.0.1:0 \
+	rm -f "$state/sip.url"
+	# SIP on a free loopback port unless the test names one (the last --sip wins)
+	"$TRUNKGATED" --state-dir "$state" --http 127.0.0.1:0 --sip 127.0.0.1:0 \
 		--web-root "$TG_SRCDIR/web/ui" "$@" >"$state.log" 2>&1 &
 	DPID=$!
 	PIDS+=("$DPID")

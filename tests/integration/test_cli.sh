@@ -34,7 +34,7 @@ like "$out" 'missing.conf: No such file' "and names the file"
 [ ! -e "$WORK/s" ]; ok $? "a refused start creates no state folder"
 
 # A good file; options override it.
-printf '# test\nstate_dir = %s\nhttp = 127.0.0.1:1\nlog_level = debug\n' "$WORK/s" >"$WORK/good.conf"
+printf '# test\nstate_dir = %s\nhttp = 127.0.0.1:1\nsip_listen = 127.0.0.1:0\nlog_level = debug\n' "$WORK/s" >"$WORK/good.conf"
 "$TRUNKGATED" --config "$WORK/good.conf" --http 127.0.0.1:0 --web-root "$TG_SRCDIR/web/ui" >"$WORK/good.log" 2>&1 &
 pid=$!; PIDS+=("$pid")
 wait_for test -s "$WORK/s/http.url"; ok $? "the state_dir from the file is used"
@@ -43,6 +43,8 @@ like "$URL" '^http://127\.0\.0\.1:[0-9]+/$' "--http overrides the file's http"
 [ "$URL" != "http://127.0.0.1:1/" ]; ok $? "the file's port was not used"
 r=$(http GET /api/v1/health)
 like "$r" '^200 ' "the daemon answers"
+wait_for test -s "$WORK/s/sip.url"
+like "$(cat "$WORK/s/sip.url" 2>/dev/null)" '^sip:127\.0\.0\.1:[0-9]+$' "sip_listen from the file is used (port 0: a free one)"
 grep -q ' debug ' "$WORK/good.log"; ok $? "log_level from the file is applied (debug lines)"
 perm=$(stat -c %a "$WORK/s/initial-admin-password")
 is 600 "$perm" "the initial password file is mode 0600"

@@ -97,8 +97,10 @@ n=0
 for in in "${inputs[@]}"; do
 	set -- $in
 	src=$1 calling=$2 called=$3
+	# predicted before tgsim attaches: the spans are up when the calls are
+	# placed, so leave the daemon's live down set (every span group) out
 	p=$(curl -s -u "admin:$PW" -H 'Content-Type: application/json' "${URL}api/v1/route-test" \
-		-d "{\"source_group\":\"$src\",\"calling\":\"$calling\",\"called\":\"$called\"}" |
+		-d "{\"source_group\":\"$src\",\"calling\":\"$calling\",\"called\":\"$called\",\"live_down\":false}" |
 		jq -r 'if .outcome == "ok" then "\(.route) \(.targets[0].group) \(.targets[0].called) \(.targets[0].calling)" else "refused \(.cause)" end')
 	predict+=("$p")
 	set -- ${SRC[$src]}
@@ -116,7 +118,7 @@ done
 printf '%s\n' "${script[@]}" | "$TGSIM" >"$WORK/calls.out" 2>"$WORK/calls.err"
 ok $? "$n real calls progress as the route tester predicted (reached the far end, or refused with its cause)"
 [ $? -eq 0 ] || tail -n 6 "$WORK/calls.out" | sed 's/^/#   /'
-wait_for test "$(sqlite3 "$DB" "select count(*) from cdrs")" -ge "$n"
+wait_for sh -c "[ \$(sqlite3 '$DB' 'select count(*) from cdrs') -ge $n ]"  # re-read each try: CDRs land a few ms after the call
 
 # compare, call by call: the far end and the CDR against the prediction.
 # Calls run one after the other, so the k-th call the far ends saw arrive is
@@ -151,7 +153,7 @@ is 5 "$(printf '%s\n' "${predict[@]}" | awk '$1 != "refused" {print $2}' | sort 
 # failover: pbx-one (one B channel) is taken by a held call, the next EV call
 # gets cause 34 there and moves to pbx-b, the tester's second target
 ft=$(curl -s -u "admin:$PW" -H 'Content-Type: application/json' "${URL}api/v1/route-test" \
-	-d '{"source_group":"car-a","calling":"4930555123","called":"4930100111"}' | jq -r '[.targets[].group] | join(" ")')
+	-d '{"source_group":"car-a","calling":"4930555123","called":"4930100111","live_down":false}' | jq -r '[.targets[].group] | join(" ")')
 is "pbx-one pbx-b" "$ft" "the tester lists pbx-one, then pbx-b for an EV number from car-a"
 before=$(sqlite3 "$DB" "select count(*) from cdrs")
 printf '%s\n' "${script[@]:0:5}" \
@@ -165,7 +167,7 @@ is "11" "$(grep '"event":"call-in"' "$WORK/failover.out" | grep '"to":"493010011
 ch=$(grep '"event":"call-in"' "$WORK/failover.out" | grep '"to":"112"' | sed -E 's/.*"channel":([0-9]+).*/\1/')
 [ -n "$ch" ] && [ "$ch" -ge 17 ]
 ok $? "the second failed over to pbx-b (channel $ch)"
-wait_for test "$(sqlite3 "$DB" "select count(*) from cdrs")" -ge $((before + 2))
+wait_for sh -c "[ \$(sqlite3 '$DB' 'select count(*) from cdrs') -ge $((before + 2)) ]"
 is "to-ev pbx-one|to-ev pbx-b" "$(sqlite3 "$DB" "select route || ' ' || out_group from cdrs where id > (select max(id) - 2 from cdrs) order by setup_at, id" | sort -r | paste -sd'|')" \
 	"the CDRs: the held call on pbx-one, the failed-over call on pbx-b"
 

@@ -13,7 +13,7 @@ r=$(api GET /api/v1/spans)
 is '200 {"spans":[]}' "$r" "no spans on a fresh database"
 
 r=$(api POST /api/v1/spans -d '{"name":"pbx-1","type":"T1"}')
-like "$r" '^201 \{"id":1,"name":"pbx-1","enabled":true,"driver":"sim","position":1,"type":"T1","framing":"ESF","line_code":"B8ZS","crc4":false,"clock_source":"line","signalling":"pri","pri_side":"user","switch_type":"ni2","hunting":"ascending","test_number":"","debug":false,"sim_attach":"","generation":1\}$' \
+like "$r" '^201 \{"id":1,"name":"pbx-1","enabled":true,"driver":"sim","position":1,"type":"T1","framing":"ESF","line_code":"B8ZS","crc4":false,"clock_source":"line","signalling":"pri","pri_side":"user","switch_type":"ni2","hunting":"ascending","test_number":"","debug":false,"sim_attach":"","busy_out_group":null,"busy_out_method":"dchan","generation":1\}$' \
 	"a T1 span gets T1 defaults (ESF, B8ZS, NI-2) and generation 1"
 r=$(api POST /api/v1/spans -d '{"name":"carrier","type":"E1","pri_side":"network","hunting":"descending"}')
 like "$r" '^201 .*"position":2,"type":"E1","framing":"CCS","line_code":"HDB3","crc4":true.*"pri_side":"network","switch_type":"euroisdn","hunting":"descending"' \

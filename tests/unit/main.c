@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sqlite3.h>
 
 #include "log.h"
 #include "test.h"
@@ -23,6 +24,8 @@
 #include "tools/tests.def"
 #include "call/tests.def"
 #include "route/tests.def"
+#include "surv/tests.def"
+#include "sip/tests.def"
 #include "media/tests.def"
 #undef X
 
@@ -39,6 +42,8 @@ static const struct {
 #include "tools/tests.def"
 #include "call/tests.def"
 #include "route/tests.def"
+#include "surv/tests.def"
+#include "sip/tests.def"
 #include "media/tests.def"
 #undef X
 };
@@ -62,6 +67,21 @@ const char *test_srcdir(void)
 	const char *s = getenv("TG_SRCDIR");
 
 	return s ? s : ".";
+}
+
+long long test_query_int(const char *path, const char *sql)
+{
+	sqlite3 *conn;
+	sqlite3_stmt *st;
+	long long v = -1;
+
+	if (sqlite3_open_v2(path, &conn, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(conn, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(conn);
+	return v;
 }
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)

@@ -15,6 +15,9 @@ void test_fail(const char *file, int line, const char *what);
 const char *test_tmpdir(void);
 /* Source tree root (for fixtures). */
 const char *test_srcdir(void);
+/* The first column of the first row of sql on the database at path, read on
+ * a read-only connection of its own; -1 if there is none or on error. */
+long long test_query_int(const char *path, const char *sql);
 
 #define TEST_ERR(e) do { if ((e) != 0) { \
 	char _m[160]; snprintf(_m, sizeof(_m), "%s = %d (%s)", #e, (int)(e), strerror(e)); \

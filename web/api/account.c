@@ -45,8 +45,10 @@ enum MHD_Result api_login(struct web_req *r)
 	struct db_user u;
 	struct db *db;
 	json_t *body, *out;
+	long long locked = 0;
+	unsigned wait;
 	char *text;
-	bool ok;
+	bool ok, found;
 
 	body = web_body_object(r, &mrc);
 	if (!body)
@@ -59,13 +61,33 @@ enum MHD_Result api_login(struct web_req *r)
 		mrc = web_reply_error(r, 500, "internal", NULL, "database unavailable");
 		goto out;
 	}
-	ok = db_user_get(db, user, &u) == 0 && !u.disabled &&
+	if ((wait = web_throttled(r->remote))) {
+		mrc = web_reply_too_many(r, wait, "too many failed logins from %s: try again in %u s",
+					 r->remote, wait);
+		goto out;
+	}
+	found = db_user_get(db, user, &u) == 0;
+	if (found && u.locked_until > tg_wall_ms()) {
+		/* locked: no password is checked (right or wrong teaches nothing),
+		 * no attempt counted; an admin can unlock (PUT /users/{name}) */
+		wait = (unsigned)((u.locked_until - tg_wall_ms() + 999) / 1000);
+		mrc = web_reply_too_many(r, wait, "this account is locked after repeated failed logins: "
+					 "try again in %u s", wait);
+		goto out;
+	}
+	ok = found && !u.disabled && u.locked_until <= tg_wall_ms() &&
 	     secret_verify_password(pass, u.password_hash) && web_role_parse(u.role, &role);
 	who.user = user;
-	db_user_note_login(db, user, ok);
+	if (found)
+		db_user_note_login(db, user, ok, &locked);
+	web_throttle_note(r->remote, ok);
 	db_audit_add(db, &who, ok ? "login" : "login-failed", "user", user);
 	if (!ok) {
-		log_info("login failed for \"%s\" from %s", user, r->remote);
+		log_info("login failed for \"%s\" from %s%s", user, r->remote,
+			 locked ? " (account locked)" : "");
+		if (locked)
+			db_event_add(db, "warning", "account-locked", user,
+				     "account locked after repeated failed logins");
 		mrc = web_reply_error(r, 401, "unauthorized", NULL, "wrong username or password");
 		goto out;
 	}
@@ -86,7 +108,8 @@ enum MHD_Result api_login(struct web_req *r)
 		mrc = MHD_NO;
 		goto out;
 	}
-	snprintf(cookie, sizeof(cookie), "tg_session=%s; Path=/; HttpOnly; SameSite=Strict", token);
+	snprintf(cookie, sizeof(cookie), "tg_session=%s; Path=/; HttpOnly; SameSite=Strict%s", token,
+		 r->web->tls ? "; Secure" : "");
 	MHD_add_response_header(resp, "Set-Cookie", cookie);
 	MHD_add_response_header(resp, "Content-Type", "application/json");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");

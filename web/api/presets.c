@@ -114,11 +114,11 @@ static bool decode(json_t *body, struct db_preset *a, char *field, char *msg, si
 	json_object_del(scalars, "pbx_range");
 	ok = api_fields_apply(preset_fields, TG_ARRAY_SIZE(preset_fields), scalars, a, true, &fname,
 			      msg, msglen);
-	json_decref(scalars);
-	if (!ok) {
+	if (!ok)                        /* fname is a key of scalars: copy it first */
 		snprintf(field, API_FIELD_LEN, "%s", fname ? fname : "");
+	json_decref(scalars);
+	if (!ok)
 		return false;
-	}
 	return nested(body, "sip_next_hop", hop_fields, TG_ARRAY_SIZE(hop_fields), a, field, msg,
 		      msglen) &&
 	       nested(body, "ev_range", range_fields, TG_ARRAY_SIZE(range_fields), &a->ev_range, field,

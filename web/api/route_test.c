@@ -8,7 +8,9 @@
  * The request names the source group, the numbers, optionally the local time
  * ("2026-11-24T09:30", default now), a random draw for weighted sharing
  * (default random; the answer echoes it, so a decision can be replayed) and
- * groups to treat as down (the daemon's live view is not used yet).  Group
+ * groups to treat as down on top of those the daemon has down now (its
+ * survivability view, from the status snapshot: the same down set real
+ * calls are routed with; "live_down": false leaves it out).  Group
  * names are resolved in the loaded configuration itself, so the names and
  * the table come from one snapshot.  HTTP threads; nothing is written.
  */
@@ -28,9 +30,11 @@
 #include "api.h"
 #include "route.h"
 #include "routing_int.h"
+#include "status/status.h"
 #include "tg.h"
 
-#define MAX_DOWN 64
+#define REQ_MAX_DOWN 64                 /* down_groups in the request */
+#define MAX_DOWN (REQ_MAX_DOWN + STATUS_MAX_GROUPS)
 
 struct test_req {
 	char source_group[33];
@@ -39,6 +43,7 @@ struct test_req {
 	json_t *down;                   /* borrowed from the body */
 	bool draw_given;
 	uint32_t draw;
+	bool ignore_live;               /* "live_down": false */
 };
 
 static const char *const outcomes[] = {
@@ -74,9 +79,14 @@ static bool parse(json_t *body, struct test_req *q, char *field, char *msg, size
 			dst = q->time;
 			dstlen = sizeof(q->time);
 		} else if (!strcmp(key, "down_groups")) {
-			if (!json_is_array(v) || json_array_size(v) > MAX_DOWN)
+			if (!json_is_array(v) || json_array_size(v) > REQ_MAX_DOWN)
 				return bad(field, key, msg, len, "must be a list of trunk group names");
 			q->down = v;
+			continue;
+		} else if (!strcmp(key, "live_down")) {
+			if (!json_is_boolean(v))
+				return bad(field, key, msg, len, "must be true or false");
+			q->ignore_live = json_is_false(v);
 			continue;
 		} else if (!strcmp(key, "draw")) {
 			if (!json_is_integer(v) || json_integer_value(v) < 0 ||
@@ -241,6 +251,18 @@ static enum MHD_Result run(struct web_req *r, struct db *db, const struct test_r
 			goto out;
 		}
 		down[q.ndown++] = g->id;
+	}
+	if (!tq->ignore_live) {
+		struct status *st = su_alloc(home, sizeof(*st));       /* large: not on the stack */
+
+		if (!st) {
+			mrc = web_reply_error(r, 500, "internal", NULL, "out of memory");
+			goto out;
+		}
+		status_get(st);
+		for (unsigned i = 0; i < st->ngroups && q.ndown < MAX_DOWN; i++)
+			if (st->groups[i].down)
+				down[q.ndown++] = st->groups[i].id;
 	}
 	q.down_groups = down;
 	q.source_group_id = src->id;

@@ -27,6 +27,7 @@ static const char *const signallings[] = { "pri", NULL };
 static const char *const sides[] = { "network", "user", NULL };
 static const char *const switches[] = { "ni2", "5ess", "dms100", "euroisdn", "qsig", NULL };
 static const char *const huntings[] = { "ascending", "descending", "round-robin", NULL };
+static const char *const busy_out_methods[] = { "dchan", "service", NULL };
 
 #define NAME_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-"
 #define F(n, k, m, ...) { .name = n, .kind = k, .off = offsetof(struct db_span, m), \
@@ -50,6 +51,8 @@ static const struct api_field span_fields[] = {
 	F("test_number", API_STRING, test_number, .max = 32, .chars = "0123456789*#+"),
 	F("debug", API_BOOL, debug),
 	F("sim_attach", API_STRING, sim_attach, .max = 255),
+	F("busy_out_group", API_STRING, busy_out_group, .nullable = true, .max = 32, .chars = NAME_CHARS),
+	F("busy_out_method", API_ENUM, busy_out_method, .choices = busy_out_methods),
 };
 #define NFIELDS TG_ARRAY_SIZE(span_fields)
 
@@ -111,7 +114,51 @@ static bool span_check(const struct db_span *sp, const char **field, char *msg, 
 		snprintf(msg, len, "sim_attach must be an absolute path to another span's socket");
 		return false;
 	}
+	if (!strcmp(sp->busy_out_method, "service") && strcmp(sp->switch_type, "ni2") &&
+	    strcmp(sp->switch_type, "5ess") && strcmp(sp->switch_type, "dms100")) {
+		*field = "busy_out_method";
+		snprintf(msg, len, "busy_out_method service (Q.931 SERVICE messages) needs switch_type "
+			 "ni2, 5ess or dms100, not %s; use dchan", sp->switch_type);
+		return false;
+	}
+	if (!strcmp(sp->busy_out_method, "service")) {
+		*field = "busy_out_method";
+		snprintf(msg, len, "busy_out_method service is not implemented yet; use dchan");
+		return false;
+	}
 	return true;
+}
+
+/* The busy-out group must be a SIP trunk group: busy-out answers "the SIP
+ * side is unreachable", and a SIP group's health never depends on spans, so
+ * no two spans can hold each other out of service. */
+static bool busy_out_check(struct db *db, const struct db_span *sp, const char **field, char *msg,
+			   size_t len)
+{
+	struct db_trunk_group *g;
+	bool ok = true;
+	int rc;
+
+	if (!sp->busy_out_group[0])
+		return true;
+	*field = "busy_out_group";
+	g = calloc(1, sizeof(*g));
+	if (!g) {
+		snprintf(msg, len, "out of memory");
+		return false;
+	}
+	rc = db_trunk_group_get(db, sp->busy_out_group, g);
+	if (rc) {
+		snprintf(msg, len, "busy_out_group: %s", rc == ENOENT ? "no trunk group by that name" :
+			 "cannot read trunk groups");
+		ok = false;
+	} else if (strcmp(g->kind, "sip")) {
+		snprintf(msg, len, "busy_out_group %s is a %s group; busy-out follows a sip trunk group",
+			 g->name, g->kind);
+		ok = false;
+	}
+	free(g);
+	return ok;
 }
 
 static enum MHD_Result reply_span(struct web_req *r, unsigned status, const struct db_span *sp,
@@ -163,6 +210,9 @@ enum MHD_Result api_span_get(struct web_req *r)
 
 static enum MHD_Result write_error(struct web_req *r, int rc, const struct db_span *sp, struct db *db)
 {
+	if (rc == EINVAL)       /* the group went away between the check and the write */
+		return web_reply_error(r, 400, "invalid_field", "busy_out_group",
+				       "busy_out_group: no trunk group named %s", sp->busy_out_group);
 	if (rc == EEXIST)
 		return web_reply_error(r, 409, "conflict", "name",
 				       "a span named %s, or span %u on driver %s, exists already",
@@ -199,7 +249,7 @@ enum MHD_Result api_span_create(struct web_req *r)
 	struct db_actor who = { r->user, r->remote };
 	struct db_span sp = {
 		.enabled = true, .driver = "sim", .clock_source = "line", .signalling = "pri",
-		.pri_side = "user", .hunting = "ascending",
+		.pri_side = "user", .hunting = "ascending", .busy_out_method = "dchan",
 	};
 	unsigned long long gen = 0;
 	const char *field = NULL;
@@ -225,6 +275,10 @@ enum MHD_Result api_span_create(struct web_req *r)
 	}
 	if (!db) {
 		mrc = web_reply_error(r, 500, "internal", NULL, "database unavailable");
+		goto out;
+	}
+	if (!busy_out_check(db, &sp, &field, msg, sizeof(msg))) {
+		mrc = web_reply_error(r, 400, "invalid_field", field, "%s", msg);
 		goto out;
 	}
 	if (!api_field_given(body, "position"))
@@ -270,7 +324,7 @@ enum MHD_Result api_span_update(struct web_req *r)
 		goto out;
 	}
 	span_defaults(&sp, body, strcmp(old_type, sp.type) != 0);
-	if (!span_check(&sp, &field, msg, sizeof(msg))) {
+	if (!span_check(&sp, &field, msg, sizeof(msg)) || !busy_out_check(db, &sp, &field, msg, sizeof(msg))) {
 		mrc = web_reply_error(r, 400, "invalid_field", field, "%s", msg);
 		goto out;
 	}

@@ -1,10 +1,14 @@
 /*
  * system.c -- GET /api/v1/health, GET /api/v1/status, and the system settings
  * (GET/PUT /api/v1/settings: name, location, contact, as SNMP's sysName,
- * sysLocation and sysContact will report them).  HTTP threads.
+ * sysLocation and sysContact will report them; the call timers
+ * no_answer_timeout and max_call_duration, in seconds).  Settings are
+ * key/value text rows; numbers are stored in decimal and shown as JSON
+ * integers, with their default while unset.  HTTP threads.
  */
 #include "config.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define LOG_MODULE "api"
@@ -14,7 +18,9 @@
 #include "isdn.h"
 #include "mainq.h"
 #include "status/status.h"
+#include "surv/surv.h"
 #include "tg.h"
+#include "call.h"
 #include "api.h"
 
 
@@ -39,6 +45,8 @@ static json_t *span_status_json(const struct status_span *ss)
 		state = "disabled";
 	else if (!ss->open)
 		state = "error";
+	else if (ss->busy_out)
+		state = "busy_out";
 	else if (ss->alarms & (HW_ALARM_LOS | HW_ALARM_RED | HW_ALARM_BLUE))
 		state = "alarm";
 	else if (!ss->link_up)
@@ -66,6 +74,7 @@ static json_t *span_status_json(const struct status_span *ss)
 	}
 	if (ss->error[0])
 		json_object_set_new(o, "error", json_string(ss->error));
+	json_object_set_new(o, "busy_out", json_boolean(ss->busy_out));
 	json_object_set_new(o, "counters", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 		"line_code_violations", (json_int_t)k->line_code_violations,
 		"crc_errors", (json_int_t)k->crc_errors, "frame_slips", (json_int_t)k->frame_slips,
@@ -77,11 +86,41 @@ static json_t *span_status_json(const struct status_span *ss)
 	return o;
 }
 
+/* Trunk groups' health and the bypass relays (survivability). */
+static json_t *groups_json(const struct status *st)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; i < st->ngroups; i++) {
+		const struct status_group *g = &st->groups[i];
+		char why[128];
+
+		json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:s, s:s?}", "id", (json_int_t)g->id,
+			"name", g->name, "kind", g->kind, "state", g->down ? "down" : "up",
+			"reason", g->down ? surv_reason_text(g->reasons, why, sizeof(why)) : NULL));
+	}
+	return a;
+}
+
+static json_t *bypass_json(const struct status *st)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; i < st->nbypass; i++) {
+		const struct status_bypass *b = &st->bypass[i];
+
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?}", "name", b->name,
+			"span_a", b->span_a, "span_b", b->span_b, "mode", b->mode,
+			"relay", b->engaged ? "engaged" : "released", "error", b->error[0] ? b->error : NULL));
+	}
+	return a;
+}
+
 enum MHD_Result api_status(struct web_req *r)
 {
 	struct status st;
 	struct db *db = web_db(r);
-	json_t *sys;
+	json_t *sys, *cdrs;
 
 	json_t *spans = json_array();
 
@@ -96,23 +135,34 @@ enum MHD_Result api_status(struct web_req *r)
 		"db_size_bytes", (json_int_t)(db ? db_file_size(db) : -1),
 		"system_name", st.system_name, "location", st.location, "contact", st.contact,
 		"demo", st.demo);
-	return web_reply_json(r, 200, json_pack("{s:o, s:{s:I, s:I, s:s?}, s:{s:I, s:I}, s:o, s:[]}",
+	cdrs = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+		"written", (json_int_t)st.cdr_written, "batches", (json_int_t)st.cdr_batches,
+		"failed", (json_int_t)st.cdr_failed, "dropped", (json_int_t)st.cdr_dropped,
+		"pending", (json_int_t)st.cdr_pending,
+		"queue_high_water", (json_int_t)st.cdr_queue_high_water,
+		"queue_capacity", (json_int_t)st.cdr_queue_capacity);
+	return web_reply_json(r, 200, json_pack("{s:o, s:{s:I, s:I, s:s?}, s:{s:I, s:I}, s:o, s:o, s:o, s:[], s:o}",
 		"system", sys,
 		"config", "generation", (json_int_t)st.config_generation,
 		"changed_at", (json_int_t)st.config_changed_at_ms,
 		"last_error", st.config_error[0] ? st.config_error : NULL,
 		"calls", "active", (json_int_t)st.active_calls, "total", (json_int_t)st.total_calls,
-		"spans", spans, "sip_trunks"));
+		"spans", spans, "trunk_groups", groups_json(&st), "bypass_pairs", bypass_json(&st),
+		"sip_trunks", "cdrs", cdrs));
 }
 
 /* One table drives decoding, validation and the error naming the bad field. */
 static const struct {
 	const char *name;
-	size_t max_len;
+	bool number;                    /* an integer 0..max; else a string of at most max characters */
+	unsigned max;
+	unsigned def;                   /* number: the value while unset */
 } setting_fields[] = {
-	{ "system_name", 128 },
-	{ "location", 128 },
-	{ "contact", 128 },
+	{ "system_name", false, 128, 0 },
+	{ "location", false, 128, 0 },
+	{ "contact", false, 128, 0 },
+	{ "no_answer_timeout", true, CALL_NO_ANSWER_MAX_S, CALL_NO_ANSWER_DEFAULT_S },
+	{ "max_call_duration", true, CALL_MAX_DURATION_MAX_S, 0 },
 };
 
 static bool printable_utf8(const char *s)
@@ -129,9 +179,13 @@ static json_t *settings_json(struct db *db)
 
 	for (size_t i = 0; i < TG_ARRAY_SIZE(setting_fields); i++) {
 		char v[256] = "";
+		int rc = db_setting_get(db, setting_fields[i].name, v, sizeof(v));
 
-		db_setting_get(db, setting_fields[i].name, v, sizeof(v));
-		json_object_set_new(o, setting_fields[i].name, json_string(v));
+		if (setting_fields[i].number)
+			json_object_set_new(o, setting_fields[i].name, json_integer(rc ?
+				(json_int_t)setting_fields[i].def : strtoll(v, NULL, 10)));
+		else
+			json_object_set_new(o, setting_fields[i].name, json_string(v));
 	}
 	return o;
 }
@@ -148,6 +202,7 @@ enum MHD_Result api_settings_get(struct web_req *r)
 enum MHD_Result api_settings_put(struct web_req *r)
 {
 	struct db_kv kv[TG_ARRAY_SIZE(setting_fields)];
+	char numbers[TG_ARRAY_SIZE(setting_fields)][24];
 	struct db_actor who = { r->user, r->remote };
 	unsigned long long gen = 0;
 	enum MHD_Result mrc;
@@ -170,13 +225,28 @@ enum MHD_Result api_settings_put(struct web_req *r)
 			mrc = web_reply_error(r, 400, "invalid_field", key, "unknown field \"%s\"", key);
 			goto out;
 		}
+		if (setting_fields[i].number) {
+			json_int_t v = json_is_integer(val) ? json_integer_value(val) : -1;
+
+			if (v < 0 || v > (json_int_t)setting_fields[i].max) {
+				mrc = web_reply_error(r, 400, "invalid_field", key,
+						      "%s: must be an integer from 0 to %u (seconds; 0 = off)",
+						      key, setting_fields[i].max);
+				goto out;
+			}
+			snprintf(numbers[n], sizeof(numbers[n]), "%lld", (long long)v);
+			kv[n].key = setting_fields[i].name;
+			kv[n].value = numbers[n];
+			n++;
+			continue;
+		}
 		if (!json_is_string(val)) {
 			mrc = web_reply_error(r, 400, "invalid_field", key, "%s: must be a string", key);
 			goto out;
 		}
-		if (json_string_length(val) > setting_fields[i].max_len) {
-			mrc = web_reply_error(r, 400, "invalid_field", key, "%s: longer than %zu characters",
-					      key, setting_fields[i].max_len);
+		if (json_string_length(val) > setting_fields[i].max) {
+			mrc = web_reply_error(r, 400, "invalid_field", key, "%s: longer than %u characters",
+					      key, setting_fields[i].max);
 			goto out;
 		}
 		if (!printable_utf8(json_string_value(val)) ||

@@ -11,6 +11,8 @@
  * session without a stored CSRF token cannot write, so it counts as logged out.
  */
 
+import { initRouting, showDeployment, showRouteTest } from './routing.js';
+
 const API = 'api/v1/';
 const CSRF_KEY = 'trunkgate.csrf';
 const REFRESH_MS = 2000;
@@ -98,7 +100,8 @@ function show(view) {
 		if (a.dataset.route === view) a.setAttribute('aria-current', 'page');
 		else a.removeAttribute('aria-current');
 	}
-	const titles = { login: 'Sign in', password: 'Change password', dashboard: 'Dashboard', settings: 'Settings' };
+	const titles = { login: 'Sign in', password: 'Change password', dashboard: 'Dashboard', settings: 'Settings',
+			 deployment: 'Deployment', 'route-test': 'Route tester' };
 	document.title = `${titles[view]} · ${state.systemName || 'trunkgate'}`;
 	if (view !== 'dashboard')
 		stopRefresh();
@@ -126,6 +129,8 @@ function route() {
 		return showPassword(true);
 	const r = location.hash.replace(/^#\/?/, '');
 	if (r === 'settings') return showSettings();
+	if (r === 'deployment') return showDeployment();
+	if (r === 'route-test') return showRouteTest();
 	if (r === 'password') return showPassword(false);
 	if (r !== 'dashboard') history.replaceState(null, '', '#/dashboard');
 	return showDashboard();
@@ -300,10 +305,16 @@ function renderList(bodyEl, countEl, items, noun) {
 		name.textContent = it.name ?? it.id ?? JSON.stringify(it);
 		left.append(name);
 		if (noun === 'spans') left.append(spanDetail(it));
+		else if (it.detail) {
+			const d = document.createElement('div');
+			d.className = 'item-detail';
+			d.textContent = it.detail;
+			left.append(d);
+		}
 		const st = document.createElement('span');
 		const state = it.state ?? it.status ?? '';
 		st.className = `badge state-${state}`;
-		st.textContent = state === 'alarm' && it.alarms?.length ? it.alarms.join(' ') : state;
+		st.textContent = state === 'alarm' && it.alarms?.length ? it.alarms.join(' ') : it.label ?? state;
 		li.append(left, st);
 		ul.append(li);
 	}
@@ -349,6 +360,14 @@ function renderStatus(st) {
 	ce.textContent = cfg.last_error ? `Configuration generation ${cfg.generation} was not applied: ${cfg.last_error}` : '';
 	renderList($('#spans-body'), $('#spans-count'), st.spans || [], 'spans');
 	renderList($('#trunks-body'), $('#trunks-count'), st.sip_trunks || [], 'SIP trunks');
+	/* survivability: group health and the bypass relays */
+	renderList($('#groups-body'), $('#groups-count'), (st.trunk_groups || []).map((g) => ({
+		name: g.name, state: g.state, detail: g.reason ? `${g.kind} · ${g.reason}` : g.kind,
+	})), 'trunk groups');
+	renderList($('#bypass-body'), $('#bypass-count'), (st.bypass_pairs || []).map((b) => ({
+		name: b.name, state: b.relay === 'engaged' ? 'down' : 'up', label: `relay ${b.relay}`,
+		detail: `${b.span_a} ↔ ${b.span_b} · mode ${b.mode}${b.error ? ` · ${b.error}` : ''}`,
+	})), 'bypass pairs');
 }
 
 function setLive(ok, text) {
@@ -434,6 +453,7 @@ $('#settings-form').addEventListener('submit', (ev) => {
 
 /* ---- start ---- */
 
+initRouting({ api, show, clearErrors, showError, busy, $, role: () => state.session?.role });
 window.addEventListener('hashchange', route);
 
 (async function boot() {

@@ -2,7 +2,8 @@
  * test_call.c -- the call core (daemon/call): cause mapping both ways, and
  * calls between fake legs routed by a real routing table: progress passed
  * through, failover on the route's causes, refusal causes, release from
- * either side, one CDR-worthy end per call.
+ * either side, one CDR-worthy end per call; the no-answer and
+ * maximum-duration timers on a fake clock.
  */
 #include "config.h"
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "call.h"
+#include "db.h"
 #include "route.h"
 #include "test.h"
 
@@ -19,6 +21,13 @@ int test_call_fails_over_on_listed_causes_only(void);
 int test_call_unrouted_number_is_refused_with_the_routing_cause(void);
 int test_call_release_from_either_side_ends_both_legs(void);
 int test_call_group_at_max_calls_refuses_with_34(void);
+int test_call_unanswered_after_alerting_is_cleared_with_19(void);
+int test_call_unanswered_without_alerting_is_cleared_with_18(void);
+int test_call_answer_cancels_the_no_answer_timer(void);
+int test_call_max_duration_ends_an_answered_call_with_16(void);
+int test_call_timer_values_are_taken_at_call_start(void);
+int test_call_release_before_expiry_cancels_the_timers(void);
+int test_call_failover_gives_the_next_destination_the_whole_no_answer_time(void);
 
 int test_call_causes_map_to_sip_both_ways(void)
 {
@@ -349,6 +358,344 @@ int test_call_group_at_max_calls_refuses_with_34(void)
 	outs[1].gone = true;
 	call_leg_released(&outs[1].leg, &(struct call_end){ .cause = 16 });
 	TEST_EQ(0, call_core_active(core));
+ out:
+	call_core_destroy(core);
+	route_table_unref(t);
+	return err;
+}
+
+/* ---- timers on a fake clock ---- */
+
+struct fake_timer {
+	bool armed;
+	unsigned long long due;
+	call_timer_fire_h *fire;
+	void *arg;
+};
+static struct fake_timer ftimers[16];
+static unsigned long long fake_now;     /* ms */
+static unsigned bad_cancels;            /* cancel of a handle that is not armed */
+static struct db_cdr last_cdr;
+static unsigned ncdrs;
+
+static void *ft_set(void *ctx, unsigned ms, call_timer_fire_h *fire, void *arg)
+{
+	for (size_t i = 0; i < sizeof(ftimers) / sizeof(ftimers[0]); i++) {
+		if (!ftimers[i].armed) {
+			ftimers[i] = (struct fake_timer){ true, fake_now + ms, fire, arg };
+			return &ftimers[i];
+		}
+	}
+	return NULL;
+}
+
+static void ft_cancel(void *ctx, void *h)
+{
+	struct fake_timer *t = h;
+
+	if (!t->armed)
+		bad_cancels++;
+	t->armed = false;
+}
+
+static unsigned ft_armed(void)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < sizeof(ftimers) / sizeof(ftimers[0]); i++)
+		n += ftimers[i].armed;
+	return n;
+}
+
+/* Move the clock on by ms, firing what falls due, earliest first. */
+static void advance(unsigned long long ms)
+{
+	unsigned long long end = fake_now + ms;
+
+	for (;;) {
+		struct fake_timer *next = NULL;
+
+		for (size_t i = 0; i < sizeof(ftimers) / sizeof(ftimers[0]); i++)
+			if (ftimers[i].armed && ftimers[i].due <= end &&
+			    (!next || ftimers[i].due < next->due))
+				next = &ftimers[i];
+		if (!next)
+			break;
+		fake_now = next->due;
+		next->armed = false;    /* fired: the handle is gone */
+		next->fire(next->arg);
+	}
+	fake_now = end;
+}
+
+static void fake_clock(int *weekday, int *minute, long long *wall_ms)
+{
+	*weekday = 1;
+	*minute = 600;
+	*wall_ms = 1800000000000LL + (long long)fake_now;
+}
+
+static void fake_cdr(void *arg, const struct db_cdr *r)
+{
+	last_cdr = *r;
+	ncdrs++;
+}
+
+static int setup_timed(struct call_core **corep, struct route_table **tp, unsigned no_answer_s,
+		       unsigned max_s)
+{
+	int rc = build_table(tp);
+
+	memset(ftimers, 0, sizeof(ftimers));
+	fake_now = 0;
+	bad_cancels = 0;
+	ncdrs = 0;
+	memset(&last_cdr, 0, sizeof(last_cdr));
+	if (!rc)
+		rc = call_core_create(corep, &(struct call_core_cfg){ .place = fake_place,
+			.clock = fake_clock, .random = fixed_random, .cdr = fake_cdr,
+			.timers = { .set = ft_set, .cancel = ft_cancel } });
+	if (!rc) {
+		call_core_set_table(*corep, *tp);
+		call_core_set_timeouts(*corep, no_answer_s, max_s);
+	}
+	nouts = 0;
+	refuse20 = 0;
+	placed[0] = '\0';
+	return rc;
+}
+
+int test_call_unanswered_after_alerting_is_cleared_with_19(void)
+{
+	struct call_core *core = NULL;
+	struct route_table *t = NULL;
+	struct fake_leg in;
+	int err;
+
+	err = setup_timed(&core, &t, 10, 0);
+	TEST_ERR(err);
+	incoming(core, &in, "5550001");
+	TEST_EQ(1, nouts);
+	TEST_EQ(1, ft_armed());
+	advance(2000);
+	call_leg_alerting(&outs[0].leg, false);
+	advance(7999);                          /* 9.999 s after the placing */
+	TEST_EQ(1, call_core_active(core));
+	TEST_EQ(0, in.released_cause);
+	advance(1);
+	TEST_STREQ("alerting,release:19", in.log);
+	TEST_STREQ("release:19", outs[0].log);
+	TEST_EQ(0, call_core_active(core));
+	TEST_EQ(1, ncdrs);
+	TEST_EQ(19, last_cdr.cause);
+	TEST_STREQ("gateway", last_cdr.released_by);
+	TEST_EQ(1800000000000LL + 2000, last_cdr.alert_at);
+	TEST_EQ(0, last_cdr.answer_at);
+	TEST_EQ(1800000000000LL + 10000, last_cdr.end_at);
+	TEST_EQ(0, ft_armed());
+	TEST_EQ(0, bad_cancels);
+ out:
+	call_core_destroy(core);
+	route_table_unref(t);
+	return err;
+}
+
+int test_call_unanswered_without_alerting_is_cleared_with_18(void)
+{
+	struct call_core *core = NULL;
+	struct route_table *t = NULL;
+	struct fake_leg in;
+	int err;
+
+	err = setup_timed(&core, &t, 10, 0);
+	TEST_ERR(err);
+	incoming(core, &in, "5550001");
+	call_leg_proceeding(&outs[0].leg);      /* proceeding is not alerting */
+	advance(10000);
+	TEST_STREQ("proceeding,release:18", in.log);
+	TEST_STREQ("release:18", outs[0].log);
+	TEST_EQ(0, call_core_active(core));
+	TEST_EQ(18, last_cdr.cause);
+	TEST_STREQ("gateway", last_cdr.released_by);
+	TEST_EQ(0, ft_armed());
+	TEST_EQ(0, bad_cancels);
+ out:
+	call_core_destroy(core);
+	route_table_unref(t);
+	return err;
+}
+
+int test_call_answer_cancels_the_no_answer_timer(void)
+{
+	struct call_core *core = NULL;
+	struct route_table *t = NULL;
+	struct fake_leg in;
+	int err;
+
+	err = setup_timed(&core, &t, 10, 0);
+	TEST_ERR(err);
+	incoming(core, &in, "5550001");
+	call_leg_alerting(&outs[0].leg, false);
+	advance(9000);
+	call_leg_answered(&outs[0].leg);
+	TEST_EQ(0, ft_armed());                 /* no maximum duration set */
+	advance(3600 * 1000);
+	TEST_EQ(1, call_core_active(core));
+	TEST_STREQ("alerting,answer", in.log);
+	TEST_STREQ("", outs[0].log);
+	in.gone = true;
+	call_leg_released(&in.leg, &(struct call_end){ .cause = 16 });
+	TEST_EQ(0, call_core_active(core));
+	TEST_STREQ("caller", last_cdr.released_by);
+	TEST_EQ(0, bad_cancels);
+ out:
+	call_core_destroy(core);
+	route_table_unref(t);
+	return err;
+}
+
+int test_call_max_duration_ends_an_answered_call_with_16(void)
+{
+	struct call_core *core = NULL;
+	struct route_table *t = NULL;
+	struct fake_leg in;
+	int err;
+
+	err = setup_timed(&core, &t, 10, 60);
+	TEST_ERR(err);
+	incoming(core, &in, "5550001");
+	advance(5000);
+	call_leg_answered(&outs[0].leg);
+	TEST_EQ(1, ft_armed());                 /* the no-answer timer went, the maximum came */
+	advance(59999);
+	TEST_EQ(1, call_core_active(core));
+	advance(1);
+	TEST_STREQ("answer,release:16", in.log);
+	TEST_STREQ("release:16", outs[0].log);
+	TEST_EQ(0, call_core_active(core));
+	TEST_EQ(16, last_cdr.cause);
+	TEST_STREQ("gateway", last_cdr.released_by);
+	TEST_EQ(1800000000000LL + 65000, last_cdr.end_at);
+	TEST_EQ(0, ft_armed());
+	TEST_EQ(0, bad_cancels);
+	/* 0 turns it off: an answered call then runs on */
+	call_core_set_timeouts(core, 10, 0);
+	nouts = 0;
+	incoming(core, &in, "5550002");
+	call_leg_answered(&outs[0].leg);
+	advance(86400 * 1000ULL);
+	TEST_EQ(1, call_core_active(core));
+ out:
+	call_core_destroy(core);
+	route_table_unref(t);
+	return err;
+}
+
+int test_call_timer_values_are_taken_at_call_start(void)
+{
+	struct call_core *core = NULL;
+	struct route_table *t = NULL;
+	struct fake_leg a, b, c;
+	int err;
+
+	err = setup_timed(&core, &t, 10, 20);
+	TEST_ERR(err);
+	incoming(core, &a, "5550001");          /* 10 s / 20 s */
+	call_core_set_timeouts(core, 30, 40);   /* a config change: new calls only */
+	incoming(core, &b, "5550002");          /* 30 s / 40 s */
+	call_core_set_timeouts(core, 0, 0);
+	incoming(core, &c, "5550003");          /* no timers */
+	TEST_EQ(3, nouts);
+	TEST_EQ(2, ft_armed());
+	call_leg_answered(&outs[1].leg);        /* b answered at 0: ends at 40 s */
+	advance(10000);
+	TEST_EQ(18, a.released_cause);
+	TEST_EQ(0, b.released_cause);
+	advance(29999);
+	TEST_EQ(0, b.released_cause);
+	advance(1);
+	TEST_EQ(16, b.released_cause);
+	advance(3600 * 1000);
+	TEST_EQ(0, c.released_cause);
+	TEST_EQ(1, call_core_active(core));
+	TEST_EQ(0, bad_cancels);
+ out:
+	call_core_destroy(core);
+	route_table_unref(t);
+	return err;
+}
+
+int test_call_release_before_expiry_cancels_the_timers(void)
+{
+	struct call_core *core = NULL;
+	struct route_table *t = NULL;
+	struct fake_leg in;
+	int err;
+
+	err = setup_timed(&core, &t, 10, 20);
+	TEST_ERR(err);
+	/* the caller gives up while it rings */
+	incoming(core, &in, "5550001");
+	call_leg_alerting(&outs[0].leg, false);
+	advance(5000);
+	in.gone = true;
+	call_leg_released(&in.leg, &(struct call_end){ .cause = 16 });
+	TEST_EQ(0, call_core_active(core));
+	TEST_EQ(0, ft_armed());
+	/* the callee hangs up an answered call */
+	nouts = 0;
+	incoming(core, &in, "5550002");
+	call_leg_answered(&outs[0].leg);
+	advance(5000);
+	outs[0].gone = true;
+	call_leg_released(&outs[0].leg, &(struct call_end){ .cause = 16 });
+	TEST_EQ(0, call_core_active(core));
+	TEST_EQ(0, ft_armed());
+	/* the callee refuses (busy) before the timer */
+	nouts = 0;
+	incoming(core, &in, "5550003");
+	outs[0].gone = true;
+	call_leg_released(&outs[0].leg, &(struct call_end){ .cause = 17 });
+	TEST_EQ(17, in.released_cause);
+	TEST_EQ(0, ft_armed());
+	/* a call still ringing when the core goes: its timer goes too */
+	nouts = 0;
+	incoming(core, &in, "5550004");
+	TEST_EQ(1, ft_armed());
+	call_core_destroy(core);
+	core = NULL;
+	TEST_EQ(0, ft_armed());
+	advance(3600 * 1000);                   /* nothing left to fire (ASan: no use after free) */
+	TEST_EQ(0, bad_cancels);
+	TEST_EQ(4, ncdrs);
+ out:
+	call_core_destroy(core);
+	route_table_unref(t);
+	return err;
+}
+
+int test_call_failover_gives_the_next_destination_the_whole_no_answer_time(void)
+{
+	struct call_core *core = NULL;
+	struct route_table *t = NULL;
+	struct fake_leg in;
+	int err;
+
+	err = setup_timed(&core, &t, 10, 0);
+	TEST_ERR(err);
+	incoming(core, &in, "4930100123");      /* to 20, failover on 34/38 to 30 */
+	advance(8000);
+	outs[0].gone = true;
+	call_leg_released(&outs[0].leg, &(struct call_end){ .cause = 38 });
+	TEST_EQ(2, nouts);
+	TEST_EQ(1, ft_armed());
+	advance(9999);
+	TEST_EQ(1, call_core_active(core));
+	advance(1);
+	TEST_EQ(18, in.released_cause);
+	TEST_EQ(18, outs[1].released_cause);
+	TEST_EQ(0, call_core_active(core));
+	TEST_EQ(0, bad_cancels);
  out:
 	call_core_destroy(core);
 	route_table_unref(t);

@@ -17,6 +17,8 @@ int test_db_settings_put_audits_and_bumps_generation(void);
 int test_db_user_create_rejects_duplicates(void);
 int test_db_second_connection_sees_committed_change(void);
 int test_config_snapshot_loads_generation_and_settings(void);
+int test_db_user_lockout_doubles_and_a_success_clears_it(void);
+int test_db_user_changes_keep_an_enabled_admin(void);
 
 static int open_fresh(struct db **dbp, char *path, size_t len)
 {
@@ -30,21 +32,6 @@ static int open_fresh(struct db **dbp, char *path, size_t len)
 	return rc;
 }
 
-static long long query_int(const char *path, const char *sql)
-{
-	sqlite3 *conn;
-	sqlite3_stmt *st;
-	long long v = -1;
-
-	if (sqlite3_open_v2(path, &conn, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_prepare_v2(conn, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(conn);
-	return v;
-}
-
 int test_db_wal_and_foreign_keys_are_on(void)
 {
 	char path[512], msg[DB_ERR_LEN] = "";
@@ -53,7 +40,7 @@ int test_db_wal_and_foreign_keys_are_on(void)
 
 	err = open_fresh(&db, path, sizeof(path));
 	TEST_ERR(err);
-	TEST_EQ(1, query_int(path, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"));
+	TEST_EQ(1, test_query_int(path, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"));
 	/* a member pointing at a span that does not exist violates a foreign key */
 	rc = db_exec_script(db, "INSERT INTO trunk_groups (name, kind, created_at, updated_at) "
 			    "VALUES ('g', 'span', 0, 0);"
@@ -94,7 +81,7 @@ int test_db_settings_put_audits_and_bumps_generation(void)
 	err = db_count(db, "audit_log", &n);
 	TEST_ERR(err);
 	TEST_EQ(2, n);
-	TEST_EQ(1, query_int(path, "SELECT count(*) FROM audit_log WHERE actor = 'admin' AND "
+	TEST_EQ(1, test_query_int(path, "SELECT count(*) FROM audit_log WHERE actor = 'admin' AND "
 			     "remote = '127.0.0.1' AND before_json = '{\"location\":\"Rack 4\"}' AND "
 			     "after_json = '{\"location\":\"Rack \\\"5\\\"\"}'"));
  out:
@@ -163,6 +150,8 @@ int test_db_second_connection_sees_committed_change(void)
 int test_config_snapshot_loads_generation_and_settings(void)
 {
 	const struct db_kv kv[] = { { "system_name", "gw1" } };
+	const struct db_kv timers[] = { { "no_answer_timeout", "2" }, { "max_call_duration", "7200" } };
+	const struct db_kv bad[] = { { "no_answer_timeout", "3601" } };
 	struct tg_config *c1 = NULL, *c2 = NULL;
 	char path[512], msg[256];
 	struct db *db = NULL;
@@ -182,9 +171,95 @@ int test_config_snapshot_loads_generation_and_settings(void)
 	TEST_STREQ("gw1", c2->system_name);
 	TEST_STREQ("", c1->system_name);                /* the old snapshot is unchanged */
 	TEST_ASSERT(c1->generation < c2->generation);
+	/* the call timers: defaults while unset, then the stored values */
+	TEST_EQ(180, c1->no_answer_timeout_s);
+	TEST_EQ(0, c1->max_call_duration_s);
+	tg_unref(&c2);
+	err = db_settings_put(db, timers, 2, NULL, &gen);
+	TEST_ERR(err);
+	err = tg_config_load(&c2, db, msg, sizeof(msg));
+	TEST_ERR(err);
+	TEST_EQ(2, c2->no_answer_timeout_s);
+	TEST_EQ(7200, c2->max_call_duration_s);
+	TEST_EQ(180, c1->no_answer_timeout_s);
+	/* a value the API would never store (a hand-edited database) fails the load */
+	tg_unref(&c2);
+	err = db_settings_put(db, bad, 1, NULL, &gen);
+	TEST_ERR(err);
+	TEST_EQ(EINVAL, tg_config_load(&c2, db, msg, sizeof(msg)));
+	TEST_CONTAINS(msg, "no_answer_timeout");
  out:
 	tg_unref(&c1);
 	tg_unref(&c2);
+	db_close(db);
+	return err;
+}
+
+/* The fifth failure in a row locks for 1 minute, each one after doubles it
+ * up to 16 minutes; a success clears the count and the lock. */
+int test_db_user_lockout_doubles_and_a_success_clears_it(void)
+{
+	static const long long minutes[] = { 0, 0, 0, 0, 1, 2, 4, 8, 16, 16 };
+	char path[512];
+	struct db *db = NULL;
+	struct db_user u;
+	long long until;
+	int err;
+
+	err = open_fresh(&db, path, sizeof(path));
+	TEST_ERR(err);
+	TEST_ERR(db_user_create(db, "alice", "$y$a", "operator", false, NULL));
+	for (size_t i = 0; i < TG_ARRAY_SIZE(minutes); i++) {
+		long long before = tg_wall_ms(), after;
+
+		TEST_ERR(db_user_note_login(db, "alice", false, &until));
+		after = tg_wall_ms();
+		if (!minutes[i]) {
+			TEST_EQ(0, until);
+			continue;
+		}
+		printf("# failure %zu: locked for %lld ms\n", i + 1, until - before);
+		TEST_ASSERT(until >= before + minutes[i] * 60000 && until <= after + minutes[i] * 60000);
+	}
+	TEST_ERR(db_user_get(db, "alice", &u));
+	TEST_EQ(TG_ARRAY_SIZE(minutes), u.failed_logins);
+	TEST_ERR(db_user_note_login(db, "alice", true, &until));
+	TEST_EQ(0, until);
+	TEST_ERR(db_user_get(db, "alice", &u));
+	TEST_EQ(0, u.failed_logins);
+	TEST_EQ(0, u.locked_until);
+	TEST_ASSERT(u.last_login_at > 0);
+	TEST_ERR(db_user_note_login(db, "nobody", false, &until));     /* unknown: nothing, no error */
+	TEST_EQ(0, until);
+ out:
+	db_close(db);
+	return err;
+}
+
+int test_db_user_changes_keep_an_enabled_admin(void)
+{
+	struct db_user_change demote = { .role = "viewer", .disabled = -1, .must_change_password = -1 };
+	struct db_user_change disable = { .disabled = 1, .must_change_password = -1 };
+	char path[512];
+	struct db *db = NULL;
+	struct db_user u;
+	int err;
+
+	err = open_fresh(&db, path, sizeof(path));
+	TEST_ERR(err);
+	TEST_ERR(db_user_create(db, "root", "$y$a", "admin", false, NULL));
+	TEST_ERR(db_user_create(db, "ops", "$y$b", "admin", false, NULL));
+	TEST_ERR(db_user_update(db, "ops", &disable, NULL));
+	TEST_EQ(EBUSY, db_user_update(db, "root", &demote, NULL));
+	TEST_EQ(EBUSY, db_user_update(db, "root", &disable, NULL));
+	TEST_EQ(EBUSY, db_user_delete(db, "root", NULL));
+	TEST_ERR(db_user_get(db, "root", &u));
+	TEST_STREQ("admin", u.role);                    /* refused changes left it alone */
+	TEST_ASSERT(!u.disabled);
+	TEST_ERR(db_user_delete(db, "ops", NULL));
+	TEST_EQ(ENOENT, db_user_update(db, "ops", &demote, NULL));
+	TEST_EQ(ENOENT, db_user_delete(db, "ops", NULL));
+ out:
 	db_close(db);
 	return err;
 }

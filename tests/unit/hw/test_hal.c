@@ -188,6 +188,7 @@ int test_hal_bypass_without_the_cap_is_not_supported(void)
 	TEST_ERR(err);
 	TEST_EQ(ENOTSUP, hw_bypass_set(span, true));
 	TEST_EQ(ENOTSUP, hw_bypass_set(span, false));
+	TEST_EQ(ENOTSUP, hw_bypass_watchdog(span, 3000));
 	TEST_EQ(0, fake_bypass_calls);
 	/* D-channel frames: the HAL checks the length before the driver sees it */
 	TEST_EQ(EINVAL, hw_dchan_send(span, frame, 0));
@@ -223,6 +224,7 @@ int test_hal_refuses_cas_and_bad_arguments(void)
 	TEST_ASSERT(span == NULL);
 	TEST_EQ(EINVAL, hw_span_apply(NULL, &e1_cfg));
 	TEST_EQ(EINVAL, hw_bypass_set(NULL, true));
+	TEST_EQ(EINVAL, hw_bypass_watchdog(NULL, 3000));
 	TEST_EQ(EINVAL, hw_dchan_send(NULL, (const uint8_t *)"x", 1));
  out:
 	return err;

@@ -40,6 +40,7 @@ int test_sim_attach_side_reopen_raises_and_clears_alarms(void);
 int test_sim_attacher_reconnects_after_owner_restart(void);
 int test_sim_relay_engaged_while_owner_absent_and_follows_bypass(void);
 int test_sim_dead_relay_does_not_move(void);
+int test_sim_relay_watchdog_engages_unless_rearmed_on_both_ends(void);
 int test_sim_second_attacher_is_refused_while_one_is_connected(void);
 int test_sim_stale_socket_is_replaced_and_live_one_refused(void);
 int test_sim_span_type_mismatch_keeps_the_line_in_los(void);
@@ -708,6 +709,60 @@ int test_sim_relay_engaged_while_owner_absent_and_follows_bypass(void)
 	close_end(&o);
 	TEST_WAIT(hw_sim_relay_engaged(p.span) && atomic_load(&p.relay_calls) == 4);
 	TEST_ASSERT(atomic_load(&p.relay_last));
+ out:
+	close_end(&p);
+	close_end(&o);
+	return leak_check(err);
+}
+
+/* The watchdog is run by hand with a clock reading far ahead of the real one
+ * (hw_sim_test_relay_check), and its timeout is a minute so the real clock
+ * never reaches it during the test: no sleeping, no timing assumption. */
+int test_sim_relay_watchdog_engages_unless_rearmed_on_both_ends(void)
+{
+	const uint64_t wd = 60 * SIM_SECOND_NS, ms = SIM_SECOND_NS / 1000;
+	struct end o = { 0 }, p = { 0 };
+	uint64_t t0, t1;
+	int err;
+
+	err = open_pair(&o, &p, "watchdog.sock");
+	TEST_ERR(err);
+	TEST_EQ(ENOTSUP, hw_bypass_watchdog(p.span, 1000));    /* the relay is the owner's */
+	err = hw_bypass_watchdog(o.span, (unsigned)(wd / ms));
+	TEST_ERR(err);
+	t0 = sim_now();
+	err = hw_bypass_set(o.span, false);
+	TEST_ERR(err);
+	TEST_WAIT(!hw_sim_relay_engaged(p.span));
+	t1 = sim_now();
+	/* not yet due on either end: both were armed at or after t0 */
+	hw_sim_test_relay_check(o.span, t0 + wd - ms);
+	hw_sim_test_relay_check(p.span, t0 + wd - ms);
+	err = barrier(&o, &p, 10);
+	TEST_ERR(err);
+	TEST_ASSERT(!hw_sim_relay_engaged(o.span) && !hw_sim_relay_engaged(p.span));
+	/* the owner hangs: the far end's watchdog engages on its own */
+	hw_sim_test_relay_check(p.span, t1 + wd + ms);
+	TEST_ASSERT(hw_sim_relay_engaged(p.span));
+	TEST_ASSERT(!hw_sim_relay_engaged(o.span));
+	TEST_EQ(2, atomic_load(&p.relay_calls));
+	/* a re-arm releases it again */
+	err = hw_bypass_set(o.span, false);
+	TEST_ERR(err);
+	TEST_WAIT(!hw_sim_relay_engaged(p.span));
+	/* the owner's own watchdog: engaged, and the far end is told */
+	hw_sim_test_relay_check(o.span, sim_now() + wd + ms);
+	TEST_ASSERT(hw_sim_relay_engaged(o.span));
+	TEST_WAIT(hw_sim_relay_engaged(p.span));
+	/* disarmed: released stays released whatever the clock says */
+	err = hw_bypass_watchdog(o.span, 0);
+	TEST_ERR(err);
+	err = hw_bypass_set(o.span, false);
+	TEST_ERR(err);
+	TEST_WAIT(!hw_sim_relay_engaged(p.span));
+	hw_sim_test_relay_check(o.span, sim_now() + 10 * wd);
+	hw_sim_test_relay_check(p.span, sim_now() + 10 * wd);
+	TEST_ASSERT(!hw_sim_relay_engaged(o.span) && !hw_sim_relay_engaged(p.span));
  out:
 	close_end(&p);
 	close_end(&o);

@@ -1,0 +1,518 @@
+/*
+ * trunk_call.c -- SIP legs of calls: an INVITE in becomes an incoming leg of
+ * the call core, the core's placing callback (trunk_place) sends an INVITE
+ * out to a trunk's next hop, and progress, answer and release are mapped
+ * both ways:
+ *
+ *   core -> incoming SIP leg:  alerting -> 180 (183 with SDP when the far
+ *   end gives in-band tones: early media), progress with in-band -> 183 with
+ *   SDP, answer -> 200 with SDP, release -> the mapped final response (or
+ *   BYE once answered) with Reason: Q.850;cause=N.
+ *   outgoing SIP leg -> core:  100 -> proceeding, 180 -> alerting, 183 ->
+ *   progress (in-band when it carries SDP), 200 -> answer, a final error ->
+ *   release with the Reason header's Q.850 cause, else the status mapped by
+ *   call_sip_to_cause().  On 408 (timeout), 503 or a transport error the
+ *   next hop of the same trunk is tried before the failure is reported.
+ *
+ * Offer/answer is nua's (soa): we hand it our own SDP and it answers an
+ * offer, or offers in the 200 when the INVITE had none (delayed offer,
+ * answer in the ACK).  MEDIA IS NOT THERE YET (issue 6): our SDP names the
+ * media address and an even port from the RTP range with PCMU, PCMA and
+ * telephone-event, but nothing listens on that port and no RTP flows.
+ *
+ * Lifetime: a struct trunk_call lives from the INVITE (or trunk_place) until
+ * nua reports its handle terminated; the core holds &tc->leg until we
+ * report call_leg_released (leg.call NULL after that).  Main thread only.
+ */
+#include "config.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sofia-sip/msg_addr.h>
+#include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_extra.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/soa_tag.h>
+
+#define LOG_MODULE "sip"
+#include "log.h"
+#include "tg.h"
+#include "trunk_int.h"
+
+/* ---- RTP ports (handed out only: see the file comment) ---- */
+
+static unsigned rtp_take(struct trunk_agent *a)
+{
+	unsigned n = (a->rtp_max - a->rtp_min) / 2 + 1;
+
+	/* O(range) in the worst case; a full range means 16,000 calls. */
+	for (unsigned i = 0; i < n; i++) {
+		unsigned port = a->rtp_next, k = (port - a->rtp_min) / 2;
+
+		a->rtp_next = port + 2 > a->rtp_max ? a->rtp_min : port + 2;
+		if (!(a->rtp_used[k / 8] & (1u << (k % 8)))) {
+			a->rtp_used[k / 8] |= (uint8_t)(1u << (k % 8));
+			return port;
+		}
+	}
+	return 0;
+}
+
+static void rtp_give(struct trunk_agent *a, unsigned port)
+{
+	unsigned k;
+
+	if (!port)
+		return;
+	k = (port - a->rtp_min) / 2;
+	a->rtp_used[k / 8] &= (uint8_t)~(1u << (k % 8));
+}
+
+/* Our SDP: the gateway's own media description (no RTP flows yet). */
+static void our_sdp(const struct trunk_call *tc, char *buf, size_t len)
+{
+	const struct trunk_agent *a = tc->agent;
+	const char *ip = a->v6 || strchr(a->host, ':') ? "IP6" : "IP4";
+
+	snprintf(buf, len,
+		 "v=0\r\n"
+		 "o=trunkgate %u 1 IN %s %s\r\n"
+		 "s=trunkgate\r\n"
+		 "c=IN %s %s\r\n"
+		 "t=0 0\r\n"
+		 "m=audio %u RTP/AVP 0 8 101\r\n"
+		 "a=rtpmap:0 PCMU/8000\r\n"
+		 "a=rtpmap:8 PCMA/8000\r\n"
+		 "a=rtpmap:101 telephone-event/8000\r\n"
+		 "a=fmtp:101 0-16\r\n"
+		 "a=ptime:20\r\n"
+		 "a=sendrecv\r\n",
+		 tc->rtp_port, ip, a->host, ip, a->host, tc->rtp_port);
+}
+
+/* ---- helpers ---- */
+
+static bool has_sdp(const sip_t *sip)
+{
+	return sip && sip->sip_payload && sip->sip_payload->pl_len && sip->sip_content_type &&
+	       sip->sip_content_type->c_type &&
+	       !strcasecmp(sip->sip_content_type->c_type, "application/sdp");
+}
+
+/* The Q.850 cause of a Reason header (RFC 3326), 0 if none. */
+static int reason_cause(const sip_t *sip)
+{
+	for (const sip_reason_t *re = sip ? sip->sip_reason : NULL; re; re = re->re_next)
+		if (re->re_protocol && !strcasecmp(re->re_protocol, "Q.850") && re->re_cause) {
+			int c = atoi(re->re_cause);
+
+			if (c >= 1 && c <= 127)
+				return c;
+		}
+	return 0;
+}
+
+static void reason_header(char *buf, size_t len, int cause)
+{
+	snprintf(buf, len, "Q.850;cause=%d;text=\"%s\"", cause, call_cause_name(cause));
+}
+
+/* Tell the core the leg is gone (once). */
+static void leg_gone(struct trunk_call *tc, int cause, int status)
+{
+	struct call_end why = { .cause = cause, .sip_status = status };
+
+	tc->ended = true;
+	if (tc->leg.call)
+		call_leg_released(&tc->leg, &why);
+}
+
+void trunk_call_free(struct trunk_call *tc)
+{
+	struct trunk_agent *a = tc->agent;
+
+	leg_gone(tc, 41, 503);
+	if (tc->nh) {
+		nua_handle_bind(tc->nh, NULL);
+		nua_handle_destroy(tc->nh);
+	}
+	rtp_give(a, tc->rtp_port);
+	if (tc->prev)
+		tc->prev->next = tc->next;
+	else
+		a->calls = tc->next;
+	if (tc->next)
+		tc->next->prev = tc->prev;
+	a->ncalls--;
+	su_home_unref(tc->cfg->home);
+	free(tc);
+}
+
+/* ---- what the core asks of a SIP leg ---- */
+
+static int leg_proceeding(struct leg *l)
+{
+	return 0;       /* nua sent 100 Trying when the INVITE came in */
+}
+
+static int respond_18x(struct trunk_call *tc, int status, bool sdp)
+{
+	char body[512];
+
+	if (tc->outgoing || tc->final_sent || tc->ended || !tc->nh)
+		return 0;
+	our_sdp(tc, body, sizeof(body));
+	nua_respond(tc->nh, status, sip_status_phrase(status),
+		    TAG_IF(sdp, NUTAG_EARLY_ANSWER(1)), TAG_IF(sdp, SOATAG_USER_SDP_STR(body)),
+		    TAG_END());
+	return 0;
+}
+
+static int leg_alerting(struct leg *l, bool inband)
+{
+	return respond_18x(l->owner, inband ? 183 : 180, inband);
+}
+
+static int leg_progress(struct leg *l, bool inband)
+{
+	return inband ? respond_18x(l->owner, 183, true) : 0;
+}
+
+static int leg_answer(struct leg *l)
+{
+	struct trunk_call *tc = l->owner;
+	char body[512];
+
+	if (tc->outgoing || tc->final_sent || tc->ended || !tc->nh)
+		return 0;
+	our_sdp(tc, body, sizeof(body));
+	nua_respond(tc->nh, SIP_200_OK, SOATAG_USER_SDP_STR(body), TAG_END());
+	tc->final_sent = true;
+	tc->answered = true;
+	return 0;
+}
+
+static int leg_release(struct leg *l, const struct call_end *why)
+{
+	struct trunk_call *tc = l->owner;
+	int status = why->sip_status >= 300 && why->sip_status <= 699 ? why->sip_status :
+		     call_cause_to_sip(why->cause);
+	const char *phrase = sip_status_phrase(status);
+	char reason[96];
+
+	reason_header(reason, sizeof(reason), why->cause);
+	if (!tc->ended && tc->nh) {
+		if (tc->answered)
+			nua_bye(tc->nh, SIPTAG_REASON_STR(reason), TAG_END());
+		else if (tc->outgoing)
+			nua_cancel(tc->nh, SIPTAG_REASON_STR(reason), TAG_END());
+		else if (!tc->final_sent)
+			nua_respond(tc->nh, status, phrase ? phrase : "Call Failed",
+				    SIPTAG_REASON_STR(reason), TAG_END());
+		tc->final_sent = true;
+	}
+	leg_gone(tc, why->cause, why->sip_status);
+	return 0;
+}
+
+static const struct leg_ops sip_leg_ops = {
+	.proceeding = leg_proceeding, .alerting = leg_alerting, .progress = leg_progress,
+	.answer = leg_answer, .release = leg_release,
+};
+
+static struct trunk_call *tcall_new(struct trunk_agent *a, const struct tg_config_sip_trunk *t,
+				    const char *group, bool outgoing)
+{
+	struct trunk_call *tc = calloc(1, sizeof(*tc));
+
+	if (!tc)
+		return NULL;
+	tc->agent = a;
+	tc->cfg = a->cfg;
+	su_home_ref(tc->cfg->home);
+	tc->trunk = t;
+	tc->outgoing = outgoing;
+	tc->rtp_port = rtp_take(a);
+	tc->leg.ops = &sip_leg_ops;
+	tc->leg.owner = tc;
+	tc->leg.kind = LEG_SIP;
+	tg_strlcpy(tc->leg.trunk, t->name, sizeof(tc->leg.trunk));
+	tg_strlcpy(tc->leg.group, group, sizeof(tc->leg.group));
+	tc->next = a->calls;
+	if (a->calls)
+		a->calls->prev = tc;
+	a->calls = tc;
+	a->ncalls++;
+	return tc;
+}
+
+/* ---- incoming ---- */
+
+static bool privacy_id(const sip_t *sip)
+{
+	const sip_privacy_t *p = sip_privacy(sip);
+
+	for (size_t i = 0; p && p->priv_values && p->priv_values[i]; i++)
+		if (!strcasecmp(p->priv_values[i], "id") || !strcasecmp(p->priv_values[i], "user"))
+			return true;
+	return false;
+}
+
+void trunk_call_incoming(struct trunk_agent *a, nua_handle_t *nh, const sip_t *sip)
+{
+	msg_t *msg = nua_current_request(a->nua);
+	su_addrinfo_t *ai = msg ? msg_addrinfo(msg) : NULL;
+	const struct tg_config_sip_trunk *t = NULL;
+	const sip_p_asserted_identity_t *paid;
+	struct call_setup cs = { 0 };
+	struct trunk_call *tc;
+	const char *group = "";
+	char src[64] = "?";
+
+	ASSERT_MAIN();
+	if (ai && ai->ai_addr) {
+		const void *addr = ai->ai_addr->sa_family == AF_INET6 ?
+			(const void *)&((const struct sockaddr_in6 *)ai->ai_addr)->sin6_addr :
+			(const void *)&((const struct sockaddr_in *)ai->ai_addr)->sin_addr;
+
+		inet_ntop(ai->ai_addr->sa_family, addr, src, sizeof(src));
+		if (a->cfg)
+			t = trunk_by_source(a, ai->ai_addr);
+	}
+	if (!t) {
+		/* Only configured peers are trusted.  The handle stays unowned
+		 * and is dropped when nua reports it terminated. */
+		log_info("INVITE from %s refused with 403: not a configured SIP trunk", src);
+		nua_respond(nh, SIP_403_FORBIDDEN, TAG_END());
+		return;
+	}
+	for (size_t i = 0; i < a->cfg->nsip_members; i++)
+		if (a->cfg->sip_members[i].trunk_id == t->id) {
+			cs.source_group_id = a->cfg->sip_members[i].group_id;
+			group = a->cfg->sip_members[i].group;
+			break;
+		}
+	if (!sip->sip_request ||
+	    !trunk_number_from_user(sip->sip_request->rq_url->url_user, cs.called.digits,
+				    sizeof(cs.called.digits))) {
+		log_info("%s: INVITE from %s refused with 404: no number in the Request-URI",
+			 t->name, src);
+		nua_respond(nh, SIP_404_NOT_FOUND, TAG_END());
+		return;
+	}
+	tc = tcall_new(a, t, group, false);
+	if (!tc) {
+		nua_respond(nh, SIP_503_SERVICE_UNAVAILABLE, TAG_END());
+		return;
+	}
+	tc->nh = nh;
+	nua_handle_bind(nh, (nua_hmagic_t *)tc);
+	cs.called.ton = cs.called.npi = cs.calling.ton = cs.calling.npi = -1;
+	paid = sip_p_asserted_identity(sip);
+	if (!(paid && trunk_number_from_user(paid->paid_url->url_user, cs.calling.digits,
+					     sizeof(cs.calling.digits))) &&
+	    !(sip->sip_from && trunk_number_from_user(sip->sip_from->a_url->url_user,
+						      cs.calling.digits, sizeof(cs.calling.digits))))
+		cs.calling.digits[0] = '\0';
+	cs.calling.presentation = privacy_id(sip) || !cs.calling.digits[0] ? 1 : 0;
+	cs.called.presentation = -1;
+	tg_strlcpy(tc->called, cs.called.digits, sizeof(tc->called));
+	tg_strlcpy(tc->calling, cs.calling.digits, sizeof(tc->calling));
+	log_debug("%s: INVITE from %s: %s -> %s", t->name, src, tc->calling, tc->called);
+	call_incoming(a->core, &tc->leg, &cs);
+}
+
+/* ---- outgoing ---- */
+
+/* The user part of a URI for a number: '#' must be escaped (RFC 3261 25.1). */
+static void uri_user(char *out, size_t len, const char *digits)
+{
+	size_t n = 0;
+
+	for (const char *p = digits; *p && n + 4 < len; p++) {
+		if (*p == '#') {
+			memcpy(out + n, "%23", 3);
+			n += 3;
+		} else {
+			out[n++] = *p;
+		}
+	}
+	out[n] = '\0';
+}
+
+/* INVITE to next hop tc->hop; false if it could not even be sent. */
+static bool send_invite(struct trunk_call *tc)
+{
+	struct trunk_agent *a = tc->agent;
+	const struct tg_config_sip_hop *h = &tc->trunk->hops[tc->hop];
+	bool v6 = strchr(h->host, ':') != NULL;
+	char called[100], calling[100], hostport[300], ruri[512], to[512], from[512], pai[512];
+	char body[512], port[8] = "";
+
+	uri_user(called, sizeof(called), tc->called);
+	uri_user(calling, sizeof(calling), tc->calling);
+	if (h->port)
+		snprintf(port, sizeof(port), ":%u", h->port);
+	snprintf(hostport, sizeof(hostport), "%s%s%s%s", v6 ? "[" : "", h->host, v6 ? "]" : "", port);
+	snprintf(ruri, sizeof(ruri), "sip:%s@%s;transport=%s", called, hostport, h->transport);
+	snprintf(to, sizeof(to), "<sip:%s@%s>", called, hostport);
+	snprintf(pai, sizeof(pai), "<sip:%s@%s%s%s>", calling[0] ? calling : "anonymous",
+		 strchr(a->host, ':') ? "[" : "", a->host, strchr(a->host, ':') ? "]" : "");
+	if (tc->restricted || !calling[0])
+		snprintf(from, sizeof(from), "\"Anonymous\" <sip:anonymous@anonymous.invalid>");
+	else
+		snprintf(from, sizeof(from), "%s", pai);
+	our_sdp(tc, body, sizeof(body));
+	tc->nh = nua_handle(a->nua, (nua_hmagic_t *)tc, SIPTAG_TO_STR(to), SIPTAG_FROM_STR(from),
+			    TAG_END());
+	if (!tc->nh)
+		return false;
+	log_debug("%s: INVITE %s (next hop %u of %zu)", tc->trunk->name, ruri, tc->hop + 1,
+		  tc->trunk->nhops);
+	nua_invite(tc->nh, NUTAG_URL(ruri), SOATAG_USER_SDP_STR(body),
+		   TAG_IF(calling[0], SIPTAG_P_ASSERTED_IDENTITY_STR(pai)),
+		   TAG_IF(tc->restricted && calling[0], SIPTAG_PRIVACY_STR("id")),
+		   TAG_END());
+	return true;
+}
+
+int trunk_place(void *arg, const struct route_target *t, const struct call_setup *s,
+		struct leg **legp)
+{
+	struct trunk_agent *a = arg;
+	bool any = false;
+
+	ASSERT_MAIN();
+	for (size_t i = 0; a && a->cfg && i < a->cfg->nsip_members; i++) {
+		const struct tg_config_sip_member *m = &a->cfg->sip_members[i];
+		const struct tg_config_sip_trunk *tr = NULL;
+		struct trunk_call *tc;
+
+		if (m->group_id != t->group_id)
+			continue;
+		for (size_t k = 0; k < a->cfg->nsip_trunks; k++)
+			if (a->cfg->sip_trunks[k].id == m->trunk_id)
+				tr = &a->cfg->sip_trunks[k];
+		if (!tr || !tr->enabled || !tr->nhops)
+			continue;
+		any = true;
+		tc = tcall_new(a, tr, m->group, true);
+		if (!tc)
+			return 41;
+		tg_strlcpy(tc->called, s->called.digits, sizeof(tc->called));
+		tg_strlcpy(tc->calling, s->calling.digits, sizeof(tc->calling));
+		tc->restricted = s->calling.presentation == 1;
+		if (!send_invite(tc)) {
+			trunk_call_free(tc);
+			continue;
+		}
+		*legp = &tc->leg;
+		return 0;
+	}
+	/* 38 (network out of order): the group has no usable trunk. */
+	return any ? 41 : 38;
+}
+
+/* 408, 503 and transport errors (nua's own 5xx, no message from the peer)
+ * move to the next hop of the same trunk. */
+static bool next_hop(struct trunk_call *tc, int status, const sip_t *sip)
+{
+	nua_handle_t *old = tc->nh;
+
+	if (!(status == 408 || status == 503 || (status >= 500 && !sip)) ||
+	    tc->hop + 1 >= tc->trunk->nhops || !tc->leg.call)
+		return false;
+	log_info("%s: next hop %s:%u failed with %d, trying %s:%u", tc->trunk->name,
+		 tc->trunk->hops[tc->hop].host, tc->trunk->hops[tc->hop].port, status,
+		 tc->trunk->hops[tc->hop + 1].host, tc->trunk->hops[tc->hop + 1].port);
+	/* No more events come for a destroyed handle. */
+	nua_handle_bind(old, NULL);
+	nua_handle_destroy(old);
+	tc->nh = NULL;
+	while (++tc->hop < tc->trunk->nhops)
+		if (send_invite(tc))
+			return true;
+	/* No handle is left to report terminated: end the leg here. */
+	leg_gone(tc, 41, status);
+	trunk_call_free(tc);
+	return true;
+}
+
+static void on_invite_response(struct trunk_call *tc, int status, const sip_t *sip)
+{
+	if (status < 200) {
+		if (!tc->leg.call)
+			return;
+		if (status == 180)
+			call_leg_alerting(&tc->leg, has_sdp(sip));
+		else if (status == 183)
+			call_leg_progress(&tc->leg, has_sdp(sip));
+		else
+			call_leg_proceeding(&tc->leg);
+		return;
+	}
+	if (status < 300) {
+		tc->answered = true;
+		if (!tc->leg.call || tc->ended) {
+			/* The 200 crossed our CANCEL: nua has ACKed it; end it. */
+			nua_bye(tc->nh, TAG_END());
+			return;
+		}
+		call_leg_answered(&tc->leg);
+		return;
+	}
+	if (next_hop(tc, status, sip))
+		return;
+	leg_gone(tc, reason_cause(sip) ? reason_cause(sip) : call_sip_to_cause(status), status);
+}
+
+void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, const char *phrase,
+			 nua_handle_t *nh, struct trunk_call *tc, const sip_t *sip, tagi_t tags[])
+{
+	int cs = -1;
+
+	ASSERT_MAIN();
+	if (nh != tc->nh)
+		return;         /* a handle we already left (failover) */
+	switch (event) {
+	case nua_i_invite: {
+		/* A re-INVITE (hold, resume, a new offer or none): answered with
+		 * our SDP, which nua's offer/answer turns into an answer or, for
+		 * an INVITE without SDP, an offer.  Nothing changes for the other
+		 * leg until media exists (issue 6). */
+		char body[512];
+
+		our_sdp(tc, body, sizeof(body));
+		nua_respond(nh, SIP_200_OK, SOATAG_USER_SDP_STR(body), TAG_END());
+		break;
+	}
+	case nua_r_invite:
+		if (tc->outgoing)
+			on_invite_response(tc, status, sip);
+		break;
+	case nua_i_cancel:
+		log_debug("%s: CANCEL from the caller", tc->trunk->name);
+		leg_gone(tc, reason_cause(sip) ? reason_cause(sip) : 16, 487);
+		break;
+	case nua_i_bye:
+		leg_gone(tc, reason_cause(sip) ? reason_cause(sip) : 16, 0);
+		break;
+	case nua_i_state:
+		tl_gets(tags, NUTAG_CALLSTATE_REF(cs), TAG_END());
+		if (cs == nua_callstate_terminated) {
+			/* Not ended by a message we saw: the dialog timed out or the
+			 * transport failed (41, temporary failure). */
+			if (!tc->ended)
+				leg_gone(tc, status >= 300 ? call_sip_to_cause(status) : 41,
+					 status >= 300 ? status : 0);
+			trunk_call_free(tc);
+		}
+		break;
+	default:
+		break;
+	}
+}

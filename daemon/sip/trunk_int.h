@@ -1,0 +1,67 @@
+/*
+ * trunk_int.h -- what the SIP side's files share: the agent (one nua) and a
+ * SIP call leg.  Main thread only.
+ */
+#ifndef TG_TRUNK_INT_H
+#define TG_TRUNK_INT_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <sofia-sip/nua.h>
+
+#include "call.h"
+#include "tg_config.h"
+#include "trunk.h"
+
+/* A source address that identifies a trunk: a next hop given as an IP
+ * literal, or an allowed_sources entry. */
+struct trunk_src {
+	const struct tg_config_sip_trunk *trunk;        /* in agent->cfg */
+	struct trunk_net net;
+};
+
+struct trunk_agent {
+	su_root_t *root;
+	nua_t *nua;
+	struct call_core *core;
+	struct tg_config *cfg;          /* referenced; NULL before the first apply */
+	struct trunk_src *srcs;         /* malloc'd per apply */
+	size_t nsrcs;
+	struct trunk_call *calls;       /* every SIP leg whose handle is alive */
+	unsigned ncalls;
+	char host[64];                  /* our address for SDP and From ("" never) */
+	bool v6;
+	unsigned rtp_min, rtp_max, rtp_next;
+	uint8_t *rtp_used;              /* bit per even port of the range */
+	char state_dir[PATH_MAX];
+	bool shutdown_done;
+};
+
+/* One SIP leg (a dialog on one handle; an outgoing leg moves to a new
+ * handle when it fails over to the next hop). */
+struct trunk_call {
+	struct trunk_call *next, *prev;
+	struct trunk_agent *agent;
+	nua_handle_t *nh;
+	struct tg_config *cfg;          /* referenced: the trunk below lives in it */
+	const struct tg_config_sip_trunk *trunk;
+	bool outgoing;
+	unsigned hop;                   /* outgoing: the next hop tried now */
+	bool answered;                  /* 200 sent (in) or received (out) */
+	bool final_sent;                /* incoming: a final response went out */
+	bool ended;                     /* CANCEL, BYE or a final error seen or sent */
+	unsigned rtp_port;              /* 0 = none */
+	char called[33], calling[33];
+	bool restricted;                /* calling presentation restricted */
+	struct leg leg;                 /* leg.call != NULL while the core holds it */
+};
+
+/* trunk_call.c */
+void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, const char *phrase,
+			 nua_handle_t *nh, struct trunk_call *tc, const sip_t *sip, tagi_t tags[]);
+void trunk_call_incoming(struct trunk_agent *a, nua_handle_t *nh, const sip_t *sip);
+void trunk_call_free(struct trunk_call *tc);
+/* The trunk a request from this address belongs to, or NULL. */
+const struct tg_config_sip_trunk *trunk_by_source(struct trunk_agent *a, const struct sockaddr *sa);
+
+#endif

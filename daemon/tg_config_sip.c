@@ -1,0 +1,89 @@
+/*
+ * tg_config_sip.c -- the SIP part of a configuration snapshot: trunks with
+ * their next hops, and which trunk groups list them.  Called by
+ * tg_config_load inside its read transaction.  Main thread.
+ */
+#include "config.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "tg_config.h"
+
+static int load_trunks(struct tg_config *c, struct db *db)
+{
+	struct db_sip_trunk *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = db_sip_trunk_list(db, &v, &n);
+	if (rc)
+		return rc;
+	c->sip_trunks = su_zalloc(c->home, (n ? n : 1) * sizeof(*c->sip_trunks));
+	for (size_t i = 0; c->sip_trunks && i < n; i++) {
+		struct tg_config_sip_trunk *t = &c->sip_trunks[i];
+
+		t->id = v[i].id;
+		t->name = su_strdup(c->home, v[i].name);
+		t->enabled = v[i].enabled;
+		t->profile = su_strdup(c->home, v[i].profile);
+		t->transport = su_strdup(c->home, v[i].transport);
+		t->allowed_sources = su_strdup(c->home, v[i].allowed_sources);
+		t->max_calls = v[i].max_calls;
+		t->hops = su_zalloc(c->home, (v[i].nhops ? v[i].nhops : 1) * sizeof(*t->hops));
+		if (!t->hops) {
+			rc = ENOMEM;
+			break;
+		}
+		for (unsigned k = 0; k < v[i].nhops; k++) {
+			const struct db_sip_hop *h = &v[i].hops[k];
+
+			t->hops[k].host = su_strdup(c->home, h->host);
+			t->hops[k].port = h->port;
+			t->hops[k].transport = su_strdup(c->home, h->transport[0] ? h->transport :
+							 v[i].transport);
+			t->hops[k].priority = h->priority;
+			t->hops[k].weight = h->weight;
+		}
+		t->nhops = v[i].nhops;
+	}
+	if (!c->sip_trunks)
+		rc = ENOMEM;
+	if (!rc)
+		c->nsip_trunks = n;
+	free(v);
+	return rc;
+}
+
+static int load_members(struct tg_config *c, struct db *db)
+{
+	struct db_sip_member *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = db_sip_members(db, &v, &n);
+	if (rc)
+		return rc;
+	c->sip_members = su_zalloc(c->home, (n ? n : 1) * sizeof(*c->sip_members));
+	if (!c->sip_members) {
+		free(v);
+		return ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		c->sip_members[i].group_id = v[i].group_id;
+		snprintf(c->sip_members[i].group, sizeof(c->sip_members[i].group), "%s", v[i].group);
+		c->sip_members[i].trunk_id = v[i].trunk_id;
+	}
+	c->nsip_members = n;
+	free(v);
+	return 0;
+}
+
+int tg_config_load_sip(struct tg_config *c, struct db *db)
+{
+	int rc = load_trunks(c, db);
+
+	return rc ? rc : load_members(c, db);
+}
