@@ -11,7 +11,7 @@ set -euo pipefail
 # Build dependencies (keep in step with configure.ac and packaging/debian/control).
 BUILD_PKGS=(
 	build-essential autoconf automake libtool pkg-config
-	libsofia-sip-ua-dev libspandsp-dev libtiff-dev libsrtp2-dev
+	libsofia-sip-ua-dev libspandsp-dev libtiff-dev libsrtp2-dev libspeexdsp-dev
 	libmicrohttpd-dev libsqlite3-dev libasound2-dev libpri-dev
 	libjansson-dev libcrypt-dev libsystemd-dev libsnmp-dev libpcre2-dev
 	check dahdi-source libgnutls28-dev

@@ -27,6 +27,7 @@
 #include "status/tests.def"
 #include "surv/tests.def"
 #include "sip/tests.def"
+#include "media/tests.def"
 #undef X
 
 static const struct {
@@ -45,6 +46,7 @@ static const struct {
 #include "status/tests.def"
 #include "surv/tests.def"
 #include "sip/tests.def"
+#include "media/tests.def"
 #undef X
 };
 
