@@ -99,7 +99,7 @@ static int set_addr(char *dst, size_t n, const char *v)
 
 /* One table drives both the file keys and their validation. */
 enum conf_key { K_STATE, K_DB, K_WEB, K_HTTP, K_SIP, K_LOG, K_THREADS, K_HTTPS, K_TLS_CERT, K_TLS_KEY,
-		K_RTP, K_MEDIA, K_METRICS_ALLOW };
+		K_RTP, K_MEDIA, K_METRICS_ALLOW, K_CDR_JSONL };
 static const struct {
 	const char *key;
 	enum conf_key id;
@@ -118,6 +118,7 @@ static const struct {
 	{ "metrics_allow", K_METRICS_ALLOW,
 	  "addresses or networks separated by commas, e.g. 127.0.0.1,10.0.0.0/8" },
 	{ "https", K_HTTPS, "ADDRESS:PORT, e.g. 192.0.2.10:8443" },
+	{ "cdr_jsonl", K_CDR_JSONL, "a file path" },
 	{ "tls_cert", K_TLS_CERT, "a file path (PEM)" },
 	{ "tls_key", K_TLS_KEY, "a file path (PEM)" },
 };
@@ -135,6 +136,7 @@ static int conf_set(struct conf *c, enum conf_key id, const char *v)
 	case K_HTTP: return set_addr(c->http, sizeof(c->http), v);
 	case K_SIP: return set_addr(c->sip, sizeof(c->sip), v);
 	case K_HTTPS: return set_addr(c->https, sizeof(c->https), v);
+	case K_CDR_JSONL: return set_path(c->cdr_jsonl, sizeof(c->cdr_jsonl), v);
 	case K_TLS_CERT: return set_path(c->tls_cert, sizeof(c->tls_cert), v);
 	case K_TLS_KEY: return set_path(c->tls_key, sizeof(c->tls_key), v);
 	case K_RTP: {

@@ -564,6 +564,8 @@ static int start(struct daemon *d)
 		log_err("%s", err);
 		return rc;
 	}
+	/* retention 5 s after start, then hourly; the JSON-lines stream if configured */
+	db_cdr_writer_options(d->cdrs, d->conf.cdr_jsonl[0] ? d->conf.cdr_jsonl : NULL, 3600);
 	rc = tg_loader_start(&d->loader, d->conf.db_path, d->config->generation, err, sizeof(err));
 	if (rc) {
 		log_err("%s", err);

@@ -208,6 +208,11 @@ struct db_cdr_stats {
 #define DB_CDR_QUEUE_DEFAULT 65536
 int  db_cdr_writer_start(struct db_cdr_writer **wp, const char *path, size_t capacity,
 			 char *err, size_t errlen);
+/* Before the first add: also append every committed CDR as one JSON object
+ * a line to jsonl_path (opened for each batch with O_APPEND, so logrotate
+ * may move the file; NULL = none), and apply the retention settings every
+ * prune_s seconds, the first time a few seconds after start (0 = never). */
+void db_cdr_writer_options(struct db_cdr_writer *w, const char *jsonl_path, unsigned prune_s);
 /* 0; ENOSPC when the queue is full (counted as dropped, logged); ENOMEM. */
 int  db_cdr_writer_add(struct db_cdr_writer *w, const struct db_cdr *c);
 /* Wait until every row added before this call is committed or has failed. */
@@ -447,6 +452,18 @@ typedef int (db_rec_row_h)(void *arg, int ncols, const char *const *names,
 			   const char *const *values, const int *types);
 int db_records(struct db *db, const struct db_rec_query *q, db_rec_row_h *row, void *arg,
 	       long long *total);
+/* Retention: delete CDRs and events older than the days given or beyond the
+ * newest max rows (0 = no limit of that kind), in chunks of a few thousand
+ * rows a transaction so writers never wait long.  *deleted counts the rows.
+ * The audit log is never pruned. */
+struct db_retention {
+	unsigned cdr_days, cdr_max, event_days, event_max;
+};
+#define DB_RETENTION_DEFAULT { 365, 5000000, 90, 200000 }
+int db_prune(struct db *db, const struct db_retention *r, long long now_ms, unsigned long long *deleted);
+/* The retention settings (cdr_retention_days, cdr_retention_max,
+ * event_retention_days, event_retention_max), defaults where unset. */
+void db_retention_get(struct db *db, struct db_retention *r);
 /* A consistent copy of the whole database into a new file at path
  * (SQLite's online backup). */
 int db_backup_to(struct db *db, const char *path);

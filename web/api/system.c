@@ -70,6 +70,10 @@ static const struct {
 	{ "contact", false, 128, 0 },
 	{ "no_answer_timeout", true, CALL_NO_ANSWER_MAX_S, CALL_NO_ANSWER_DEFAULT_S },
 	{ "max_call_duration", true, CALL_MAX_DURATION_MAX_S, 0 },
+	{ "cdr_retention_days", true, 36500, 365 },     /* DB_RETENTION_DEFAULT; 0 = keep */
+	{ "cdr_retention_max", true, 100000000, 5000000 },
+	{ "event_retention_days", true, 36500, 90 },
+	{ "event_retention_max", true, 100000000, 200000 },
 };
 
 static bool printable_utf8(const char *s)
