@@ -344,6 +344,12 @@ static void apply_ready(struct daemon *d)
 	surv_apply(d->surv, c);
 	tg_loader_retire(d->loader, old);       /* freed over there */
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	{
+		char m[64];
+
+		snprintf(m, sizeof(m), "configuration generation %llu applied", c->generation);
+		db_event_add(d->db, "info", "config-applied", "", m);
+	}
 	log_info("config generation %llu applied (built in %.1f ms off the main thread, "
 		 "swapped in %.3f ms)", c->generation, build_ms,
 		 (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
