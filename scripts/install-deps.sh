@@ -21,6 +21,8 @@ TEST_PKGS=(
 	curl sqlite3 jq procps iproute2 python3 chromium sip-tester
 	snmpd snmptrapd snmp smitools prometheus
 )
+# test_openapi.sh validates answers against the OpenAPI document.
+TEST_PKGS+=(python3-jsonschema)
 # The browser tests run on Node.js (playwright-core from npm).  Many machines
 # ship their own node with npm bundled; Debian's only when there is none.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

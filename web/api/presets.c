@@ -57,6 +57,16 @@ static const struct api_field hop_fields[] = {
 	HF("transport", API_ENUM, sip_transport, .choices = transports),
 };
 
+const struct api_schema api_schema_preset = {
+	.create = "PresetAnswers", .fields = preset_fields, .nfields = TG_ARRAY_SIZE(preset_fields),
+};
+const struct api_schema api_schema_preset_range = {
+	.create = "PresetRange", .fields = range_fields, .nfields = TG_ARRAY_SIZE(range_fields),
+};
+const struct api_schema api_schema_preset_hop = {
+	.create = "PresetNextHop", .fields = hop_fields, .nfields = TG_ARRAY_SIZE(hop_fields),
+};
+
 /* A nested object by its table; the field named "outer.inner". */
 static bool nested(json_t *body, const char *key, const struct api_field *f, size_t n, void *obj,
 		   char *field, char *msg, size_t msglen)

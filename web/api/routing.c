@@ -329,6 +329,15 @@ static const struct api_field member_fields[] = {
 	MF("weight", weight, 1, 1000),
 };
 
+const struct api_schema api_schema_trunk_group = {
+	.out = "TrunkGroup", .create = "TrunkGroupCreate", .update = "TrunkGroupUpdate",
+	.fields = group_fields, .nfields = TG_ARRAY_SIZE(group_fields),
+	.array_key = "members", .array_item = "TrunkGroupMember", .array_max = DB_TG_MAX_MEMBERS,
+};
+const struct api_schema api_schema_tg_member = {
+	.create = "TrunkGroupMember", .fields = member_fields, .nfields = TG_ARRAY_SIZE(member_fields),
+};
+
 /* The member key of each group kind, and what it is called. */
 static const char *member_key(const char *kind, const char **what)
 {
@@ -521,6 +530,11 @@ static const struct api_field range_fields[] = {
 	RF("group", API_STRING, group, .required = true, .min = 1, .max = 32, .chars = API_NAME_CHARS),
 	RF("override_allowed", API_BOOL, override_allowed),
 	RF("description", API_STRING, description, .max = 128),
+};
+
+const struct api_schema api_schema_number_range = {
+	.out = "NumberRange", .create = "NumberRangeCreate", .update = "NumberRangeUpdate",
+	.fields = range_fields, .nfields = TG_ARRAY_SIZE(range_fields),
 };
 
 static void range_init(void *obj)

@@ -56,6 +56,11 @@ static const struct api_field span_fields[] = {
 };
 #define NFIELDS TG_ARRAY_SIZE(span_fields)
 
+const struct api_schema api_schema_span = {
+	.out = "Span", .create = "SpanCreate", .update = "SpanUpdate",
+	.fields = span_fields, .nfields = NFIELDS,
+};
+
 /* Type-dependent defaults for what the body left out. */
 static void span_defaults(struct db_span *sp, json_t *body, bool type_changed)
 {
