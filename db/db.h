@@ -498,7 +498,7 @@ struct db_preset_plan {
 	struct db_trunk_group groups[3];
 	struct db_number_range ranges[2];
 	struct db_manip_rule rules[4];
-	struct db_route routes[6];
+	struct db_route routes[5];
 };
 
 /* The presets' names (i from 0; NULL past the last) and titles (NULL: no such preset). */

@@ -119,7 +119,7 @@ async function waitText(sel, want, timeout = TIMEOUT) {
 
 /* ---- the test ---- */
 
-const TESTS = 21;
+const TESTS = 24;
 
 async function main() {
 	mkdirSync(artifacts, { recursive: true });
@@ -303,10 +303,10 @@ async function main() {
 			await page.fill('[name="ev_range.last"]', '4930100199');
 			await page.click('#deploy-preview');
 			await waitText('#deploy-status', 'Preview ready');
-			await waitText('#plan-body', 'carrier-to-ev');
+			await waitText('#plan-body', 'from-carrier');
 			assert(await page.locator('#ev_range-error').isHidden(), 'the old error is still shown');
 			const rows = await page.locator('#plan-body table').nth(2).locator('tbody tr').count();
-			assert(rows === 6, `the preview lists ${rows} routes, not 6`);
+			assert(rows === 5, `the preview lists ${rows} routes, not 5`);
 			await page.click('#deploy-form button[type=submit]');
 			await waitText('#deploy-status', 'Applied as configuration generation');
 			await waitText('#plan-body', 'applied as configuration generation');
@@ -327,7 +327,7 @@ async function main() {
 			await page.click('#rt-form button[type=submit]');
 			await waitText('#rt-outcome', 'routed');
 			await waitText('#rt-targets', '+4930100150');
-			await waitText('#rt-facts', 'carrier-to-ev');
+			await waitText('#rt-facts', 'from-carrier');
 			const steps = await page.locator('#rt-steps li').count();
 			assert(steps >= 3, `only ${steps} steps explained`);
 			await shot('12-route-tester');
@@ -397,6 +397,57 @@ async function main() {
 			await waitText('#token-once', 'tgt_');
 			await waitText('#tokens-body', 'provisioning');
 			await shot('16-users');
+		});
+
+		await check('configuration: a number range is created from the schema-built form, a bad value shown at its field', async () => {
+			await page.click('#nav a[data-route=config]');
+			await waitText('#obj-body', 'carrier');
+			await page.click('#obj-tabs a:has-text("Number ranges")');
+			await waitText('#obj-body', 'ev-users');
+			await page.click('#obj-new');
+			await visible('#obj-editor form');
+			await page.fill('#obj-editor [name=name]', 'sales');
+			await page.fill('#obj-editor [name=prefix]', '49301003x');
+			await page.selectOption('#obj-editor [name=group]', 'pbx').catch(() => page.fill('#obj-editor [name=group]', 'pbx'));
+			await page.click('#obj-editor button[type=submit]');
+			await waitText('#obj-editor', 'prefix');
+			const errShown = await page.locator('#obj-editor .field-error:not([hidden])').count() +
+				await page.locator('#obj-editor .form-error:not([hidden])').count();
+			assert(errShown >= 1, 'no error shown');
+			await shot('17-config-error');
+			await page.fill('#obj-editor [name=prefix]', '49301003');
+			await page.click('#obj-editor button[type=submit]');
+			await waitText('#obj-status', 'Created');
+			await waitText('#obj-body', 'sales');
+			await shot('18-config-ranges');
+		});
+
+		await check('moving a department: the range goes to the SIP group and the tester verdict changes', async () => {
+			const row = page.locator('#obj-body tr', { hasText: 'sales' });
+			await row.locator('button:has-text("Move")').click();
+			await visible('#obj-editor .move');
+			await page.selectOption('#obj-editor .move select >> nth=0', 'ev');
+			await page.selectOption('#obj-editor .move select >> nth=1', 'carrier');
+			await page.click('#obj-editor .move button');
+			await waitText('#obj-editor .note', 'before, to pbx');
+			await waitText('#obj-editor .note', 'now, to ev');
+			await waitText('#obj-body', 'ev');
+			await shot('19-config-move');
+		});
+
+		await check('configuration: an edit made elsewhere meanwhile is refused, not overwritten', async () => {
+			const row = page.locator('#obj-body tr', { hasText: 'sales' });
+			await row.locator('button:has-text("Edit")').click();
+			await visible('#obj-editor form');
+			/* someone else changes it now */
+			const st = await page.evaluate(async () => (await fetch('api/v1/number-ranges/sales', {
+				method: 'PUT', body: JSON.stringify({ description: 'changed elsewhere' }),
+				headers: { 'Content-Type': 'application/json',
+					   'X-CSRF-Token': sessionStorage.getItem('trunkgate.csrf') } })).status);
+			assert(st === 200, `the other change: ${st}`);
+			await page.fill('#obj-editor [name=description]', 'mine');
+			await page.click('#obj-editor button[type=submit]');
+			await waitText('#obj-editor .form-error', 'Someone changed this meanwhile');
 		});
 
 		await check('no script errors or CSP violations were reported', async () => {

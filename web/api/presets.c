@@ -166,8 +166,10 @@ static json_t *plan_json(const struct db_preset *a, const struct db_preset_plan 
 	}
 	for (unsigned i = 0; i < p->nroutes; i++) {
 		const struct db_route *r = &p->routes[i];
-		json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "name", r->name, "source_group",
-				      r->source_group, "range", r->range, "destination", r->dests[0].group);
+		/* destination null: a range owner route (to whoever owns the number's range) */
+		json_t *o = json_pack("{s:s,s:s,s:s,s:s?}", "name", r->name, "source_group",
+				      r->source_group, "range", r->range, "destination",
+				      r->ndests ? r->dests[0].group : NULL);
 
 		if (r->survivability_group[0])
 			json_object_set_new(o, "survivability_group", json_string(r->survivability_group));

@@ -13,6 +13,7 @@
 
 import { initRouting, showDeployment, showRouteTest } from './routing.js';
 import { initRecords, showCalls, showEvents, showUsers } from './records.js';
+import { initObjects, showObjects } from './objects.js';
 
 const API = 'api/v1/';
 const CSRF_KEY = 'trunkgate.csrf';
@@ -31,8 +32,13 @@ class ApiError extends Error {
 }
 
 /* One fetch wrapper: JSON in and out, CSRF on writes, errors as ApiError. */
-async function api(method, path, body, { quiet401 = false } = {}) {
-	const headers = { Accept: 'application/json' };
+async function api(method, path, body, opts = {}) {
+	return (await apiRaw(method, path, body, opts)).data;
+}
+
+/* The same, with the answer's ETag: { data, etag }. */
+async function apiRaw(method, path, body, { quiet401 = false, headers: extra = {} } = {}) {
+	const headers = { Accept: 'application/json', ...extra };
 	const csrf = sessionStorage.getItem(CSRF_KEY);
 	if (body !== undefined)
 		headers['Content-Type'] = 'application/json';
@@ -48,10 +54,10 @@ async function api(method, path, body, { quiet401 = false } = {}) {
 		throw new ApiError(0, 'network', 'Cannot reach the gateway.');
 	}
 	if (res.status === 204)
-		return null;
+		return { data: null, etag: null };
 	const data = await res.json().catch(() => null);
 	if (res.ok)
-		return data;
+		return { data, etag: res.headers.get('ETag') };
 	const e = (data && data.error) || {};
 	const err = new ApiError(res.status, e.code || 'http', e.message || `HTTP ${res.status}`, e.field);
 	if (res.status === 401 && !quiet401)
@@ -105,7 +111,7 @@ function show(view) {
 	}
 	const titles = { login: 'Sign in', password: 'Change password', dashboard: 'Dashboard', settings: 'Settings',
 			 deployment: 'Deployment', 'route-test': 'Route tester', calls: 'Call records',
-			 events: 'Events', users: 'Users' };
+			 events: 'Events', users: 'Users', config: 'Configuration' };
 	document.title = `${titles[view]} · ${state.systemName || 'trunkgate'}`;
 	if (view !== 'dashboard')
 		stopRefresh();
@@ -138,6 +144,7 @@ function route() {
 	if (r === 'calls') return showCalls();
 	if (r === 'events') return showEvents();
 	if (r === 'users') return showUsers();
+	if (r === 'config' || r.startsWith('config/')) return showObjects(r.split('/')[1]);
 	if (r === 'password') return showPassword(false);
 	if (r !== 'dashboard') history.replaceState(null, '', '#/dashboard');
 	return showDashboard();
@@ -462,6 +469,7 @@ $('#settings-form').addEventListener('submit', (ev) => {
 
 initRouting({ api, show, clearErrors, showError, busy, $, role: () => state.session?.role });
 initRecords({ api, show, clearErrors, showError, busy, $, role: () => state.session?.role });
+initObjects({ api, apiRaw, show, $, role: () => state.session?.role });
 window.addEventListener('hashchange', route);
 
 (async function boot() {
