@@ -193,7 +193,8 @@ void trunk_media_event(struct trunk_agent *a, const struct media_event *ev)
 		return;         /* the leg is gone already */
 	switch (ev->type) {
 	case MEDIA_EV_DTMF:
-		log_info("%s: DTMF %c (%s)", tc->trunk->name, ev->digit,
+		/* Digits can be PINs or card numbers: debug only. */
+		log_debug("%s: DTMF %c (%s)", tc->trunk->name, ev->digit,
 			 ev->source == MEDIA_DTMF_RFC4733 ? "RFC 4733" : "in-band");
 		break;
 	case MEDIA_EV_RTP_TIMEOUT:
