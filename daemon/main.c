@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -31,6 +32,7 @@
 #include "conf.h"
 #include "db.h"
 #include "mainq.h"
+#include "media.h"
 #include "call.h"
 #include "sd.h"
 #include "spanmgr.h"
@@ -52,6 +54,8 @@ struct daemon {
 	struct spanmgr *spans;
 	struct trunk_agent *sip;        /* NULL when SIP could not start */
 	struct call_core *calls;
+	struct media_engine *media;     /* RTP for calls; NULL when it could not start */
+	int media_reg;                  /* su_root registration of its event fd */
 	struct call_sutimers *call_timers;
 	struct db_cdr_writer *cdrs;     /* CDRs go to its queue, off the main thread */
 	struct surv *surv;              /* group health, busy-out, bypass relays */
@@ -526,6 +530,58 @@ static void start_sip(struct daemon *d)
 	}
 }
 
+/* Media engine events, by the cookie of a SIP leg's session. */
+static int on_media_events(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
+{
+	struct daemon *d = (struct daemon *)arg;
+	struct media_event ev[32];
+	size_t n;
+
+	n = media_engine_events_take(d->media, ev, 32);
+	for (size_t i = 0; i < n; i++)
+		trunk_media_event(d->sip, &ev[i]);
+	return 0;
+}
+
+/* The media engine on the RTP range, bound to the media address (else the
+ * SIP address when it is an IP literal, else every address); its thread
+ * carries RTP, its events come to the main loop.  A failure leaves calls
+ * without audio, logged and recorded as an event. */
+static void start_media(struct daemon *d)
+{
+	char host[CONF_ADDR_LEN] = "", err[CONF_ERR_LEN];
+	unsigned char a[16];
+	unsigned port;
+	su_wait_t wait[1];
+	int rc;
+
+	d->media_reg = -1;
+	if (d->conf.media_address[0])
+		tg_strlcpy(host, d->conf.media_address, sizeof(host));
+	else if (!conf_split_hostport(d->conf.sip, host, sizeof(host), &port) &&
+		 !inet_pton(AF_INET, host, a) && !inet_pton(AF_INET6, host, a))
+		host[0] = '\0';
+	if (!host[0] || !strcmp(host, "::"))
+		tg_strlcpy(host, strchr(host, ':') ? "::" : "0.0.0.0", sizeof(host));
+	rc = media_engine_create(&d->media, &(struct media_engine_cfg){
+		.bind_addr = host, .port_min = (uint16_t)d->conf.rtp_min,
+		.port_max = (uint16_t)d->conf.rtp_max, .threaded = true });
+	if (!rc && su_wait_create(wait, media_engine_event_fd(d->media), SU_WAIT_IN) == 0)
+		d->media_reg = su_root_register(d->root, wait, on_media_events, (su_wakeup_arg_t *)d, 0);
+	if (rc || d->media_reg < 0) {
+		snprintf(err, sizeof(err), "media engine not started on %s, ports %u-%u: %s", host,
+			 d->conf.rtp_min, d->conf.rtp_max, rc ? strerror(rc) : "cannot watch its events");
+		log_err("%s; calls carry no audio", err);
+		db_event_add(d->db, "major", "media-error", "trunkgated", err);
+		media_engine_destroy(d->media);
+		d->media = NULL;
+		return;
+	}
+	log_info("media engine: RTP on %s ports %u-%u", host, d->conf.rtp_min, d->conf.rtp_max);
+	spanmgr_set_media(d->spans, d->media);
+	trunk_agent_set_media(d->sip, d->media);
+}
+
 /* The call core's CDR sink: a copy into the writer's queue, never a wait. */
 static void on_cdr(void *arg, const struct db_cdr *r)
 {
@@ -592,6 +648,7 @@ static int start(struct daemon *d)
 	spanmgr_set_core(d->spans, d->calls);
 	spanmgr_set_link_hook(d->spans, on_links_changed, d);
 	start_sip(d);
+	start_media(d);
 	tg_strlcpy(d->status.version, PACKAGE_VERSION, sizeof(d->status.version));
 	d->status.started_at_ms = tg_wall_ms();
 	d->status.started_mono_ms = tg_now_ms();
@@ -691,6 +748,11 @@ static void stop(struct daemon *d)
 		surv_shutdown(d->surv); /* relays engaged before the spans close */
 	spanmgr_destroy(d->spans);      /* ends its calls, closes the cards: the far ends see LOS */
 	d->spans = NULL;
+	if (d->media_reg >= 0)
+		su_root_deregister(d->root, d->media_reg);
+	d->media_reg = -1;
+	media_engine_destroy(d->media); /* after the legs that held sessions and the spans */
+	d->media = NULL;
 	call_core_destroy(d->calls);    /* after the legs are gone: queues the last CDRs */
 	d->calls = NULL;
 	call_sutimers_destroy(d->call_timers);
@@ -712,7 +774,7 @@ static void stop(struct daemon *d)
 
 int main(int argc, char **argv)
 {
-	static struct daemon d = { .lock_fd = -1, .sig_fd = -1, .sig_reg = -1 };
+	static struct daemon d = { .lock_fd = -1, .sig_fd = -1, .sig_reg = -1, .media_reg = -1 };
 	char err[CONF_ERR_LEN];
 	int rc;
 

@@ -30,6 +30,7 @@
 #include "log.h"
 #include "call.h"
 #include "db.h"
+#include "media.h"
 #include "tg.h"
 
 enum call_state { CALL_ROUTING, CALL_OUTGOING, CALL_ANSWERED, CALL_ENDING };
@@ -46,6 +47,7 @@ struct call {
 	struct leg *in, *out;
 	long long in_group, out_group;  /* counted against the groups' max_calls; 0 = none */
 	bool proceeding_sent, alerting_sent;
+	bool media_on;                  /* the legs' media are connected */
 	unsigned no_answer_s, max_duration_s;  /* as when the call started; 0 = off */
 	void *no_answer_timer, *max_timer;      /* armed timer handles, or NULL */
 	struct call_end end;
@@ -214,6 +216,54 @@ static void cdr_leg(const struct leg *l, char *kind, char *group, char *trunk, i
 
 static void enter(struct call *call);
 static void leave(struct call *call);
+
+/* ---- media attach (see leg_ops.media in call.h) ---- */
+
+static bool leg_media(struct leg *l, struct leg_media *m)
+{
+	memset(m, 0, sizeof(*m));
+	return l && l->ops && l->ops->media && l->ops->media(l, m) == 0;
+}
+
+static void media_connect(struct call *call)
+{
+	struct leg_media a, b;
+	int err = 0;
+
+	if (call->media_on || !leg_media(call->in, &a) || !leg_media(call->out, &b))
+		return;
+	if (a.rtp && b.rtp)
+		err = media_bridge_rtp(a.rtp, b.rtp);
+	else if (a.rtp && b.timeslot)
+		err = media_bridge_tdm(a.rtp, b.span_key, b.timeslot);
+	else if (b.rtp && a.timeslot)
+		err = media_bridge_tdm(b.rtp, a.span_key, a.timeslot);
+	else {
+		log_debug("%s: media not connected: no RTP leg (TDM-to-TDM is not supported yet)",
+			  call->id);
+		return;
+	}
+	if (err) {
+		log_warn("%s: cannot connect the media: %s", call->id, strerror(err));
+		return;
+	}
+	call->media_on = true;
+	log_debug("%s: media connected", call->id);
+}
+
+/* Before either leg goes: its owner still holds its media. */
+static void media_disconnect(struct call *call)
+{
+	struct leg_media m;
+
+	if (!call->media_on)
+		return;
+	call->media_on = false;
+	if (leg_media(call->in, &m) && m.rtp)
+		media_unbridge(m.rtp);
+	if (leg_media(call->out, &m) && m.rtp)
+		media_unbridge(m.rtp);
+}
 static void set_end(struct call *call, const struct call_end *why, const char *by);
 static void release_leg(struct leg *l, const struct call_end *why);
 
@@ -526,6 +576,8 @@ void call_leg_alerting(struct leg *l, bool inband)
 	if (!call->cdr.alert_at)
 		call->cdr.alert_at = now_ms(call->core);
 	call->alerting_sent = true;
+	if (inband)
+		media_connect(call);
 	if (call->in->ops->alerting)
 		call->in->ops->alerting(call->in, inband);
 }
@@ -534,7 +586,11 @@ void call_leg_progress(struct leg *l, bool inband)
 {
 	struct call *call = l->call;
 
-	if (call && l == call->out && call->in && call->in->ops->progress)
+	if (!call || l != call->out || !call->in)
+		return;
+	if (inband)
+		media_connect(call);
+	if (call->in->ops->progress)
 		call->in->ops->progress(call->in, inband);
 }
 
@@ -549,6 +605,7 @@ void call_leg_answered(struct leg *l)
 	log_info("%s: answered", call->id);
 	timer_cancel(call, &call->no_answer_timer);
 	timer_arm(call, &call->max_timer, call->max_duration_s, on_max_duration, "maximum-duration");
+	media_connect(call);
 	if (call->in->ops->answer)
 		call->in->ops->answer(call->in);
 }
@@ -560,6 +617,7 @@ void call_leg_released(struct leg *l, const struct call_end *why)
 	if (!call)
 		return;
 	enter(call);
+	media_disconnect(call);
 	l->call = NULL;
 	if (l == call->out) {
 		const struct route_target *t = call->next_target ?

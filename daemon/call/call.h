@@ -30,8 +30,18 @@ struct leg;
 struct call_core;
 struct db_cdr;
 struct su_root_s;
+struct media_session;
 
 enum leg_kind { LEG_PRI, LEG_SIP, LEG_ANALOG };
+
+/* A leg's media endpoint, as its ops->media reports it: a SIP leg's RTP
+ * session, or a PRI leg's B channel (the span's instance number, the key of
+ * media_span_audio(), and the timeslot). */
+struct leg_media {
+	struct media_session *rtp;      /* NULL: not an RTP leg */
+	unsigned long long span_key;
+	unsigned timeslot;              /* 0: not a TDM leg */
+};
 
 struct call_end {
 	int cause;                      /* Q.850 1..127 */
@@ -48,6 +58,14 @@ struct leg_ops {
 	/* Clear the leg with this cause; the owner later reports
 	 * call_leg_released() (or may already have). */
 	int (*release)(struct leg *l, const struct call_end *why);
+	/* Optional: fill *m with the leg's media endpoint; 0 when it has one.
+	 * Media attach: the core connects the two legs' media at early media
+	 * (alerting or progress with in-band information) or at the answer,
+	 * whichever comes first -- SIP<->PRI with media_bridge_tdm(), SIP<->SIP
+	 * anchored with media_bridge_rtp() -- and disconnects them (media_unbridge)
+	 * when either leg is released.  PRI<->PRI is not connected: the media
+	 * engine has no TDM-to-TDM path yet. */
+	int (*media)(struct leg *l, struct leg_media *m);
 };
 
 struct leg {
