@@ -238,9 +238,10 @@ static void media_connect(struct call *call)
 		err = media_bridge_tdm(a.rtp, b.span_key, b.timeslot);
 	else if (b.rtp && a.timeslot)
 		err = media_bridge_tdm(b.rtp, a.span_key, a.timeslot);
+	else if (a.timeslot && b.timeslot && a.tdm)
+		err = media_bridge_tdm_tdm(a.tdm, a.span_key, a.timeslot, b.span_key, b.timeslot);
 	else {
-		log_debug("%s: media not connected: no RTP leg (TDM-to-TDM is not supported yet)",
-			  call->id);
+		log_debug("%s: media not connected: no media engine", call->id);
 		return;
 	}
 	if (err) {
@@ -261,6 +262,8 @@ static void media_disconnect(struct call *call)
 	call->media_on = false;
 	if (leg_media(call->in, &m) && m.rtp)
 		media_unbridge(m.rtp);
+	else if (m.timeslot && m.tdm)
+		media_unbridge_tdm(m.tdm, m.span_key, m.timeslot);      /* a cross-connect, if any */
 	if (leg_media(call->out, &m) && m.rtp)
 		media_unbridge(m.rtp);
 }

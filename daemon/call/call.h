@@ -31,6 +31,7 @@ struct call_core;
 struct db_cdr;
 struct su_root_s;
 struct media_session;
+struct media_engine;
 
 enum leg_kind { LEG_PRI, LEG_SIP, LEG_ANALOG };
 
@@ -41,6 +42,7 @@ struct leg_media {
 	struct media_session *rtp;      /* NULL: not an RTP leg */
 	unsigned long long span_key;
 	unsigned timeslot;              /* 0: not a TDM leg */
+	struct media_engine *tdm;       /* TDM legs: the engine carrying the span's audio */
 };
 
 struct call_end {
@@ -63,8 +65,8 @@ struct leg_ops {
 	 * (alerting or progress with in-band information) or at the answer,
 	 * whichever comes first -- SIP<->PRI with media_bridge_tdm(), SIP<->SIP
 	 * anchored with media_bridge_rtp() -- and disconnects them (media_unbridge)
-	 * when either leg is released.  PRI<->PRI is not connected: the media
-	 * engine has no TDM-to-TDM path yet. */
+	 * when either leg is released; PRI<->PRI with media_bridge_tdm_tdm() (the
+	 * engine cross-connects the two B channels). */
 	int (*media)(struct leg *l, struct leg_media *m);
 };
 

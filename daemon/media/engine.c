@@ -237,6 +237,7 @@ void media_engine_destroy(struct media_engine *e)
 	if (e->wakefd >= 0)
 		close(e->wakefd);
 	free(e->spans);
+	free(e->xcs);
 	pthread_mutex_destroy(&e->lock);
 	pthread_mutex_destroy(&e->evlock);
 	pthread_mutex_destroy(&e->tdmlock);
@@ -540,6 +541,42 @@ int media_bridge_tdm(struct media_session *s, uint64_t key, unsigned ts)
 	return err;
 }
 
+/* One period of one end of a cross-connect: keep what it hears for the
+ * other end, play what the other end heard (idle until there is some). */
+static void xc_period(struct media_xc *xc, unsigned end, bool ulaw, const uint8_t *rx, uint8_t *tx,
+		      unsigned timeslots, unsigned samples)
+{
+	unsigned ts = xc->ts[end], other = 1 - end;
+	const uint8_t *r;
+	uint8_t *t;
+
+	if (ts < 1 || ts > timeslots)
+		return;
+	r = rx + (size_t)(ts - 1) * samples;
+	t = tx + (size_t)(ts - 1) * samples;
+	for (unsigned i = 0; i < samples; i++) {
+		unsigned at = (xc->q[end].head + xc->q[end].len) % MEDIA_XC_FIFO;
+
+		xc->q[end].buf[at] = ulaw ? ulaw_to_linear(r[i]) : alaw_to_linear(r[i]);
+		if (xc->q[end].len < MEDIA_XC_FIFO)
+			xc->q[end].len++;
+		else
+			xc->q[end].head = (xc->q[end].head + 1) % MEDIA_XC_FIFO;
+	}
+	/* a span whose clock runs slow must not make the delay grow */
+	while (xc->q[end].len > 4 * samples) {
+		xc->q[end].head = (xc->q[end].head + 1) % MEDIA_XC_FIFO;
+		xc->q[end].len--;
+	}
+	for (unsigned i = 0; i < samples && xc->q[other].len; i++) {
+		int16_t v = xc->q[other].buf[xc->q[other].head];
+
+		xc->q[other].head = (xc->q[other].head + 1) % MEDIA_XC_FIFO;
+		xc->q[other].len--;
+		t[i] = ulaw ? linear_to_ulaw(v) : linear_to_alaw(v);
+	}
+}
+
 void media_span_audio(struct media_engine *e, uint64_t key, bool ulaw,
 		      const uint8_t *rx, uint8_t *tx, unsigned timeslots, unsigned samples)
 {
@@ -565,6 +602,59 @@ void media_span_audio(struct media_engine *e, uint64_t key, bool ulaw,
 			continue;
 		for (unsigned i = 0; i < samples; i++)
 			t[i] = ulaw ? linear_to_ulaw(out[i]) : linear_to_alaw(out[i]);
+	}
+	for (unsigned x = 0; x < e->nxcs; x++)
+		for (unsigned end = 0; end < 2; end++)
+			if (e->xcs[x].key[end] == key)
+				xc_period(&e->xcs[x], end, ulaw, rx, tx, timeslots, samples);
+	pthread_mutex_unlock(&e->tdmlock);
+}
+
+static bool xc_has(const struct media_engine *e, uint64_t key, unsigned ts)
+{
+	for (unsigned x = 0; x < e->nxcs; x++)
+		for (unsigned end = 0; end < 2; end++)
+			if (e->xcs[x].key[end] == key && e->xcs[x].ts[end] == ts)
+				return true;
+	return false;
+}
+
+int media_bridge_tdm_tdm(struct media_engine *e, uint64_t key_a, unsigned ts_a, uint64_t key_b,
+			 unsigned ts_b)
+{
+	struct media_xc *n;
+	int err = 0;
+
+	if (ts_a < 1 || ts_a > 31 || ts_b < 1 || ts_b > 31 || (key_a == key_b && ts_a == ts_b))
+		return EINVAL;
+	pthread_mutex_lock(&e->tdmlock);
+	if (xc_has(e, key_a, ts_a) || xc_has(e, key_b, ts_b)) {
+		err = EBUSY;
+	} else if (!(n = realloc(e->xcs, (e->nxcs + 1) * sizeof(*n)))) {
+		err = ENOMEM;
+	} else {
+		e->xcs = n;
+		n = &e->xcs[e->nxcs++];
+		memset(n, 0, sizeof(*n));
+		n->key[0] = key_a;
+		n->ts[0] = ts_a;
+		n->key[1] = key_b;
+		n->ts[1] = ts_b;
+	}
+	pthread_mutex_unlock(&e->tdmlock);
+	return err;
+}
+
+void media_unbridge_tdm(struct media_engine *e, uint64_t key, unsigned ts)
+{
+	pthread_mutex_lock(&e->tdmlock);
+	for (unsigned x = 0; x < e->nxcs; x++) {
+		const struct media_xc *xc = &e->xcs[x];
+
+		if ((xc->key[0] == key && xc->ts[0] == ts) || (xc->key[1] == key && xc->ts[1] == ts)) {
+			e->xcs[x] = e->xcs[--e->nxcs];     /* order does not matter */
+			break;
+		}
 	}
 	pthread_mutex_unlock(&e->tdmlock);
 }

@@ -164,9 +164,18 @@ int  media_session_audio_io(struct media_session *s, const int16_t *in, int16_t 
 /* TDM: attach a session to timeslot `ts` (1-based) of the span known as
  * `span_key` (the span's instance number); media_span_audio() does the rest. */
 int  media_bridge_tdm(struct media_session *s, uint64_t span_key, unsigned ts);
+/* TDM to TDM (a PRI<->PRI call: no RTP leg): each of the two B channels'
+ * periods (media_span_audio) carry the other's audio, converted between
+ * mu-law and A-law when the spans differ, one period late.  EBUSY if either
+ * end is cross-connected already.  unbridge_tdm removes the cross-connect
+ * that has this end.  Main thread. */
+int  media_bridge_tdm_tdm(struct media_engine *e, uint64_t key_a, unsigned ts_a, uint64_t key_b,
+			  unsigned ts_b);
+void media_unbridge_tdm(struct media_engine *e, uint64_t key, unsigned ts);
 /* The HAL's audio callback: a whole span period, channel-major companded
  * bytes (mu-law if ulaw, else A-law); bridged timeslots get their session's
- * audio in tx, others are left untouched.  HAL I/O thread. */
+ * (or their cross-connected channel's) audio in tx, others are left
+ * untouched.  HAL I/O thread. */
 void media_span_audio(struct media_engine *e, uint64_t span_key, bool ulaw,
 		      const uint8_t *rx, uint8_t *tx, unsigned timeslots, unsigned samples);
 

@@ -299,6 +299,18 @@ struct media_tdm_span {
 	struct media_session *chan[32];
 };
 
+/* A TDM-to-TDM cross-connect (PRI<->PRI calls): what end i hears waits in
+ * q[i] (linear samples) until the other end's next period plays it. */
+#define MEDIA_XC_FIFO 2048              /* samples: 256 ms at 8 kHz, far more than needed */
+struct media_xc {
+	uint64_t key[2];
+	unsigned ts[2];
+	struct {
+		int16_t buf[MEDIA_XC_FIFO];
+		unsigned head, len;
+	} q[2];
+};
+
 #define MEDIA_EVQ 1024
 
 struct media_engine {
@@ -318,6 +330,8 @@ struct media_engine {
 	uint64_t ev_dropped;
 
 	pthread_mutex_t tdmlock;
+	struct media_xc *xcs;           /* under tdmlock */
+	unsigned nxcs;
 	struct media_tdm_span *spans;
 	unsigned nspans;
 };

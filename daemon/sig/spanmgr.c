@@ -284,6 +284,7 @@ static int leg_media(struct leg *l, struct leg_media *m)
 		return ENOENT;
 	m->span_key = sc->span->instance;
 	m->timeslot = isdn_call_channel(sc->ic);
+	m->tdm = atomic_load(&span_media);
 	return 0;
 }
 
@@ -292,7 +293,6 @@ static const struct leg_ops pri_leg_ops = {
 	.answer = leg_answer, .release = leg_release, .media = leg_media,
 };
 
-/* The first trunk group the span belongs to (0 = none), from the snapshot. */
 /* The trunk group an incoming call on this span and B channel belongs to:
  * the member whose channel range holds the channel (a span split between
  * groups by channel ranges), else a whole-span member. */
