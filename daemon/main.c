@@ -387,6 +387,14 @@ static void on_mainq(const struct mainq_msg *msg, void *arg)
 	case MAINQ_CONFIG_READY:
 		apply_ready(d);
 		break;
+	case MAINQ_CALL_HANGUP: {
+		int rc = d->calls ? call_core_hangup(d->calls, msg->u.hangup.id) : ENOENT;
+
+		mainq_reply_done(msg->u.hangup.reply, rc, rc ? "no call %s" : "call %s cleared",
+				 msg->u.hangup.id);
+		status_calls_publish(status_calls_build(d->calls));     /* the list says so at once */
+		break;
+	}
 	case MAINQ_SPAN_DCHAN:
 		spanmgr_on_msg(d->spans, msg);
 		if (surv_take_changed(d->surv))
@@ -444,6 +452,7 @@ static void on_status_timer(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_
 
 	surv_tick(d->surv);     /* the loop is alive: re-arm the bypass relays' watchdog */
 	publish_status(d);
+	status_calls_publish(status_calls_build(d->calls));
 }
 
 static void on_watchdog(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
@@ -763,6 +772,7 @@ static void stop(struct daemon *d)
 	d->surv = NULL;
 	tg_loader_stop(d->loader);
 	d->loader = NULL;
+	status_calls_publish(NULL);
 	mainq_close();
 	if (d->db) {
 		db_event_add(d->db, "info", "daemon-stop", "trunkgated", "trunkgated stopped");

@@ -180,6 +180,7 @@ struct db_cdr {
 	int cause;
 	int sip_status;                 /* 0 = none */
 	char released_by[8];            /* caller, callee, gateway */
+	char quality[512];              /* media figures of the RTP legs, JSON; "" = none */
 };
 /* One row in its own transaction (one fsync): tests, tools, the benchmark.
  * EEXIST: the call_id is there already. */

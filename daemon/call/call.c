@@ -253,12 +253,41 @@ static void media_connect(struct call *call)
 }
 
 /* Before either leg goes: its owner still holds its media. */
+/* The RTP legs' figures as the CDR's quality_json. */
+static void media_quality(struct call *call)
+{
+	struct leg *legs[2] = { call->in, call->out };
+	static const char *const names[2] = { "in", "out" };
+	char *q = call->cdr.quality;
+	size_t n = 0, cap = sizeof(call->cdr.quality);
+	struct leg_media m;
+
+	for (unsigned i = 0; i < 2; i++) {
+		struct media_stats st;
+
+		if (!leg_media(legs[i], &m) || !m.rtp)
+			continue;
+		media_session_stats(m.rtp, &st);
+		n += (size_t)snprintf(q + n, n < cap ? cap - n : 0,
+			"%s\"%s\":{\"rx_packets\":%llu,\"tx_packets\":%llu,\"lost\":%lld,"
+			"\"jitter_ms\":%.1f,\"jb_max_delay_ms\":%u,\"rtt_ms\":%.1f,\"mos\":%.2f}",
+			n ? "," : "{", names[i], (unsigned long long)st.rx_packets,
+			(unsigned long long)st.tx_packets, (long long)st.lost, st.jitter_ms,
+			st.jb_max_delay_ms, st.rtt_ms, st.mos);
+	}
+	if (n && n + 2 < cap)
+		snprintf(q + n, cap - n, "}");
+	else
+		q[0] = '\0';   /* none, or it did not fit: better none than broken */
+}
+
 static void media_disconnect(struct call *call)
 {
 	struct leg_media m;
 
 	if (!call->media_on)
 		return;
+	media_quality(call);
 	call->media_on = false;
 	if (leg_media(call->in, &m) && m.rtp)
 		media_unbridge(m.rtp);
@@ -651,6 +680,38 @@ void call_leg_released(struct leg *l, const struct call_end *why)
 		}
 	}
 	leave(call);
+}
+
+void call_core_foreach(struct call_core *c, call_info_h *fn, void *arg)
+{
+	static const char *const states[] = { "routing", "outgoing", "answered", "ending" };
+
+	ASSERT_MAIN();
+	for (struct call *call = c->calls; call; call = call->next) {
+		struct call_info ci = { .id = call->id, .state = states[call->state], .cdr = &call->cdr,
+					.media_connected = call->media_on };
+		struct leg_media m;
+
+		if (leg_media(call->in, &m))
+			ci.rtp[0] = m.rtp;
+		if (leg_media(call->out, &m))
+			ci.rtp[1] = m.rtp;
+		fn(arg, &ci);
+	}
+}
+
+int call_core_hangup(struct call_core *c, const char *id)
+{
+	ASSERT_MAIN();
+	for (struct call *call = c->calls; call; call = call->next)
+		if (!strcmp(call->id, id)) {
+			if (call->state == CALL_ENDING)
+				return 0;       /* on its way out already */
+			log_info("%s: hung up from the API", call->id);
+			clear_both(call, 16, "hung up by an operator");
+			return 0;
+		}
+	return ENOENT;
 }
 
 void call_core_destroy(struct call_core *c)

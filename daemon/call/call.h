@@ -145,6 +145,20 @@ void call_leg_answered(struct leg *l);
 /* The leg is gone (the owner frees it after this returns). */
 void call_leg_released(struct leg *l, const struct call_end *why);
 
+/* Live calls, for GET /api/v1/calls: each call in turn (main thread). */
+struct call_info {
+	const char *id;
+	const char *state;              /* routing, outgoing, answered, ending */
+	const struct db_cdr *cdr;       /* times, legs, numbers, route so far */
+	struct media_session *rtp[2];   /* the in and out legs' RTP sessions, NULL if none */
+	bool media_connected;
+};
+typedef void (call_info_h)(void *arg, const struct call_info *ci);
+void call_core_foreach(struct call_core *c, call_info_h *fn, void *arg);
+/* Clear a call from the gateway (an operator's hang-up): both legs with
+ * cause 16, released by "gateway".  ENOENT if there is no such call. */
+int  call_core_hangup(struct call_core *c, const char *id);
+
 /* Live numbers for status. */
 unsigned call_core_active(const struct call_core *c);
 unsigned long long call_core_total(const struct call_core *c);

@@ -109,4 +109,13 @@ bool status_perf_history(long long span_id, struct ds1_perf *p);
 /* Main thread (sysinfo.c): CPU and memory figures of this process. */
 void status_sys_sample(struct status *s, unsigned long long now_ms);
 
+/* The live calls as a JSON document {"calls":[...]}: the main thread
+ * publishes a new text (taking ownership; NULL frees the last at exit), any
+ * thread gets a malloc'd copy. */
+void status_calls_publish(char *json);
+char *status_calls_get(void);
+/* Main thread: the document for the calls up now (calls_json.c). */
+struct call_core;
+char *status_calls_build(struct call_core *core);
+
 #endif

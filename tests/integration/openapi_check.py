@@ -391,6 +391,8 @@ def main():
     v("POST", "/api/v1/logout", headers={"Cookie": "tg_session=" + vl["token"], "X-CSRF-Token": vl["csrf_token"]}, expect=204)
 
     # --- records ---
+    v("GET", "/api/v1/calls", token=tok, expect=200)
+    v("DELETE", "/api/v1/calls/tg-0-00000000", token=tok, expect=404)
     v("GET", "/api/v1/cdrs", token=tok, expect=200)
     v("GET", "/api/v1/cdrs?format=csv&number=49", token=tok, expect=200)
     v("GET", "/api/v1/cdrs?limit=5&order=asc&from=2020-01-01T00:00:00Z&cause=16", token=tok, expect=200)
@@ -429,7 +431,11 @@ def main():
 
     missing = sorted("%s %s" % op for op in ops if op not in exercised)
     report(not missing, "every operation of the document was exercised", missing)
-    no2xx = sorted("%s %s" % op for op, s in exercised.items() if not any(200 <= x < 300 for x in s))
+    # Operations whose success needs a live call, which this check does not
+    # place: their 2xx is checked by the test named.
+    needs_call = {("DELETE", "/api/v1/calls/{id}"): "test_media_calls.sh"}
+    no2xx = sorted("%s %s" % op for op, s in exercised.items()
+                   if not any(200 <= x < 300 for x in s) and op not in needs_call)
     report(not no2xx, "every operation answered a 2xx at least once", no2xx)
     return 1 if failures else 0
 

@@ -93,6 +93,29 @@ like "$(tr -d '\r' <"$WORK/c.msg" | grep -m1 '^m=audio' )" 'RTP/AVP 0 8 101' "th
 like "$(cat "$S.log")" 'DTMF 1 \(RFC 4733\)' "the gateway saw the digits come back as RFC 4733 events (debug log)"
 is 1 "$(grep -c 'DTMF 5 (RFC 4733)' "$S.log")" "each digit is one event (5 seen once)"
 
+# (d) the live call view with media figures, a hang-up from the API, quality in the CDR
+uas d uas_answer.xml -rtp_echo; ok $? "SIPp with RTP echo waits again"
+printf '%s\n' "$CAR" "expect link up carrier within 15" \
+	"call carrier 5550004 0123459 as c4" "expect answer c4 within 15" "play tone 1004 c4" \
+	"expect release c4 cause 16 within 30" | "$TGSIM" >"$WORK/d.tgsim" 2>"$WORK/d.tgsim.err" &
+TG=$!; PIDS+=("$TG")
+calls() { curl -s -u "admin:$PW" "${URL}api/v1/calls"; }
+wait_for sh -c "curl -s -u 'admin:$PW' '${URL}api/v1/calls' | jq -e '.calls[0].media.out.rx_packets > 50' >/dev/null"
+c=$(calls)
+is "1 answered carrier echo 0123459" "$(printf '%s' "$c" | jq -r '"\(.active) \(.calls[0].state) \(.calls[0].in.trunk) \(.calls[0].out.trunk) \(.calls[0].called)"')" \
+	"GET /api/v1/calls shows the call up, its legs and numbers"
+like "$(printf '%s' "$c" | jq -c '.calls[0].media.out')" '"rx_packets":[0-9]{2,}.*"mos":4\.[0-9]' "... with the RTP leg's figures (packets, MOS)"
+id=$(printf '%s' "$c" | jq -r '.calls[0].id')
+like "$(http DELETE /api/v1/calls/nope -u "admin:$PW")" '^404 ' "hanging up an unknown call is 404"
+like "$(http DELETE "/api/v1/calls/$id" -u "admin:$PW")" '^204' "an operator hangs the call up from the API"
+wait "$TG"; ok $? "the carrier sees the call cleared with cause 16"
+wait "$UAS"; ok $? "SIPp got the BYE"
+is "0" "$(calls | jq .active)" "the call is gone from the list"
+wait_for sh -c "[ \$(sqlite3 '$S/trunkgate.db' \"select count(*) from cdrs where called = '0123459'\") -eq 1 ]"
+is "gateway" "$(sqlite3 "$S/trunkgate.db" "select released_by from cdrs where called = '0123459'")" "the CDR says the gateway cleared it"
+like "$(curl -s -u "admin:$PW" "${URL}api/v1/cdrs?number=0123459" | jq -c '.cdrs[0].quality_json.out')" '"rx_packets":[0-9]{2,}.*"mos":4\.' \
+	"... and keeps the RTP leg's quality figures"
+
 stop_daemon "$DPID"
 is 0 "$STOP_RC" "SIGTERM stops the gateway (media engine included) with 0"
 finish

@@ -25,6 +25,7 @@ api_handler_h api_presets_list, api_preset_apply;
 api_handler_h api_users_list, api_user_get, api_user_create, api_user_update, api_user_delete;
 api_handler_h api_tokens_list, api_token_create, api_token_delete;
 api_handler_h api_cdrs_list, api_audit_list, api_events_list, api_backup;
+api_handler_h api_calls_list, api_call_hangup;
 api_handler_h api_openapi;
 
 #endif

@@ -69,10 +69,53 @@ async function loadCdrs() {
 	}
 }
 
+let liveTimer = null;
+
+async function loadLive() {
+	if (ctx.$('[data-view=calls]').hidden) {
+		clearInterval(liveTimer);
+		liveTimer = null;
+		return;
+	}
+	try {
+		const r = await ctx.api('GET', 'calls');
+		const mayHang = ctx.role() === 'admin' || ctx.role() === 'operator';
+		ctx.$('#live-count').textContent = r.active ? String(r.active) : '';
+		ctx.$('#live-body').replaceChildren(r.calls.length ? table(
+			['Since', 'From', 'To', 'In', 'Out', 'State', 'Talk', 'Audio (MOS)', ''],
+			r.calls.map((c) => {
+				const m = c.media.out || c.media.in;
+				const b = mayHang ? el('button', 'btn btn-danger btn-small', 'Hang up') : el('span');
+				if (mayHang) {
+					b.type = 'button';
+					b.addEventListener('click', async () => {
+						try {
+							await ctx.api('DELETE', `calls/${encodeURIComponent(c.id)}`);
+						} catch (err) {
+							if (err.status !== 401 && err.status !== 404) window.alert(err.message);
+						}
+						loadLive();
+					});
+				}
+				return [when(c.setup_at), c.calling, c.called_out || c.called,
+					c.in ? leg(c.in.kind, c.in.trunk, c.in.channel) : '–',
+					c.out ? leg(c.out.kind, c.out.trunk, c.out.channel) : '–', c.state,
+					c.answer_at ? `${c.duration_s} s` : '–',
+					m ? `${m.mos.toFixed(2)} · ${m.lost} lost · ${m.jitter_ms.toFixed(1)} ms jitter` :
+						c.media_connected ? 'B channel ↔ B channel' : '–', b];
+			})) : el('p', 'empty', 'No calls up now.'));
+	} catch (err) {
+		if (err.status !== 401) ctx.$('#live-body').replaceChildren(el('p', 'alert alert-error', err.message));
+	}
+}
+
 export function showCalls() {
 	ctx.show('calls');
 	ctx.clearErrors(ctx.$('#cdr-form'));
 	loadCdrs();
+	loadLive();
+	if (!liveTimer)
+		liveTimer = setInterval(loadLive, 2000);
 }
 
 /* ---- events ---- */
