@@ -48,6 +48,9 @@ struct call {
 	long long in_group, out_group;  /* counted against the groups' max_calls; 0 = none */
 	bool proceeding_sent, alerting_sent;
 	bool media_on;                  /* the legs' media are connected */
+	struct media_engine *xc_engine; /* PRI<->PRI: the cross-connect made, by one end */
+	unsigned long long xc_key;
+	unsigned xc_ts;
 	unsigned no_answer_s, max_duration_s;  /* as when the call started; 0 = off */
 	void *no_answer_timer, *max_timer;      /* armed timer handles, or NULL */
 	struct call_end end;
@@ -238,8 +241,14 @@ static void media_connect(struct call *call)
 		err = media_bridge_tdm(a.rtp, b.span_key, b.timeslot);
 	else if (b.rtp && a.timeslot)
 		err = media_bridge_tdm(b.rtp, a.span_key, a.timeslot);
-	else if (a.timeslot && b.timeslot && a.tdm)
+	else if (a.timeslot && b.timeslot && a.tdm) {
 		err = media_bridge_tdm_tdm(a.tdm, a.span_key, a.timeslot, b.span_key, b.timeslot);
+		if (!err) {     /* kept: the legs may be gone when it is undone */
+			call->xc_engine = a.tdm;
+			call->xc_key = a.span_key;
+			call->xc_ts = a.timeslot;
+		}
+	}
 	else {
 		log_debug("%s: media not connected: no media engine", call->id);
 		return;
@@ -289,10 +298,12 @@ static void media_disconnect(struct call *call)
 		return;
 	media_quality(call);
 	call->media_on = false;
+	if (call->xc_engine) {
+		media_unbridge_tdm(call->xc_engine, call->xc_key, call->xc_ts);
+		call->xc_engine = NULL;
+	}
 	if (leg_media(call->in, &m) && m.rtp)
 		media_unbridge(m.rtp);
-	else if (m.timeslot && m.tdm)
-		media_unbridge_tdm(m.tdm, m.span_key, m.timeslot);      /* a cross-connect, if any */
 	if (leg_media(call->out, &m) && m.rtp)
 		media_unbridge(m.rtp);
 }

@@ -358,7 +358,7 @@ int tgsim_parse_line(const char *line, unsigned lineno, struct tgsim_cmd *c, cha
 		c->op = OP_LOAD;
 		c->answer_ratio = 1;
 		if (n < 2)
-			FAIL("load SPAN rate=CPS hold=S [answer=R] [count=N] [to=NUMBER] [from=NUMBER]");
+			FAIL("load SPAN rate=CPS hold=S [answer=R] [count=N] [to=NUMBER] [from=NUMBER] [tone=FREQ]");
 		copy(c->span, sizeof(c->span), tok[1]);
 		copy(c->to, sizeof(c->to), "1000");
 		copy(c->from, sizeof(c->from), "2000");
@@ -377,6 +377,8 @@ int tgsim_parse_line(const char *line, unsigned lineno, struct tgsim_cmd *c, cha
 				continue;
 			if ((x = kv(tok[i], "from")) && digits(x) && copy(c->from, sizeof(c->from), x))
 				continue;
+			if ((x = kv(tok[i], "tone")) && freq_of(x, &c->freq))
+				continue;       /* answered calls play it on their B channel */
 			FAIL("load: bad option \"%s\"", tok[i]);
 		}
 		if (c->rate <= 0)

@@ -80,7 +80,7 @@ static struct {
 	su_timer_t *wait_timer;
 	su_timer_t *kick_timer;         /* runs the script after the current event */
 	su_timer_t *load_timer;
-	struct { unsigned placed, answered, failed, ended, active; double hold; } load;
+	struct { unsigned placed, answered, failed, ended, active; double hold, tone; } load;
 	unsigned long long t0;
 	int exit_code;
 	bool stay;
@@ -287,6 +287,8 @@ static void ev_state(void *arg, struct isdn_call *ic, const char *what)
 	     isdn_call_channel(ic));
 	if (!strcmp(what, "answered") && c->load) {
 		g.load.answered++;
+		if (g.load.tone > 0)    /* something to hear on the far side, and to measure */
+			tgsim_audio_tone(c->span->instance, isdn_call_channel(ic), g.load.tone);
 		c->hold = su_timer_create(su_root_task(g.root), 1000);
 		if (c->hold)
 			su_timer_set_interval(c->hold, on_hold_over, (su_timer_arg_t *)c,
@@ -836,6 +838,7 @@ static void run_script(void)
 		if (c->op == OP_LOAD) {
 			memset(&g.load, 0, sizeof(g.load));
 			g.load.hold = c->hold;
+			g.load.tone = c->freq;
 			g.waiting = true;
 			emit("load", "\"span\":\"%s\",\"rate\":%.3f,\"hold\":%.3f,\"count\":%u",
 			     c->span, c->rate, c->hold, c->count);
