@@ -119,7 +119,7 @@ async function waitText(sel, want, timeout = TIMEOUT) {
 
 /* ---- the test ---- */
 
-const TESTS = 24;
+const TESTS = 25;
 
 async function main() {
 	mkdirSync(artifacts, { recursive: true });
@@ -342,6 +342,17 @@ async function main() {
 			await waitText('#rt-targets', 'survivability alternative');
 			await waitText('#rt-targets', 'pbx');
 			await shot('13-route-tester-survivability');
+		});
+
+		await check('the dashboard draws the topology: groups, members and routes', async () => {
+			await page.click('#nav a[data-route=dashboard]');
+			await page.waitForSelector('#topo-body svg .topo-group', { timeout: TIMEOUT });
+			const groups = await page.locator('#topo-body svg .topo-group').count();
+			const routes = await page.locator('#topo-body svg .topo-route').count();
+			assert(groups === 3, `${groups} groups drawn, not 3`);
+			assert(routes >= 4, `only ${routes} routes drawn`);
+			await waitText('#topo-body', 'mediation');
+			await shot('13b-topology');
 		});
 
 		await check('the call records page lists calls, pages, filters and exports CSV', async () => {

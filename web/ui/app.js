@@ -14,6 +14,7 @@
 import { initRouting, showDeployment, showRouteTest } from './routing.js';
 import { initRecords, showCalls, showEvents, showUsers } from './records.js';
 import { initObjects, showObjects } from './objects.js';
+import { renderTopology } from './topology.js';
 
 const API = 'api/v1/';
 const CSRF_KEY = 'trunkgate.csrf';
@@ -395,6 +396,7 @@ async function refresh() {
 		const st = await api('GET', 'status');
 		if (!state.timer) return;       /* left the dashboard meanwhile */
 		renderStatus(st);
+		renderTopology(api, st, $('#topo-body'));
 		setLive(true, `Live · updated ${new Date().toLocaleTimeString()}`);
 	} catch (err) {
 		if (err.status !== 401)
