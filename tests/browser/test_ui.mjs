@@ -119,7 +119,7 @@ async function waitText(sel, want, timeout = TIMEOUT) {
 
 /* ---- the test ---- */
 
-const TESTS = 25;
+const TESTS = 26;
 
 async function main() {
 	mkdirSync(artifacts, { recursive: true });
@@ -239,6 +239,20 @@ async function main() {
 			assert(await page.getAttribute('#system_name', 'aria-invalid') === 'true', 'field not marked invalid');
 			assert(await page.locator('#location-error').isHidden(), 'error shown on another field');
 			await shot('07-settings-error');
+		});
+
+		await check('the call timers and retention are settings too, a bad value refused at its field', async () => {
+			await page.fill('#system_name', 'gw-berlin-1');
+			await page.fill('#no_answer_timeout', '99999');
+			await page.click('#settings-form button[type=submit]');
+			await waitText('#no_answer_timeout-error', 'from 0 to 3600');
+			await page.fill('#no_answer_timeout', '90');
+			await page.fill('#cdr_retention_days', '730');
+			await page.click('#settings-form button[type=submit]');
+			await waitText('#settings-status', 'Saved');
+			const st = await page.evaluate(async () => (await fetch('api/v1/settings')).json());
+			assert(st.no_answer_timeout === 90 && st.cdr_retention_days === 730, JSON.stringify(st));
+			await shot('07b-settings-numbers');
 		});
 
 		await check('logging out returns to the sign-in form', async () => {

@@ -419,7 +419,9 @@ function showDashboard() {
 
 /* ---- settings ---- */
 
-const SETTINGS = ['system_name', 'location', 'contact'];
+const SETTINGS = ['system_name', 'location', 'contact', 'no_answer_timeout', 'max_call_duration',
+		  'cdr_retention_days', 'cdr_retention_max', 'event_retention_days', 'event_retention_max'];
+const NUMBERS = new Set(SETTINGS.slice(3));
 let loadedSettings = {};
 
 async function showSettings() {
@@ -434,7 +436,7 @@ async function showSettings() {
 	try {
 		loadedSettings = await api('GET', 'settings');
 		for (const k of SETTINGS)
-			form.elements[k].value = loadedSettings[k] ?? '';
+			form.elements[k].value = String(loadedSettings[k] ?? '');
 		if (!readonly) form.elements.system_name.focus();
 	} catch (err) {
 		if (err.status !== 401) showError(form, err);
@@ -448,9 +450,11 @@ $('#settings-form').addEventListener('submit', (ev) => {
 	clearErrors(form);
 	status.textContent = '';
 	const changes = {};
-	for (const k of SETTINGS)
-		if (form.elements[k].value !== (loadedSettings[k] ?? ''))
-			changes[k] = form.elements[k].value;
+	for (const k of SETTINGS) {
+		const v = form.elements[k].value.trim();
+		if (v !== String(loadedSettings[k] ?? ''))    /* numbers as numbers; the server names a bad one */
+			changes[k] = NUMBERS.has(k) && /^\d+$/.test(v) ? Number(v) : v;
+	}
 	if (!Object.keys(changes).length) {
 		status.textContent = 'No changes to save.';
 		return;
