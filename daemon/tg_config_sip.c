@@ -32,6 +32,9 @@ static int load_trunks(struct tg_config *c, struct db *db)
 		t->transport = su_strdup(c->home, v[i].transport);
 		t->allowed_sources = su_strdup(c->home, v[i].allowed_sources);
 		t->max_calls = v[i].max_calls;
+		t->options_interval = v[i].options_interval;
+		t->options_down_after = v[i].options_down_after;
+		t->options_up_after = v[i].options_up_after;
 		t->hops = su_zalloc(c->home, (v[i].nhops ? v[i].nhops : 1) * sizeof(*t->hops));
 		if (!t->hops) {
 			rc = ENOMEM;

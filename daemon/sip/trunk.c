@@ -106,6 +106,7 @@ void trunk_agent_apply(struct trunk_agent *a, struct tg_config *cfg)
 	free(a->srcs);
 	a->srcs = v;
 	a->nsrcs = n;
+	trunk_health_apply(a);
 	log_debug("%zu SIP trunks, %zu source addresses", cfg->nsip_trunks, n);
 }
 
@@ -164,6 +165,10 @@ static void on_nua(nua_event_t event, int status, char const *phrase, nua_t *nua
 			return;
 		}
 		break;          /* a re-INVITE: trunk_call.c answers it */
+	case nua_r_options:
+		/* only health probes send OPTIONS (trunk_health.c) */
+		trunk_health_on_options(a, status, phrase, nh, hmagic, sip);
+		return;
 	case nua_i_options:
 		/* nua has answered 200 already; the handle is ours to drop. */
 		log_debug("OPTIONS from %s answered", sip && sip->sip_from ?
@@ -230,6 +235,8 @@ int trunk_agent_create(struct trunk_agent **ap, const struct trunk_agent_cfg *cf
 		return ENOMEM;
 	a->root = cfg->root;
 	a->core = cfg->core;
+	a->surv = cfg->surv;
+	a->db = cfg->db;
 	a->v6 = strchr(host, ':') != NULL;
 	any = !host[0] || !strcmp(host, "0.0.0.0") || !strcmp(host, "::");
 	if (cfg->media_address && cfg->media_address[0])
@@ -277,6 +284,8 @@ int trunk_agent_create(struct trunk_agent **ap, const struct trunk_agent_cfg *cf
 	}
 	/* The bound address (port 0 picks one) comes back in nua_r_get_params. */
 	nua_get_params(a->nua, TAG_ANY(), TAG_END());
+	if (trunk_health_create(a))
+		log_err("SIP health probes not started: out of memory");
 	*ap = a;
 	return 0;
 }
@@ -288,6 +297,7 @@ void trunk_agent_destroy(struct trunk_agent *a)
 	if (!a)
 		return;
 	ASSERT_MAIN();
+	trunk_health_destroy(a);        /* no probe may be in flight past nua_destroy */
 	/* nua_shutdown ends every dialog (BYE, CANCEL, final responses); its
 	 * events still reach trunk_call.c, which tells the call core. */
 	nua_shutdown(a->nua);

@@ -28,6 +28,9 @@
 
 struct trunk_agent;
 struct tg_config;
+struct surv;
+struct db;
+struct status;
 
 struct trunk_agent_cfg {
 	su_root_t *root;
@@ -36,6 +39,8 @@ struct trunk_agent_cfg {
 	unsigned rtp_min, rtp_max;      /* even ports handed out from this range */
 	const char *state_dir;          /* sip.url is written here once listening */
 	struct call_core *core;
+	struct surv *surv;              /* SIP groups whose next hops are all down go there */
+	struct db *db;                  /* next hop up/down events (main thread connection) */
 };
 
 /* Start listening.  EADDRINUSE etc. with a message in err. */
@@ -51,6 +56,9 @@ void trunk_agent_destroy(struct trunk_agent *a);
 int  trunk_place(void *arg, const struct route_target *t, const struct call_setup *s,
 		 struct leg **legp);
 unsigned trunk_agent_active(const struct trunk_agent *a);
+/* Fill st->sip_trunks: per trunk health, next hops (state, RTT, last
+ * change), active calls, registration.  NULL-safe (none then). */
+void trunk_agent_status(const struct trunk_agent *a, struct status *st);
 
 /* ---- pure helpers ---- */
 

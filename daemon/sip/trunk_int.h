@@ -35,6 +35,10 @@ struct trunk_agent {
 	uint8_t *rtp_used;              /* bit per even port of the range */
 	char state_dir[PATH_MAX];
 	bool shutdown_done;
+	/* health probes and registrations (trunk_health.c, trunk_auth.c) */
+	struct surv *surv;              /* SIP groups reported down/up here; may be NULL */
+	struct db *db;                  /* events; may be NULL */
+	struct trunk_health *health;
 };
 
 /* One SIP leg (a dialog on one handle; an outgoing leg moves to a new
@@ -55,6 +59,16 @@ struct trunk_call {
 	bool restricted;                /* calling presentation restricted */
 	struct leg leg;                 /* leg.call != NULL while the core holds it */
 };
+
+/* trunk_health.c: OPTIONS probes per next hop.  Every function NULL-safe. */
+int  trunk_health_create(struct trunk_agent *a);
+void trunk_health_apply(struct trunk_agent *a);         /* after a->cfg changed */
+void trunk_health_destroy(struct trunk_agent *a);       /* before nua_shutdown */
+void trunk_health_on_options(struct trunk_agent *a, int status, const char *phrase,
+			     nua_handle_t *nh, nua_hmagic_t *hmagic, const sip_t *sip);
+/* May a call go to this next hop (not marked down by its probes)? */
+bool trunk_hop_usable(const struct trunk_agent *a, const struct tg_config_sip_trunk *t,
+		      unsigned hop);
 
 /* trunk_call.c */
 void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, const char *phrase,
