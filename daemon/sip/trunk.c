@@ -107,6 +107,7 @@ void trunk_agent_apply(struct trunk_agent *a, struct tg_config *cfg)
 	a->srcs = v;
 	a->nsrcs = n;
 	trunk_health_apply(a);
+	trunk_auth_apply(a);
 	log_debug("%zu SIP trunks, %zu source addresses", cfg->nsip_trunks, n);
 }
 
@@ -168,6 +169,11 @@ static void on_nua(nua_event_t event, int status, char const *phrase, nua_t *nua
 	case nua_r_options:
 		/* only health probes send OPTIONS (trunk_health.c) */
 		trunk_health_on_options(a, status, phrase, nh, hmagic, sip);
+		return;
+	case nua_r_register:
+	case nua_r_unregister:
+		/* only trunk registrations (trunk_auth.c) */
+		trunk_auth_on_register(a, event, status, phrase, nh, hmagic, sip);
 		return;
 	case nua_i_options:
 		/* nua has answered 200 already; the handle is ours to drop. */
@@ -286,6 +292,8 @@ int trunk_agent_create(struct trunk_agent **ap, const struct trunk_agent_cfg *cf
 	nua_get_params(a->nua, TAG_ANY(), TAG_END());
 	if (trunk_health_create(a))
 		log_err("SIP health probes not started: out of memory");
+	if (trunk_auth_create(a))
+		log_err("SIP registrations not started: out of memory");
 	*ap = a;
 	return 0;
 }
@@ -298,6 +306,7 @@ void trunk_agent_destroy(struct trunk_agent *a)
 		return;
 	ASSERT_MAIN();
 	trunk_health_destroy(a);        /* no probe may be in flight past nua_destroy */
+	trunk_auth_destroy(a);          /* nua_shutdown below un-REGISTERs */
 	/* nua_shutdown ends every dialog (BYE, CANCEL, final responses); its
 	 * events still reach trunk_call.c, which tells the call core. */
 	nua_shutdown(a->nua);

@@ -471,6 +471,8 @@ static void on_invite_response(struct trunk_call *tc, int status, const sip_t *s
 		call_leg_answered(&tc->leg);
 		return;
 	}
+	if (trunk_auth_challenge(tc->agent, tc->trunk, tc->nh, status, sip, &tc->auth_tries))
+		return;         /* 401/407: asked again with the trunk's credentials */
 	if (next_hop(tc, status, sip))
 		return;
 	leg_gone(tc, reason_cause(sip) ? reason_cause(sip) : call_sip_to_cause(status), status);

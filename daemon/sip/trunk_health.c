@@ -488,5 +488,6 @@ void trunk_agent_status(const struct trunk_agent *a, struct status *st)
 		/* down only as trunk_all_down() sees it: a hop not probed is usable */
 		tg_strlcpy(s->state, !t->enabled ? "disabled" : !probed ? "unprobed" :
 			   down == s->nhops ? "down" : up ? "up" : "unknown", sizeof(s->state));
+		trunk_auth_status(a, t->id, s);
 	}
 }

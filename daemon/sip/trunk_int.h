@@ -39,6 +39,7 @@ struct trunk_agent {
 	struct surv *surv;              /* SIP groups reported down/up here; may be NULL */
 	struct db *db;                  /* events; may be NULL */
 	struct trunk_health *health;
+	struct trunk_auth *auth;
 };
 
 /* One SIP leg (a dialog on one handle; an outgoing leg moves to a new
@@ -57,6 +58,7 @@ struct trunk_call {
 	unsigned rtp_port;              /* 0 = none */
 	char called[33], calling[33];
 	bool restricted;                /* calling presentation restricted */
+	unsigned auth_tries;            /* 401/407 challenges answered (trunk_auth.c) */
 	struct leg leg;                 /* leg.call != NULL while the core holds it */
 };
 
@@ -69,6 +71,21 @@ void trunk_health_on_options(struct trunk_agent *a, int status, const char *phra
 /* May a call go to this next hop (not marked down by its probes)? */
 bool trunk_hop_usable(const struct trunk_agent *a, const struct tg_config_sip_trunk *t,
 		      unsigned hop);
+
+/* trunk_auth.c: digest challenges and outbound REGISTER.  NULL-safe. */
+struct status_sip_trunk;
+int  trunk_auth_create(struct trunk_agent *a);
+void trunk_auth_apply(struct trunk_agent *a);           /* after a->cfg changed */
+void trunk_auth_destroy(struct trunk_agent *a);         /* before nua_shutdown */
+void trunk_auth_on_register(struct trunk_agent *a, nua_event_t event, int status,
+			    const char *phrase, nua_handle_t *nh, nua_hmagic_t *hmagic,
+			    const sip_t *sip);
+/* A 401/407 to a request on nh: answer it with t's credentials (true), or
+ * false when it cannot or *tries says it was answered already. */
+bool trunk_auth_challenge(struct trunk_agent *a, const struct tg_config_sip_trunk *t,
+			  nua_handle_t *nh, int status, const sip_t *sip, unsigned *tries);
+void trunk_auth_status(const struct trunk_agent *a, long long trunk_id,
+		       struct status_sip_trunk *s);
 
 /* trunk_call.c */
 void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, const char *phrase,
