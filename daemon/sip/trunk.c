@@ -278,7 +278,7 @@ int trunk_agent_create(struct trunk_agent **ap, const struct trunk_agent_cfg *cf
 				     * it (DEPENDENCIES.md measured 4 MB). */
 				    TPTAG_UDP_RMEM(4 * 1024 * 1024),
 				    SIPTAG_USER_AGENT_STR("trunkgate/" PACKAGE_VERSION),
-				    TAG_END());
+				    TAG_NEXT(trunk_tune_tags(a)));  /* trunk_tune.c */
 	if (!a->nua) {
 		int rc = a->rtp_used ? EADDRINUSE : ENOMEM;
 
@@ -288,6 +288,7 @@ int trunk_agent_create(struct trunk_agent **ap, const struct trunk_agent_cfg *cf
 		free(a);
 		return rc;
 	}
+	trunk_tune(a);
 	/* The bound address (port 0 picks one) comes back in nua_r_get_params. */
 	nua_get_params(a->nua, TAG_ANY(), TAG_END());
 	if (trunk_health_create(a))

@@ -87,6 +87,11 @@ bool trunk_auth_challenge(struct trunk_agent *a, const struct tg_config_sip_trun
 void trunk_auth_status(const struct trunk_agent *a, long long trunk_id,
 		       struct status_sip_trunk *s);
 
+/* trunk_tune.c: load-related sofia-sip settings: tags for nua_create (nta
+ * takes its timers when it is created), then trunk_tune once after it. */
+const tagi_t *trunk_tune_tags(const struct trunk_agent *a);
+void trunk_tune(struct trunk_agent *a);
+
 /* trunk_call.c */
 void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, const char *phrase,
 			 nua_handle_t *nh, struct trunk_call *tc, const sip_t *sip, tagi_t tags[]);
