@@ -58,10 +58,11 @@ far_end carrier network 4930555123 4930100234 4930100150
 far_end pbx user 2001 030555123
 
 # Lync's stand-in: SIPp answering every call on the SIP trunk "mediation"
+# and (-aa) the gateway's OPTIONS health probes with 200
 # (the preset's next hop, TCP 127.0.0.1:5068).  Signalling only: no RTP
 # flows before the media engine lands.
 if command -v sipp >/dev/null; then
-	(cd "$state" && exec sipp -sn uas -t t1 -i 127.0.0.1 -p 5068 -nostdin -trace_err \
+	(cd "$state" && exec sipp -sn uas -aa -t t1 -i 127.0.0.1 -p 5068 -nostdin -trace_err \
 		>"$state/sipp-lync.log" 2>&1) &
 	pids+=($!)
 fi

@@ -6,7 +6,9 @@
  *    final response from the peer counts as up except 408 and 503; no answer
  *    within the interval (at most 32 s, nta's own timeout), a 408 or a
  *    transport error (nua's own 5xx, no message from the peer) counts as a
- *    failure.  options_down_after failures in a row mark the hop down,
+ *    failure.  The first probe goes out one interval after the hop appears
+ *    (or its interval changes).  options_down_after failures in a row mark
+ *    the hop down,
  *    options_up_after good answers in a row bring it back; a hop not yet
  *    probed (unknown) is usable, and its first good answer marks it up.
  *  - Each up/down change is a log line and an event (sip-hop-down major,
@@ -392,7 +394,9 @@ void trunk_health_apply(struct trunk_agent *a)
 					p->state = HOP_UNKNOWN;
 					p->good = p->bad = 0;
 				}
-				p->next_ms = now;       /* new interval: probe now */
+				/* the first probe after one interval: a hop that is
+				 * configured and changed again at once is never probed */
+				p->next_ms = now + iv;
 			}
 			p->interval_ms = iv;
 			p->down_after = t->options_down_after ? t->options_down_after : 1;

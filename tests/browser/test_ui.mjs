@@ -289,7 +289,7 @@ async function main() {
 			await page.check('input[name=preset][value=ev-in-front-of-pbx]');
 			assert(await page.inputValue('#carrier_span') === 'carrier', 'carrier span not preselected');
 			assert(await page.inputValue('#pbx_span') === 'pbx', 'PBX span not preselected');
-			await page.fill('[name="sip_next_hop.host"]', '10.1.2.3');
+			await page.fill('[name="sip_next_hop.host"]', '127.0.0.1');  /* probed: loopback only */
 			await page.fill('[name="sip_next_hop.port"]', '5068');
 			await page.fill('[name="ev_range.first"]', '+4930100100');
 			await page.fill('[name="ev_range.last"]', '+4930100199');

@@ -26,8 +26,13 @@ fi
 TGSIM=${TGSIM:-$TG_BUILDDIR/tgsim}
 HERE=$TG_SRCDIR/tests/integration
 SIPP_DIR=$HERE/sipp
-TORTURE=${TORTURE:-$TG_SRCDIR/../shared/sip-torture}
-[ -d "$TORTURE" ] || TORTURE=/work/shared/sip-torture
+# shared/ sits beside the clone; CI's ASan copy is two folders further down
+if [ -z "${TORTURE:-}" ]; then
+	for up in .. ../.. ../../.. ../../../..; do
+		TORTURE=$TG_SRCDIR/$up/shared/sip-torture
+		[ -d "$TORTURE" ] && break
+	done
+fi
 SEND="python3 $HERE/sip_send.py"
 FUZZ_COUNT=${FUZZ_COUNT:-2000}
 
