@@ -342,6 +342,15 @@ async function main() {
 			await shot('13-route-tester-survivability');
 		});
 
+		await check('the dashboard lists the preset\'s SIP trunk with its next hop and calls', async () => {
+			await page.click('#nav a[data-route=dashboard]');
+			await waitText('#trunks-body', '127.0.0.1:5068/tcp');
+			await waitText('#trunks-body', '0 calls');
+			const badge = await text('#trunks-body .badge');
+			assert(['unknown', 'up', 'down'].includes(badge), `trunk state badge: ${badge}`);
+			await shot('14-dashboard-sip-trunk');
+		});
+
 		await check('no script errors or CSP violations were reported', async () => {
 			assert(problems.length === 0, problems.join('; '));
 		});
