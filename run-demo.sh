@@ -60,9 +60,10 @@ far_end carrier network 440 4930555123 4930100234 4930100150
 far_end pbx user 350 2001 030555123
 
 # Lync's stand-in: SIPp answering every call on the SIP trunk "mediation"
-# (the preset's next hop, TCP 127.0.0.1:5068) and echoing its RTP back.
+# (the preset's next hop, TCP 127.0.0.1:5068), echoing its RTP back and
+# (-aa) answering the gateway's OPTIONS health probes with 200.
 if command -v sipp >/dev/null; then
-	(cd "$state" && exec sipp -sn uas -t t1 -i 127.0.0.1 -p 5068 -rtp_echo -nostdin -trace_err \
+	(cd "$state" && exec sipp -sn uas -aa -t t1 -i 127.0.0.1 -p 5068 -rtp_echo -nostdin -trace_err \
 		>"$state/sipp-lync.log" 2>&1) &
 	pids+=($!)
 fi

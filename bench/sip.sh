@@ -6,8 +6,9 @@
 # answers.  For each offered rate, SIPp places RATE x SECONDS calls (no hold
 # time); reported: successful calls/s, failed calls, and trunkgated's CPU
 # (utime + stime over the run, % of one core).  Loopback only, free ports.
-#   MODE=sip|pri  RATES="50 100 200 400"  SECONDS_PER_RATE=10  PERF=1 (perf record
-#   the last rate into $work/perf.data and print the top symbols)
+#   MODE=sip|pri  RATES="50 100 200 400"  SECONDS_PER_RATE=10  TRUNKGATED=path  PERF=1 (perf record
+#   the last rate into $work/perf.data and print the top symbols); TG_SIP_TUNE=0 in the
+#   environment runs the daemon without daemon/sip/trunk_tune.c's settings, for comparison
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODE=${MODE:-sip}
@@ -21,7 +22,7 @@ free_port() {
 	python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-./trunkgated --state-dir "$work/s" --http 127.0.0.1:0 --sip 127.0.0.1:0 --web-root web/ui \
+"${TRUNKGATED:-./trunkgated}" --state-dir "$work/s" --http 127.0.0.1:0 --sip 127.0.0.1:0 --web-root web/ui \
 	--log-level warn 2>"$work/d.log" &
 pid=$!; pids+=("$pid")
 until [ -s "$work/s/http.url" ] && [ -s "$work/s/sip.url" ]; do sleep 0.01; done
@@ -33,7 +34,7 @@ uas_port=$(free_port)
 api POST sip-trunks '{"name":"caller","allowed_sources":"127.0.0.1"}'
 api POST trunk-groups '{"name":"caller-g","kind":"sip","members":[{"sip_trunk":"caller"}]}'
 if [ "$MODE" = sip ]; then
-	api POST sip-trunks "{\"name\":\"callee\",\"next_hops\":[{\"host\":\"127.0.0.1\",\"port\":$uas_port}]}"
+	api POST sip-trunks "{\"name\":\"callee\",\"options_interval\":0,\"next_hops\":[{\"host\":\"127.0.0.1\",\"port\":$uas_port}]}"
 	api POST trunk-groups '{"name":"callee-g","kind":"sip","members":[{"sip_trunk":"callee"}]}'
 	sipp -sn uas -i 127.0.0.1 -p "$uas_port" -mp "$(free_port)" -nostdin \
 		-trace_err -error_file "$work/uas.err" >/dev/null 2>&1 &

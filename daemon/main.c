@@ -297,6 +297,7 @@ static void publish_status(struct daemon *d)
 	}
 	if (d->surv)
 		surv_status(d->surv, &d->status);
+	trunk_agent_status(d->sip, &d->status);
 	status_publish(&d->status);
 }
 
@@ -531,7 +532,8 @@ static void start_sip(struct daemon *d)
 	rc = trunk_agent_create(&d->sip, &(struct trunk_agent_cfg){
 		.root = d->root, .listen = d->conf.sip, .media_address = d->conf.media_address,
 		.rtp_min = d->conf.rtp_min, .rtp_max = d->conf.rtp_max,
-		.state_dir = d->conf.state_dir, .core = d->calls }, err, sizeof(err));
+		.state_dir = d->conf.state_dir, .core = d->calls,
+		.surv = d->surv, .db = d->db }, err, sizeof(err));
 	if (rc) {
 		log_err("SIP side not started: %s", err);
 		db_event_add(d->db, "major", "sip-error", "trunkgated", err);

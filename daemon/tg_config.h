@@ -72,6 +72,13 @@ struct tg_config_sip_trunk {
 	unsigned max_calls;
 	struct tg_config_sip_hop *hops;         /* in try order */
 	size_t nhops;
+	/* OPTIONS health probes (trunk_health.c): seconds, 0 = off; failed
+	 * probes in a row that mark a next hop down, good ones that bring it up */
+	unsigned options_interval, options_down_after, options_up_after;
+	/* digest credentials and outbound registration (trunk_auth.c) */
+	const char *auth_username, *auth_password, *auth_realm;     /* "" = none */
+	bool do_register;
+	unsigned register_expires;
 };
 
 /* A SIP trunk in a trunk group. */

@@ -32,6 +32,14 @@ static int load_trunks(struct tg_config *c, struct db *db)
 		t->transport = su_strdup(c->home, v[i].transport);
 		t->allowed_sources = su_strdup(c->home, v[i].allowed_sources);
 		t->max_calls = v[i].max_calls;
+		t->options_interval = v[i].options_interval;
+		t->options_down_after = v[i].options_down_after;
+		t->options_up_after = v[i].options_up_after;
+		t->auth_username = su_strdup(c->home, v[i].auth_username);
+		t->auth_password = su_strdup(c->home, v[i].auth_password);
+		t->auth_realm = su_strdup(c->home, v[i].auth_realm);
+		t->do_register = v[i].do_register;
+		t->register_expires = v[i].register_expires;
 		t->hops = su_zalloc(c->home, (v[i].nhops ? v[i].nhops : 1) * sizeof(*t->hops));
 		if (!t->hops) {
 			rc = ENOMEM;

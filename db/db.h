@@ -397,6 +397,13 @@ struct db_sip_trunk {
 	unsigned max_calls;             /* 0 = unlimited */
 	unsigned nhops;
 	struct db_sip_hop hops[DB_SIP_MAX_HOPS];
+	/* digest credentials, registration (sip_auth.c, migration 0004) */
+	char auth_username[128];
+	char auth_password[128];        /* stored as given; never printed by the API */
+	bool auth_password_set;         /* read: a password is stored (what the API shows) */
+	char auth_realm[128];           /* "" = whatever the challenge names */
+	bool do_register;               /* "register" */
+	unsigned register_expires;      /* seconds asked for */
 };
 int db_sip_trunk_list(struct db *db, struct db_sip_trunk **vp, size_t *np);
 int db_sip_trunk_get(struct db *db, const char *key, struct db_sip_trunk *t);   /* id or name */

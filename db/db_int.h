@@ -81,6 +81,9 @@ int db_rt_finish(struct db *db, int rc, struct db_routing_write *w, const char *
 int db_rt_step(sqlite3_stmt *st);
 /* Run w->verify on the configuration as the open transaction would commit it. */
 int db_rt_verify(struct db *db, struct db_routing_write *w);
+/* A SIP trunk's credentials and registration columns (sip_auth.c), by t->id. */
+int db_sip_auth_read(struct db *db, struct db_sip_trunk *t);
+int db_sip_auth_write(struct db *db, const struct db_sip_trunk *t);
 /* The row writers behind db_*_create/update, inside a transaction the caller
  * opened (db_rt_begin) and ends (db_rt_finish, or its own commit): a preset
  * writes many objects in one transaction with them.  Create sets ->id. */

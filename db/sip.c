@@ -28,7 +28,10 @@
 	"'media_bypass', t.media_bypass, 'refer_mode', t.refer_mode, 'prack', t.prack, " \
 	"'session_timer', t.session_timer, 'options_interval', t.options_interval, " \
 	"'options_down_after', t.options_down_after, 'options_up_after', t.options_up_after, " \
-	"'allowed_sources', t.allowed_sources, 'max_calls', t.max_calls, 'next_hops', json((" \
+	"'allowed_sources', t.allowed_sources, 'max_calls', t.max_calls, " \
+	"'auth_username', t.auth_username, 'auth_realm', t.auth_realm, 'register', t.register, " \
+	"'register_expires', t.register_expires, 'auth_password_set', t.auth_password != '', " \
+	"'next_hops', json((" \
 	"SELECT json_group_array(json_object('host', p.host, 'port', p.port, " \
 	"'transport', p.transport, 'priority', p.priority, 'weight', p.weight)) " \
 	"FROM (SELECT * FROM sip_peers WHERE trunk_id = t.id ORDER BY priority, weight DESC, id) p))) " \
@@ -83,7 +86,9 @@ static int read_hops(struct db *db, struct db_sip_trunk *t)
 		h->weight = (unsigned)sqlite3_column_int(st, 4);
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_errno(rc);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_errno(rc);
+	return db_sip_auth_read(db, t);
 }
 
 int db_sip_trunk_list(struct db *db, struct db_sip_trunk **vp, size_t *np)
@@ -138,6 +143,8 @@ static int write_hops(struct db *db, const struct db_sip_trunk *t)
 		return rc;
 	sqlite3_bind_int64(st, 1, t->id);
 	rc = db_rt_step(st);
+	if (!rc)
+		rc = db_sip_auth_write(db, t);
 	for (unsigned i = 0; !rc && i < t->nhops; i++) {
 		const struct db_sip_hop *h = &t->hops[i];
 

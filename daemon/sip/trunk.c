@@ -107,6 +107,8 @@ void trunk_agent_apply(struct trunk_agent *a, struct tg_config *cfg)
 	free(a->srcs);
 	a->srcs = v;
 	a->nsrcs = n;
+	trunk_health_apply(a);
+	trunk_auth_apply(a);
 	log_debug("%zu SIP trunks, %zu source addresses", cfg->nsip_trunks, n);
 }
 
@@ -165,6 +167,15 @@ static void on_nua(nua_event_t event, int status, char const *phrase, nua_t *nua
 			return;
 		}
 		break;          /* a re-INVITE: trunk_call.c answers it */
+	case nua_r_options:
+		/* only health probes send OPTIONS (trunk_health.c) */
+		trunk_health_on_options(a, status, phrase, nh, hmagic, sip);
+		return;
+	case nua_r_register:
+	case nua_r_unregister:
+		/* only trunk registrations (trunk_auth.c) */
+		trunk_auth_on_register(a, event, status, phrase, nh, hmagic, sip);
+		return;
 	case nua_i_options:
 		/* nua has answered 200 already; the handle is ours to drop. */
 		log_debug("OPTIONS from %s answered", sip && sip->sip_from ?
@@ -270,6 +281,8 @@ int trunk_agent_create(struct trunk_agent **ap, const struct trunk_agent_cfg *cf
 		return ENOMEM;
 	a->root = cfg->root;
 	a->core = cfg->core;
+	a->surv = cfg->surv;
+	a->db = cfg->db;
 	a->v6 = strchr(host, ':') != NULL;
 	any = !host[0] || !strcmp(host, "0.0.0.0") || !strcmp(host, "::");
 	if (cfg->media_address && cfg->media_address[0])
@@ -315,7 +328,7 @@ int trunk_agent_create(struct trunk_agent **ap, const struct trunk_agent_cfg *cf
 				     * it (DEPENDENCIES.md measured 4 MB). */
 				    TPTAG_UDP_RMEM(4 * 1024 * 1024),
 				    SIPTAG_USER_AGENT_STR("trunkgate/" PACKAGE_VERSION),
-				    TAG_END());
+				    TAG_NEXT(trunk_tune_tags(a)));  /* trunk_tune.c */
 	if (!a->nua) {
 		int rc = a->rtp_used ? EADDRINUSE : ENOMEM;
 
@@ -325,8 +338,13 @@ int trunk_agent_create(struct trunk_agent **ap, const struct trunk_agent_cfg *cf
 		free(a);
 		return rc;
 	}
+	trunk_tune(a);
 	/* The bound address (port 0 picks one) comes back in nua_r_get_params. */
 	nua_get_params(a->nua, TAG_ANY(), TAG_END());
+	if (trunk_health_create(a))
+		log_err("SIP health probes not started: out of memory");
+	if (trunk_auth_create(a))
+		log_err("SIP registrations not started: out of memory");
 	*ap = a;
 	return 0;
 }
@@ -338,6 +356,8 @@ void trunk_agent_destroy(struct trunk_agent *a)
 	if (!a)
 		return;
 	ASSERT_MAIN();
+	trunk_health_destroy(a);        /* no probe may be in flight past nua_destroy */
+	trunk_auth_destroy(a);          /* nua_shutdown below un-REGISTERs */
 	/* nua_shutdown ends every dialog (BYE, CANCEL, final responses); its
 	 * events still reach trunk_call.c, which tells the call core. */
 	nua_shutdown(a->nua);

@@ -28,6 +28,9 @@
 
 struct trunk_agent;
 struct tg_config;
+struct surv;
+struct db;
+struct status;
 
 struct trunk_agent_cfg {
 	su_root_t *root;
@@ -36,6 +39,8 @@ struct trunk_agent_cfg {
 	unsigned rtp_min, rtp_max;      /* even ports handed out from this range */
 	const char *state_dir;          /* sip.url is written here once listening */
 	struct call_core *core;
+	struct surv *surv;              /* SIP groups whose next hops are all down go there */
+	struct db *db;                  /* next hop up/down events (main thread connection) */
 };
 
 /* Start listening.  EADDRINUSE etc. with a message in err. */
@@ -57,6 +62,9 @@ struct media_engine;
 struct media_event;
 void trunk_agent_set_media(struct trunk_agent *a, struct media_engine *e);
 void trunk_media_event(struct trunk_agent *a, const struct media_event *ev);
+/* Fill st->sip_trunks: per trunk health, next hops (state, RTT, last
+ * change), active calls, registration.  NULL-safe (none then). */
+void trunk_agent_status(const struct trunk_agent *a, struct status *st);
 
 /* ---- pure helpers ---- */
 

@@ -400,6 +400,7 @@ int trunk_place(void *arg, const struct route_target *t, const struct call_setup
 		const struct tg_config_sip_member *m = &a->cfg->sip_members[i];
 		const struct tg_config_sip_trunk *tr = NULL;
 		struct trunk_call *tc;
+		unsigned first = 0;
 
 		if (m->group_id != t->group_id)
 			continue;
@@ -408,10 +409,15 @@ int trunk_place(void *arg, const struct route_target *t, const struct call_setup
 				tr = &a->cfg->sip_trunks[k];
 		if (!tr || !tr->enabled || !tr->nhops)
 			continue;
+		while (first < tr->nhops && !trunk_hop_usable(a, tr, first))
+			first++;        /* down by its OPTIONS probes (trunk_health.c) */
+		if (first >= tr->nhops)
+			continue;       /* every next hop down: like no trunk (38) */
 		any = true;
 		tc = tcall_new(a, tr, m->group, true);
 		if (!tc)
 			return 41;
+		tc->hop = first;
 		tg_strlcpy(tc->called, s->called.digits, sizeof(tc->called));
 		tg_strlcpy(tc->calling, s->calling.digits, sizeof(tc->calling));
 		tc->restricted = s->calling.presentation == 1;
@@ -443,7 +449,7 @@ static bool next_hop(struct trunk_call *tc, int status, const sip_t *sip)
 	nua_handle_destroy(old);
 	tc->nh = NULL;
 	while (++tc->hop < tc->trunk->nhops)
-		if (send_invite(tc))
+		if (trunk_hop_usable(tc->agent, tc->trunk, tc->hop) && send_invite(tc))
 			return true;
 	/* No handle is left to report terminated: end the leg here. */
 	leg_gone(tc, 41, status);
@@ -474,6 +480,8 @@ static void on_invite_response(struct trunk_call *tc, int status, const sip_t *s
 		call_leg_answered(&tc->leg);
 		return;
 	}
+	if (trunk_auth_challenge(tc->agent, tc->trunk, tc->nh, status, sip, &tc->auth_tries))
+		return;         /* 401/407: asked again with the trunk's credentials */
 	if (next_hop(tc, status, sip))
 		return;
 	leg_gone(tc, reason_cause(sip) ? reason_cause(sip) : call_sip_to_cause(status), status);

@@ -41,6 +41,11 @@ struct trunk_agent {
 	unsigned long long media_seq;   /* cookies of the legs' sessions */
 	char state_dir[PATH_MAX];
 	bool shutdown_done;
+	/* health probes and registrations (trunk_health.c, trunk_auth.c) */
+	struct surv *surv;              /* SIP groups reported down/up here; may be NULL */
+	struct db *db;                  /* events; may be NULL */
+	struct trunk_health *health;
+	struct trunk_auth *auth;
 };
 
 /* One SIP leg (a dialog on one handle; an outgoing leg moves to a new
@@ -64,8 +69,39 @@ struct trunk_call {
 	int media_dir;                  /* enum media_dir as negotiated */
 	char called[33], calling[33];
 	bool restricted;                /* calling presentation restricted */
+	unsigned auth_tries;            /* 401/407 challenges answered (trunk_auth.c) */
 	struct leg leg;                 /* leg.call != NULL while the core holds it */
 };
+
+/* trunk_health.c: OPTIONS probes per next hop.  Every function NULL-safe. */
+int  trunk_health_create(struct trunk_agent *a);
+void trunk_health_apply(struct trunk_agent *a);         /* after a->cfg changed */
+void trunk_health_destroy(struct trunk_agent *a);       /* before nua_shutdown */
+void trunk_health_on_options(struct trunk_agent *a, int status, const char *phrase,
+			     nua_handle_t *nh, nua_hmagic_t *hmagic, const sip_t *sip);
+/* May a call go to this next hop (not marked down by its probes)? */
+bool trunk_hop_usable(const struct trunk_agent *a, const struct tg_config_sip_trunk *t,
+		      unsigned hop);
+
+/* trunk_auth.c: digest challenges and outbound REGISTER.  NULL-safe. */
+struct status_sip_trunk;
+int  trunk_auth_create(struct trunk_agent *a);
+void trunk_auth_apply(struct trunk_agent *a);           /* after a->cfg changed */
+void trunk_auth_destroy(struct trunk_agent *a);         /* before nua_shutdown */
+void trunk_auth_on_register(struct trunk_agent *a, nua_event_t event, int status,
+			    const char *phrase, nua_handle_t *nh, nua_hmagic_t *hmagic,
+			    const sip_t *sip);
+/* A 401/407 to a request on nh: answer it with t's credentials (true), or
+ * false when it cannot or *tries says it was answered already. */
+bool trunk_auth_challenge(struct trunk_agent *a, const struct tg_config_sip_trunk *t,
+			  nua_handle_t *nh, int status, const sip_t *sip, unsigned *tries);
+void trunk_auth_status(const struct trunk_agent *a, long long trunk_id,
+		       struct status_sip_trunk *s);
+
+/* trunk_tune.c: load-related sofia-sip settings: tags for nua_create (nta
+ * takes its timers when it is created), then trunk_tune once after it. */
+const tagi_t *trunk_tune_tags(const struct trunk_agent *a);
+void trunk_tune(struct trunk_agent *a);
 
 /* trunk_call.c */
 void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, const char *phrase,

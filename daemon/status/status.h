@@ -16,6 +16,8 @@
 #define STATUS_MAX_SPANS 64
 #define STATUS_MAX_GROUPS 64
 #define STATUS_MAX_BYPASS 32
+#define STATUS_MAX_SIP_TRUNKS 64
+#define STATUS_MAX_SIP_HOPS 8           /* DB_SIP_MAX_HOPS */
 
 /* DS1-MIB performance figures of a span (status_perf_update fills them). */
 struct status_ds1 {
@@ -67,6 +69,31 @@ struct status_bypass {
 	char error[96];                         /* the relay could not be set: why */
 };
 
+/* A SIP trunk's next hop and its OPTIONS health (daemon/sip/trunk_health.c). */
+struct status_sip_hop {
+	char host[254];
+	unsigned port;
+	char transport[4];
+	char state[8];                          /* up, down, unknown, off (not probed) */
+	double rtt_ms;                          /* last answered probe; < 0: none yet */
+	int last_status;                        /* last probe's status (408: no answer); 0 none */
+	long long changed_at_ms;                /* wall clock of the last up/down change; 0 never */
+};
+
+/* A SIP trunk: health, calls, registration (daemon/sip/). */
+struct status_sip_trunk {
+	long long id;
+	char name[33];
+	bool enabled;
+	char state[10];                         /* up, down, unknown, unprobed, disabled */
+	unsigned active_calls;
+	unsigned nhops;
+	struct status_sip_hop hops[STATUS_MAX_SIP_HOPS];
+	char reg_state[14];                     /* "" = not registering; registered, failed, registering */
+	int reg_status;                         /* last REGISTER status */
+	long long reg_expires_at_ms;            /* wall clock; 0 = not registered */
+};
+
 struct status {
 	char version[32];
 	long long started_at_ms;                /* wall clock */
@@ -93,6 +120,8 @@ struct status {
 	struct status_group groups[STATUS_MAX_GROUPS];
 	unsigned nbypass;
 	struct status_bypass bypass[STATUS_MAX_BYPASS];
+	unsigned nsip_trunks;
+	struct status_sip_trunk sip_trunks[STATUS_MAX_SIP_TRUNKS];
 };
 
 /* Main thread */

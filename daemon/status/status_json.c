@@ -118,6 +118,37 @@ static json_t *bypass_json(const struct status *st)
 	return a;
 }
 
+static json_t *sip_trunks_json(const struct status *st)
+{
+	json_t *a = json_array();
+
+	for (unsigned i = 0; i < st->nsip_trunks; i++) {
+		const struct status_sip_trunk *t = &st->sip_trunks[i];
+		json_t *hops = json_array();
+
+		for (unsigned k = 0; k < t->nhops; k++) {
+			const struct status_sip_hop *h = &t->hops[k];
+
+			json_array_append_new(hops, json_pack("{s:s, s:i, s:s, s:s, s:o, s:o, s:o}",
+				"host", h->host, "port", (int)h->port, "transport", h->transport,
+				"state", h->state,
+				"rtt_ms", h->rtt_ms >= 0 ? json_real((double)(long long)(h->rtt_ms * 100) / 100) :
+					json_null(),
+				"last_status", h->last_status ? json_integer(h->last_status) : json_null(),
+				"last_change", h->changed_at_ms ? json_integer(h->changed_at_ms) : json_null()));
+		}
+		json_array_append_new(a, json_pack("{s:I, s:s, s:b, s:s, s:i, s:o, s:o}",
+			"id", (json_int_t)t->id, "name", t->name, "enabled", t->enabled,
+			"state", t->state, "active_calls", (int)t->active_calls, "next_hops", hops,
+			"registration", !t->reg_state[0] ? json_null() : json_pack("{s:s, s:o, s:o}",
+				"state", t->reg_state,
+				"last_status", t->reg_status ? json_integer(t->reg_status) : json_null(),
+				"expires_at", t->reg_expires_at_ms ? json_integer(t->reg_expires_at_ms) :
+					json_null())));
+	}
+	return a;
+}
+
 json_t *status_json(const struct status *st, long long db_size, unsigned long long now_ms)
 {
 	json_t *spans = json_array(), *sys, *cdrs;
@@ -139,14 +170,14 @@ json_t *status_json(const struct status *st, long long db_size, unsigned long lo
 		"pending", (json_int_t)st->cdr_pending,
 		"queue_high_water", (json_int_t)st->cdr_queue_high_water,
 		"queue_capacity", (json_int_t)st->cdr_queue_capacity);
-	return json_pack("{s:o, s:{s:I, s:I, s:s?}, s:{s:I, s:I}, s:o, s:o, s:o, s:[], s:o}",
+	return json_pack("{s:o, s:{s:I, s:I, s:s?}, s:{s:I, s:I}, s:o, s:o, s:o, s:o, s:o}",
 		"system", sys,
 		"config", "generation", (json_int_t)st->config_generation,
 		"changed_at", (json_int_t)st->config_changed_at_ms,
 		"last_error", st->config_error[0] ? st->config_error : NULL,
 		"calls", "active", (json_int_t)st->active_calls, "total", (json_int_t)st->total_calls,
 		"spans", spans, "trunk_groups", groups_json(st), "bypass_pairs", bypass_json(st),
-		"sip_trunks", "cdrs", cdrs);
+		"sip_trunks", sip_trunks_json(st), "cdrs", cdrs);
 }
 
 json_t *status_intervals_json(const struct status_span *ss, const struct ds1_perf *p)

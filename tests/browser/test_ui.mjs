@@ -305,7 +305,7 @@ async function main() {
 			await page.check('input[name=preset][value=ev-in-front-of-pbx]');
 			assert(await page.inputValue('#carrier_span') === 'carrier', 'carrier span not preselected');
 			assert(await page.inputValue('#pbx_span') === 'pbx', 'PBX span not preselected');
-			await page.fill('[name="sip_next_hop.host"]', '10.1.2.3');
+			await page.fill('[name="sip_next_hop.host"]', '127.0.0.1');  /* probed: loopback only */
 			await page.fill('[name="sip_next_hop.port"]', '5068');
 			await page.fill('[name="ev_range.first"]', '+4930100100');
 			await page.fill('[name="ev_range.last"]', '+4930100199');
@@ -473,6 +473,13 @@ async function main() {
 			await page.fill('#obj-editor [name=description]', 'mine');
 			await page.click('#obj-editor button[type=submit]');
 			await waitText('#obj-editor .form-error', 'Someone changed this meanwhile');
+		await check('the dashboard lists the preset\'s SIP trunk with its next hop and calls', async () => {
+			await page.click('#nav a[data-route=dashboard]');
+			await waitText('#trunks-body', '127.0.0.1:5068/tcp');
+			await waitText('#trunks-body', '0 calls');
+			const badge = await text('#trunks-body .badge');
+			assert(['unknown', 'up', 'down'].includes(badge), `trunk state badge: ${badge}`);
+			await shot('14-dashboard-sip-trunk');
 		});
 
 		await check('no script errors or CSP violations were reported', async () => {

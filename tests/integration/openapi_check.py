@@ -311,7 +311,7 @@ def main():
 
     # --- SIP trunks, trunk groups, ranges, rules, routes ---
     v("POST", "/api/v1/sip-trunks", {"name": "mediation", "profile": "lync2013", "transport": "tcp",
-                                     "next_hops": [{"host": "192.0.2.10", "port": 5068}]}, token=tok, expect=201)
+                                     "next_hops": [{"host": "127.0.0.1", "port": 5068}]}, token=tok, expect=201)
     v("POST", "/api/v1/sip-trunks", {"name": "x", "next_hops": [{"host": "bad host"}]}, token=tok, expect=400)
     v("GET", "/api/v1/sip-trunks", token=tok, expect=200)
     v("GET", "/api/v1/sip-trunks/mediation", token=tok, expect=200)
@@ -363,7 +363,7 @@ def main():
     v("GET", "/api/v1/presets", token=tok, expect=200)
     v("POST", "/api/v1/presets/voip-only", {"carrier_span": "carrier"}, token=tok, expect=409)
     v("POST", "/api/v1/presets/ev-in-front-of-pbx", {"carrier_span": "carrier", "pbx_span": "pbx",
-        "sip_next_hop": {"host": "10.1.2.3", "port": 5068, "transport": "tcp"},
+        "sip_next_hop": {"host": "127.0.0.1", "port": 5068, "transport": "tcp"},
         "ev_range": {"first": "4930100100", "last": "4930100199"}, "pbx_range": {"prefix": "49301002"},
         "replace": True, "dry_run": True}, token=tok, expect=200)
     v("POST", "/api/v1/presets/nope", {}, token=tok, expect=404)

@@ -23,7 +23,7 @@ code() {        # code METHOD PATH [curl args]: the status
 
 curl -s -o /dev/null -u "admin:$PW" -H "$J" -d '{"name":"carrier","type":"E1"}' "${URL}api/v1/spans"
 curl -s -o /dev/null -u "admin:$PW" -H "$J" -d '{"name":"pstn","kind":"span","members":[{"span":"carrier"}]}' "${URL}api/v1/trunk-groups"
-curl -s -o /dev/null -u "admin:$PW" -H "$J" -d '{"name":"lync","next_hops":[{"host":"192.0.2.5"}]}' "${URL}api/v1/sip-trunks"
+curl -s -o /dev/null -u "admin:$PW" -H "$J" -d '{"name":"lync","next_hops":[{"host":"127.0.0.1","port":9}]}' "${URL}api/v1/sip-trunks"
 
 for res in 'spans/carrier|{"hunting":"round-robin"}|{"hunting":"descending"}|spans|hunting' \
 	   'trunk-groups/pstn|{"max_calls":10}|{"max_calls":20}|trunk_groups|max_calls' \

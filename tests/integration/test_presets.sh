@@ -97,9 +97,9 @@ wait_for test "$(curl -s -u "admin:$PW" "${URL}api/v1/status" | jq .config.gener
 is "ev +4930100123" "$(rt '{"source_group":"pbx","called":"4930100123","calling":"4930100201"}')" "behind the PBX: PBX -> EV range goes to the SIP trunk"
 is "pbx 004930555" "$(rt '{"source_group":"ev","called":"+004930555","calling":"+4930100123"}')" "behind the PBX: every EV call goes to the PBX"
 
-r=$(api POST /api/v1/presets/voip-only -d '{"carrier_span":"carrier","sip_next_hop":{"host":"itsp.example.net","transport":"udp"},"replace":true}')
+r=$(api POST /api/v1/presets/voip-only -d '{"carrier_span":"carrier","sip_next_hop":{"host":"127.0.0.5","transport":"udp"},"replace":true}')
 like "$r" '^201 ' "VoIP-only with a new next hop replaces it"
-is "udp itsp.example.net 0" "$(sqlite3 -separator ' ' "$DB" "select t.transport, p.host, p.port from sip_trunks t join sip_peers p on p.trunk_id = t.id")" \
+is "udp 127.0.0.5 0" "$(sqlite3 -separator ' ' "$DB" "select t.transport, p.host, p.port from sip_trunks t join sip_peers p on p.trunk_id = t.id")" \
 	"... the SIP trunk now has only the new next hop"
 is "2 0 4 2 1" "$(counts)" "... two groups, no range (every carrier call goes to SIP), two routes"
 

@@ -53,7 +53,7 @@ UAS_PORT=$(free_port)
 expect_code 201 "span pbx (we are the network side)" POST /api/v1/spans -d '{"name":"pbx","type":"E1","pri_side":"network"}'
 expect_code 201 "span carrier (we are the user side)" POST /api/v1/spans -d '{"name":"carrier","type":"E1","pri_side":"user"}'
 expect_code 201 "SIP trunk lync: SIPp's address is its next hop" POST /api/v1/sip-trunks \
-	-d "{\"name\":\"lync\",\"profile\":\"lync2013\",\"next_hops\":[{\"host\":\"127.0.0.1\",\"port\":$UAS_PORT}]}"
+	-d "{\"name\":\"lync\",\"profile\":\"lync2013\",\"options_interval\":0,\"next_hops\":[{\"host\":\"127.0.0.1\",\"port\":$UAS_PORT}]}"
 expect_code 201 "trunk group pbx-g" POST /api/v1/trunk-groups -d '{"name":"pbx-g","kind":"span","members":[{"span":"pbx"}]}'
 expect_code 201 "trunk group carrier-g" POST /api/v1/trunk-groups -d '{"name":"carrier-g","kind":"span","members":[{"span":"carrier"}]}'
 expect_code 201 "trunk group lync-g of kind sip with the trunk" POST /api/v1/trunk-groups -d '{"name":"lync-g","kind":"sip","members":[{"sip_trunk":"lync"}]}'
@@ -207,7 +207,7 @@ like "$r" '^400 .*"field":"next_hops\[1\]\.host"' "a bad next hop host is a 400 
 r=$(api POST /api/v1/sip-trunks -d '{"name":"itsp","allowed_sources":"192.0.2.0/24"}')
 like "$r" '^201 .*"next_hops":\[\]' "a trunk with no next hops (incoming only) is created"
 gen=$(printf '%s' "$r" | sed 's/^201 //' | jq -r .generation)
-r=$(api PUT /api/v1/sip-trunks/itsp -d '{"transport":"tcp","next_hops":[{"host":"sbc.example.net","port":5060,"priority":1},{"host":"192.0.2.10","priority":2,"weight":5}]}')
+r=$(api PUT /api/v1/sip-trunks/itsp -d '{"transport":"tcp","options_interval":0,"next_hops":[{"host":"sbc.example.net","port":5060,"priority":1},{"host":"192.0.2.10","priority":2,"weight":5}]}')
 like "$r" '^200 ' "PUT changes its transport and next hops"
 [ "$(printf '%s' "$r" | sed 's/^200 //' | jq -r .generation)" -gt "$gen" ]; ok $? "a write bumps the generation"
 is "tcp sbc.example.net 192.0.2.10" "$(api GET /api/v1/sip-trunks/itsp | sed 's/^200 //' | jq -r '"\(.transport) \(.next_hops[0].host) \(.next_hops[1].host)"')" \

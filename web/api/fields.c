@@ -166,6 +166,8 @@ json_t *api_fields_to_json(const struct api_field *f, size_t n, const void *obj)
 		const char *p = (const char *)obj + f[i].off;
 		json_t *v = NULL;
 
+		if (f[i].writeonly)
+			continue;
 		switch (f[i].kind) {
 		case API_STRING:
 		case API_ENUM: v = f[i].nullable && !p[0] ? json_null() : json_string(p); break;

@@ -27,6 +27,7 @@ struct api_field {
 	size_t size;                    /* STRING/ENUM: the buffer, including the NUL */
 	bool required;                  /* on create */
 	bool readonly;                  /* output only */
+	bool writeonly;                 /* input only: never printed (passwords) */
 	bool nullable;                  /* STRING, ENUM: null is ""; INT: null is -1 (both ways) */
 	unsigned min, max;              /* UINT: range; STRING: length */
 	const char *const *choices;     /* ENUM, NULL-terminated */
@@ -58,7 +59,7 @@ extern const struct api_schema api_schema_span, api_schema_trunk_group, api_sche
  * field and message in field/msg (unknown fields are errors too). */
 bool api_fields_apply(const struct api_field *f, size_t n, json_t *body, void *obj, bool create,
 		      const char **field, char *msg, size_t msglen);
-/* obj as a JSON object (every field, in table order). */
+/* obj as a JSON object (every field but the write-only ones, in table order). */
 json_t *api_fields_to_json(const struct api_field *f, size_t n, const void *obj);
 /* Was this field present in the body? */
 bool api_field_given(json_t *body, const char *name);

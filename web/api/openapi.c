@@ -150,7 +150,8 @@ static json_t *table_schema(const struct api_schema *t, enum variant v, json_t *
 		const struct api_field *f = &t->fields[i];
 		json_t *p = json_object_get(props, f->name);
 
-		if (v != OUT && (f->readonly || f->kind == API_ID || (v == UPDATE && fixed(t, f->name)))) {
+		if ((v != OUT && (f->readonly || f->kind == API_ID || (v == UPDATE && fixed(t, f->name)))) ||
+		    (v == OUT && f->writeonly)) {     /* a password: taken, never shown */
 			json_object_del(props, f->name);
 			continue;
 		}
@@ -159,6 +160,8 @@ static json_t *table_schema(const struct api_schema *t, enum variant v, json_t *
 			json_object_set_new(props, f->name, p);
 		}
 		field_schema(f, p);
+		if (f->writeonly)
+			json_object_set_new(p, "writeOnly", json_true());
 		if (v == OUT || (v == CREATE && f->required))
 			json_array_append_new(req, json_string(f->name));
 	}

@@ -50,6 +50,13 @@ static const struct api_field trunk_fields[] = {
 	TF("options_up_after", API_UINT, options_up_after, .min = 1, .max = 100),
 	TF("allowed_sources", API_STRING, allowed_sources, .max = 511),
 	TF("max_calls", API_UINT, max_calls, .min = 0, .max = 100000),
+	/* digest credentials (ITSP trunks); the password is write-only */
+	TF("auth_username", API_STRING, auth_username, .max = 127),
+	TF("auth_password", API_STRING, auth_password, .max = 127, .writeonly = true),
+	TF("auth_password_set", API_BOOL, auth_password_set, .readonly = true),
+	TF("auth_realm", API_STRING, auth_realm, .max = 127),
+	TF("register", API_BOOL, do_register),
+	TF("register_expires", API_UINT, register_expires, .min = 1, .max = 86400),
 };
 
 #define HF(n, k, m, ...) { .name = n, .kind = k, .off = offsetof(struct db_sip_hop, m), \
@@ -84,6 +91,7 @@ static void trunk_init(void *obj)
 	t->options_interval = 30;
 	t->options_down_after = 3;
 	t->options_up_after = 1;
+	t->register_expires = 3600;
 }
 
 static bool decode_hop(json_t *e, unsigned i, struct db_sip_hop *h, char *field, char *msg,
@@ -136,6 +144,25 @@ static bool path_ok(const char *v, const char *name, char *field, char *msg, siz
 	return api_rt_bad(field, name, msg, msglen, "%s must be an absolute path (or empty)", name);
 }
 
+/* Digest credentials: what a digest client can send (no ':' in the user,
+ * which sofia's credential string separates with; no quotes in the realm). */
+static bool auth_check(const struct db_sip_trunk *t, char *field, char *msg, size_t msglen)
+{
+	if (strpbrk(t->auth_username, ":\"\\ "))
+		return api_rt_bad(field, "auth_username", msg, msglen,
+				  "auth_username must not contain ':', '\"', '\\' or spaces");
+	if (strpbrk(t->auth_realm, "\"\\"))
+		return api_rt_bad(field, "auth_realm", msg, msglen,
+				  "auth_realm must not contain '\"' or '\\'");
+	if (t->do_register && !t->auth_username[0])
+		return api_rt_bad(field, "register", msg, msglen,
+				  "register needs auth_username (the user registered)");
+	if (t->do_register && !t->nhops)
+		return api_rt_bad(field, "register", msg, msglen,
+				  "register needs a next hop (the registrar)");
+	return true;
+}
+
 static bool trunk_check(void *obj, const void *old, json_t *body, char *field, char *msg,
 			size_t msglen)
 {
@@ -164,7 +191,7 @@ static bool trunk_check(void *obj, const void *old, json_t *body, char *field, c
 				  "90 s, the smallest RFC 4028 allows (0 turns it off)", t->session_timer);
 	if (trunk_nets_parse(t->allowed_sources, nets, TG_ARRAY_SIZE(nets), &n, err, sizeof(err)))
 		return api_rt_bad(field, "allowed_sources", msg, msglen, "allowed_sources: %s", err);
-	return true;
+	return auth_check(t, field, msg, msglen);
 }
 
 static json_t *hops_json(const void *obj)

@@ -358,6 +358,21 @@ function spanDetail(sp) {
 	return box;
 }
 
+/* "2 calls · 10.0.0.5:5068/tcp up 1.2 ms · 10.0.0.6:5068/tcp down since 14:02" */
+function sipTrunkItem(t) {
+	const hops = (t.next_hops || []).map((h) => {
+		let s = `${h.host}${h.port ? `:${h.port}` : ''}/${h.transport} ${h.state}`;
+		if (h.state === 'up' && h.rtt_ms != null) s += ` ${h.rtt_ms} ms`;
+		if (h.state === 'down' && h.last_change) s += ` since ${fmtWhen(h.last_change)}`;
+		return s;
+	});
+	const reg = t.registration ? [`registration ${t.registration.state}`] : [];
+	return {
+		name: t.name, state: t.state,
+		detail: [`${t.active_calls} call${t.active_calls === 1 ? '' : 's'}`, ...hops, ...reg].join(' · '),
+	};
+}
+
 function renderStatus(st) {
 	const sys = st.system, cfg = st.config;
 	setSystemName(sys.system_name);
@@ -374,7 +389,7 @@ function renderStatus(st) {
 	ce.hidden = !cfg.last_error;
 	ce.textContent = cfg.last_error ? `Configuration generation ${cfg.generation} was not applied: ${cfg.last_error}` : '';
 	renderList($('#spans-body'), $('#spans-count'), st.spans || [], 'spans');
-	renderList($('#trunks-body'), $('#trunks-count'), st.sip_trunks || [], 'SIP trunks');
+	renderList($('#trunks-body'), $('#trunks-count'), (st.sip_trunks || []).map(sipTrunkItem), 'SIP trunks');
 	/* survivability: group health and the bypass relays */
 	renderList($('#groups-body'), $('#groups-count'), (st.trunk_groups || []).map((g) => ({
 		name: g.name, state: g.state, detail: g.reason ? `${g.kind} · ${g.reason}` : g.kind,
