@@ -119,7 +119,7 @@ async function waitText(sel, want, timeout = TIMEOUT) {
 
 /* ---- the test ---- */
 
-const TESTS = 26;
+const TESTS = 27;
 
 async function main() {
 	mkdirSync(artifacts, { recursive: true });
@@ -473,6 +473,8 @@ async function main() {
 			await page.fill('#obj-editor [name=description]', 'mine');
 			await page.click('#obj-editor button[type=submit]');
 			await waitText('#obj-editor .form-error', 'Someone changed this meanwhile');
+		});
+
 		await check('the dashboard lists the preset\'s SIP trunk with its next hop and calls', async () => {
 			await page.click('#nav a[data-route=dashboard]');
 			await waitText('#trunks-body', '127.0.0.1:5068/tcp');
