@@ -14,6 +14,7 @@
 
 #include "hw.h"
 #include "isdn.h"
+#include "trunk_profile.h"
 
 struct db;
 
@@ -70,6 +71,7 @@ struct tg_config_sip_trunk {
 	const char *transport;
 	const char *allowed_sources;            /* as stored: IPs/CIDRs, comma separated */
 	unsigned max_calls;
+	struct trunk_interop interop;           /* profile + columns + overrides, resolved */
 	struct tg_config_sip_hop *hops;         /* in try order */
 	size_t nhops;
 };

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define LOG_MODULE "config"
+#include "log.h"
 #include "db.h"
 #include "tg_config.h"
 
@@ -16,6 +18,7 @@ static int load_trunks(struct tg_config *c, struct db *db)
 {
 	struct db_sip_trunk *v = NULL;
 	size_t n = 0;
+	char err[200];
 	int rc;
 
 	rc = db_sip_trunk_list(db, &v, &n);
@@ -32,6 +35,12 @@ static int load_trunks(struct tg_config *c, struct db *db)
 		t->transport = su_strdup(c->home, v[i].transport);
 		t->allowed_sources = su_strdup(c->home, v[i].allowed_sources);
 		t->max_calls = v[i].max_calls;
+		/* The API validated it; a row written by hand falls back to its profile. */
+		if (trunk_interop_resolve(&(struct trunk_interop_cols){ .profile = v[i].profile,
+				.prack = v[i].prack, .session_timer = v[i].session_timer,
+				.refer_mode = v[i].refer_mode, .interop = v[i].interop },
+				&t->interop, err, sizeof(err)))
+			log_warn("SIP trunk %s: %s", v[i].name, err);
 		t->hops = su_zalloc(c->home, (v[i].nhops ? v[i].nhops : 1) * sizeof(*t->hops));
 		if (!t->hops) {
 			rc = ENOMEM;

@@ -50,9 +50,15 @@ struct trunk_call {
 	bool answered;                  /* 200 sent (in) or received (out) */
 	bool final_sent;                /* incoming: a final response went out */
 	bool ended;                     /* CANCEL, BYE or a final error seen or sent */
+	bool rel100;                    /* incoming: our 18x go reliably (RFC 3262) */
+	bool early_sent;                /* incoming: early_media=immediate's 183 went out */
 	unsigned rtp_port;              /* 0 = none */
 	char called[33], calling[33];
+	int called_ton, calling_ton;    /* Q.931 type of number, -1 unknown */
 	bool restricted;                /* calling presentation restricted */
+	char redirecting[33];           /* outgoing: the number that forwarded the call ("" none) */
+	int redirecting_ton;
+	int redirect_reason;            /* Q.931 redirecting reason */
 	struct leg leg;                 /* leg.call != NULL while the core holds it */
 };
 
