@@ -186,8 +186,12 @@ static void on_nua(nua_event_t event, int status, char const *phrase, nua_t *nua
 		tl_gets(tags, NUTAG_CALLSTATE_REF(cs), TAG_END());
 		if (cs == nua_callstate_terminated)
 			nua_handle_destroy(nh);
+	} else if (nh && event == nua_i_refer) {
+		/* Out of any dialog: nothing to transfer. */
+		nua_respond(nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(a->nua), TAG_END());
+		nua_handle_destroy(nh);
 	} else if (nh && (event == nua_i_message || event == nua_i_subscribe ||
-			  event == nua_i_refer || event == nua_i_publish || event == nua_i_notify)) {
+			  event == nua_i_publish || event == nua_i_notify)) {
 		nua_handle_destroy(nh);
 	}
 }
@@ -259,7 +263,10 @@ int trunk_agent_create(struct trunk_agent **ap, const struct trunk_agent_cfg *cf
 				    /* Replaces nua's default Allow: what we do not
 				     * serve (REFER, MESSAGE, SUBSCRIBE...) gets 405.
 				     * PRACK and UPDATE nua handles itself. */
-				    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE"),
+				    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE, "
+						     "REFER"),
+				    /* REFER is answered by trunk_call.c (refer switch). */
+				    NUTAG_APPL_METHOD("REFER"),
 				    NUTAG_ENABLEMESSAGE(0),
 				    /* 208 KB by default: a burst of INVITEs overflows
 				     * it (DEPENDENCIES.md measured 4 MB). */

@@ -164,6 +164,7 @@ static const struct trunk_interop *interop(const struct trunk_call *tc)
  * interval and who refreshes. */
 #define SESSION_TAGS(tc) \
 	TAG_IF(interop(tc)->session_timer, NUTAG_SESSION_TIMER(interop(tc)->session_timer)), \
+	TAG_IF(interop(tc)->session_timer, NUTAG_MIN_SE(90)),   /* nua's default is 120 */ \
 	TAG_IF(interop(tc)->session_timer, NUTAG_SESSION_REFRESHER( \
 		interop(tc)->refresher == TRUNK_REFRESHER_US ? nua_local_refresher : \
 		interop(tc)->refresher == TRUNK_REFRESHER_PEER ? nua_remote_refresher : \
@@ -568,6 +569,24 @@ static bool redirected(struct trunk_call *tc, int status)
 
 static void on_invite_response(struct trunk_call *tc, int status, const sip_t *sip)
 {
+	if (tc->answered && status < 300 && tc->leg.call && !tc->ended)
+		return;         /* our re-INVITE (a session refresh) went through */
+	if (tc->answered && status >= 300) {
+		/* Our re-INVITE (a session refresh) failed: the peer is gone or
+		 * lost the dialog; the call ends (cause 102).  RFC 4028 section
+		 * 10 wants a BYE: after a 408 nua has ended the dialog itself and
+		 * sends none (the peer does not answer anyway); where the dialog
+		 * is still there, this BYE goes out. */
+		char reason[96];
+
+		log_info("%s: session refresh failed with %d: ending the call", tc->trunk->name,
+			 status);
+		reason_header(reason, sizeof(reason), 102);
+		if (!tc->ended)
+			nua_bye(tc->nh, SIPTAG_REASON_STR(reason), TAG_END());
+		leg_gone(tc, 102, status);
+		return;
+	}
 	if (status < 200) {
 		if (!tc->leg.call)
 			return;
@@ -616,8 +635,19 @@ void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, c
 	}
 	case nua_r_invite:
 		log_debug("%s: %d %s to our INVITE", tc->trunk->name, status, phrase ? phrase : "");
-		if (tc->outgoing)
+		if (tc->outgoing || tc->answered)
 			on_invite_response(tc, status, sip);
+		break;
+	case nua_i_refer:
+		/* refer=reject: 403.  pass and act (hand the REFER to the other
+		 * SIP leg, or place the new call ourselves) are not there yet:
+		 * they answer 403 too, and say so in the log. */
+		if (interop(tc)->refer != TRUNK_REFER_REJECT)
+			log_info("%s: REFER refused: refer=%s is not implemented yet", tc->trunk->name,
+				 interop(tc)->refer == TRUNK_REFER_PASS ? "pass" : "act");
+		else
+			log_debug("%s: REFER refused (refer=reject)", tc->trunk->name);
+		nua_respond(nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(a->nua), TAG_END());
 		break;
 	case nua_i_cancel:
 		log_debug("%s: CANCEL from the caller", tc->trunk->name);

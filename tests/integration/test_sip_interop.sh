@@ -163,6 +163,62 @@ printf '%s\n' "$CAR" "expect link up carrier within 15" "call carrier 5550001 49
 ok $? "redirect=return: the PRI caller gets cause 23 (redirection to new destination)"
 wait "$UAS"; ok $? "SIPp sent 302 and got the ACK"
 
+# ---- REFER: refused with 403 (refer=reject; pass and act not there yet) ----
+trunk generic ""
+pbx_expect f1 4930100234
+sipp_call f1 127.0.0.1 uac_refer.xml -s 4930100234 -key refer_to "sip:4930100235@127.0.0.1"
+ok $? "refer=reject: a REFER in the call gets 403, the call goes on and ends with BYE"
+wait "$T"; ok $? "the PBX's call ended normally"
+like "$(hdr "$WORK/f1.msg" Allow)" 'REFER' "the gateway's Allow lists REFER"
+
+# ---- 100rel (RFC 3262) ----
+trunk itsp "session_timer=0"
+sipp_uas p1 "$UAS_PORT" uas_prack.xml; ok $? "SIPp waits, sending its 183 reliably"
+carrier_call p1 5550001 4930123; ok $? "itsp (100rel on): the call through a reliable 183 is answered"
+wait "$UAS"; ok $? "SIPp got Supported: 100rel, a PRACK with RAck: 4711 1 INVITE, the ACK and the BYE"
+like "$(hdr "$WORK/p1.msg" Supported)" '100rel' "the INVITE says Supported: 100rel"
+trunk generic "100rel=require"
+sipp_uas p2 "$UAS_PORT" uas_prack.xml
+carrier_call p2 5550001 4930123; ok $? "100rel=require: the call is answered"
+wait "$UAS"; ok $? "SIPp saw the PRACK"
+like "$(hdr "$WORK/p2.msg" Require)" '100rel' "100rel=require: the INVITE says Require: 100rel"
+trunk generic "100rel=on"
+pbx_expect p3 4930100234
+sipp_call p3 127.0.0.1 uac_prack.xml -s 4930100234
+ok $? "100rel=on: a caller with Supported: 100rel gets a reliable 18x (Require: 100rel, RSeq), PRACKs, is answered"
+wait "$T"
+like "$(tr -d '\r' <"$WORK/p3.msg" | sed -n '/^SIP\/2.0 18[03]/,/^$/p' | grep -i '^RSeq:')" '^RSeq: [0-9]+$' "the 18x carries RSeq"
+
+# ---- session timers (RFC 4028): a refresh, and a dead peer's call ended ----
+P3=$(free_port)
+expect_code 201 "SIP trunk t2 on a second SIPp" POST /api/v1/sip-trunks \
+	-d "{\"name\":\"t2\",\"interop\":\"session_timer=90,refresher=us\",\"next_hops\":[{\"host\":\"127.0.0.2\",\"port\":$P3}]}"
+expect_code 201 "group t2-g" POST /api/v1/trunk-groups -d '{"name":"t2-g","kind":"sip","members":[{"sip_trunk":"t2"}]}'
+expect_code 201 "route carrier 77 -> t2" POST /api/v1/routes -d '{"name":"to-t2","source_group":"carrier-g","called_prefix":"77","destinations":[{"group":"t2-g"}]}'
+trunk generic "session_timer=90,refresher=us"
+sipp_uas s1 "$UAS_PORT" uas_timer.xml -key se "90;refresher=uac" -timeout 150s; UAS1=$UAS
+(cd "$WORK" && exec sipp -sf "$SIPP_DIR/uas_dead.xml" -i 127.0.0.2 -p "$P3" -mp "$(free_port)" \
+	-m 1 -nostdin -timeout 150s -timeout_error -trace_msg -message_file "$WORK/s2.msg" \
+	-key se "90;refresher=uac" >"$WORK/s2.out" 2>&1) &
+UAS2=$!; PIDS+=("$UAS2")
+wait_for sh -c "ss -Hlun | grep -q '127.0.0.2:$P3 '"
+printf '%s\n' "$CAR" "expect link up carrier within 15" \
+	"call carrier 5550001 4930123 as c1" "expect answer c1 within 15" \
+	"call carrier 5550002 77123 as c2" "expect answer c2 within 15" \
+	"expect release c2 cause 102 within 110" "hangup c1" "expect release c1 cause 16 within 5" \
+	| "$TGSIM" >"$WORK/s.tgsim" 2>&1
+ok $? "two calls with session timers: the one whose peer died is released (cause 102), the other lives on"
+wait "$UAS1"; ok $? "SIPp 1 (gateway refreshes) took the refresh and the final BYE"
+kill "$UAS2" 2>/dev/null; wait "$UAS2" 2>/dev/null
+like "$(grep -c '^INVITE ' "$WORK/s2.msg")" '^([2-9]|[1-9][0-9])$' "SIPp 2 (dead) got the refresh re-INVITE and its retransmissions, unanswered"
+like "$(hdr "$WORK/s1.msg" Session-Expires)" '^90;refresher=uac' "our INVITE: Session-Expires: 90;refresher=uac"
+like "$(hdr "$WORK/s1.msg" Supported)" 'timer' "and Supported: timer"
+like "$(grep -c '^INVITE \|^UPDATE ' "$WORK/s1.msg")" '^[23]$' "the gateway refreshed the live session (re-INVITE or UPDATE before the 90 s ran out)"
+t_rel=$(grep '"event":"released","span":"carrier","call":"c2"' "$WORK/s.tgsim" | sed 's/.*"t":\([0-9.]*\).*/\1/')
+t_ans=$(grep '"event":"answered","span":"carrier","call":"c2"' "$WORK/s.tgsim" | sed 's/.*"t":\([0-9.]*\).*/\1/')
+ok "$(awk -v a="$t_ans" -v r="$t_rel" 'BEGIN { d = r - a; exit !(d >= 40 && d <= 110) }'; echo $?)" \
+	"the dead peer's call ended once its refresh went unanswered (answered at $t_ans s, released at $t_rel s)"
+
 # ---- API ----
 r=$(api PUT /api/v1/sip-trunks/t -d '{"interop":"early_media=sometimes"}')
 like "$r" '^400 .*"field":"interop"' "a bad interop switch is a 400 naming interop"
