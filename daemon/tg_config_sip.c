@@ -34,6 +34,11 @@ static int load_trunks(struct tg_config *c, struct db *db)
 		t->profile = su_strdup(c->home, v[i].profile);
 		t->transport = su_strdup(c->home, v[i].transport);
 		t->allowed_sources = su_strdup(c->home, v[i].allowed_sources);
+		t->listen = su_strdup(c->home, v[i].listen);
+		t->tls_cert = su_strdup(c->home, v[i].tls_cert);
+		t->tls_key = su_strdup(c->home, v[i].tls_key);
+		t->tls_ca = su_strdup(c->home, v[i].tls_ca);
+		t->tls_verify_name = su_strdup(c->home, v[i].tls_verify_name);
 		t->max_calls = v[i].max_calls;
 		/* The API validated it; a row written by hand falls back to its profile. */
 		if (trunk_interop_resolve(&(struct trunk_interop_cols){ .profile = v[i].profile,

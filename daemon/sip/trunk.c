@@ -107,6 +107,7 @@ void trunk_agent_apply(struct trunk_agent *a, struct tg_config *cfg)
 	a->srcs = v;
 	a->nsrcs = n;
 	log_debug("%zu SIP trunks, %zu source addresses", cfg->nsip_trunks, n);
+	trunk_listeners_apply(a);
 }
 
 unsigned trunk_agent_active(const struct trunk_agent *a)
@@ -138,13 +139,15 @@ static void write_sip_url(struct trunk_agent *a, const sip_contact_t *m)
 	}
 }
 
-static void on_nua(nua_event_t event, int status, char const *phrase, nua_t *nua,
-		   nua_magic_t *magic, nua_handle_t *nh, nua_hmagic_t *hmagic, sip_t const *sip,
-		   tagi_t tags[])
+void trunk_on_nua(nua_event_t event, int status, char const *phrase, nua_t *nua,
+		  nua_magic_t *magic, nua_handle_t *nh, nua_hmagic_t *hmagic, sip_t const *sip,
+		  tagi_t tags[])
 {
 	struct trunk_agent *a = (struct trunk_agent *)magic;
 	struct trunk_call *tc = (struct trunk_call *)hmagic;
 
+	if (trunk_listener_event(a, nua, event, status))
+		return;
 	switch (event) {
 	case nua_r_shutdown:
 		if (status >= 200)
@@ -160,7 +163,7 @@ static void on_nua(nua_event_t event, int status, char const *phrase, nua_t *nua
 	}
 	case nua_i_invite:
 		if (!tc) {
-			trunk_call_incoming(a, nh, sip);
+			trunk_call_incoming(a, nua, nh, sip);
 			return;
 		}
 		break;          /* a re-INVITE: trunk_call.c answers it */
@@ -188,7 +191,7 @@ static void on_nua(nua_event_t event, int status, char const *phrase, nua_t *nua
 			nua_handle_destroy(nh);
 	} else if (nh && event == nua_i_refer) {
 		/* Out of any dialog: nothing to transfer. */
-		nua_respond(nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(a->nua), TAG_END());
+		nua_respond(nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(nua), TAG_END());
 		nua_handle_destroy(nh);
 	} else if (nh && (event == nua_i_message || event == nua_i_subscribe ||
 			  event == nua_i_publish || event == nua_i_notify)) {
@@ -255,16 +258,15 @@ int trunk_agent_create(struct trunk_agent **ap, const struct trunk_agent_cfg *cf
 	 * extra headers are in the default parser class. */
 	sip_update_default_mclass(sip_extend_mclass(NULL));
 	if (a->rtp_used)
-		a->nua = nua_create(a->root, on_nua, (nua_magic_t *)a,
+		a->nua = nua_create(a->root, trunk_on_nua, (nua_magic_t *)a,
 				    NUTAG_URL(url),
 				    NUTAG_AUTOACK(1),           /* our SDP ends at us: no ACK to relay */
 				    NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0),
 				    NUTAG_ENABLEINVITE(1),
 				    /* Replaces nua's default Allow: what we do not
-				     * serve (REFER, MESSAGE, SUBSCRIBE...) gets 405.
+				     * serve (MESSAGE, SUBSCRIBE...) gets 405.
 				     * PRACK and UPDATE nua handles itself. */
-				    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE, "
-						     "REFER"),
+				    SIPTAG_ALLOW_STR(TRUNK_ALLOW),
 				    /* REFER is answered by trunk_call.c (refer switch). */
 				    NUTAG_APPL_METHOD("REFER"),
 				    NUTAG_ENABLEMESSAGE(0),
@@ -297,6 +299,7 @@ void trunk_agent_destroy(struct trunk_agent *a)
 	ASSERT_MAIN();
 	/* nua_shutdown ends every dialog (BYE, CANCEL, final responses); its
 	 * events still reach trunk_call.c, which tells the call core. */
+	trunk_listeners_destroy(a);
 	nua_shutdown(a->nua);
 	until = tg_now_ms() + 3000;
 	while (!a->shutdown_done && tg_now_ms() < until)

@@ -350,9 +350,9 @@ static bool redirection(const sip_t *sip, struct call_setup *cs)
 				   &cs->redirect_reason);
 }
 
-void trunk_call_incoming(struct trunk_agent *a, nua_handle_t *nh, const sip_t *sip)
+void trunk_call_incoming(struct trunk_agent *a, nua_t *nua, nua_handle_t *nh, const sip_t *sip)
 {
-	msg_t *msg = nua_current_request(a->nua);
+	msg_t *msg = nua_current_request(nua);
 	su_addrinfo_t *ai = msg ? msg_addrinfo(msg) : NULL;
 	const struct tg_config_sip_trunk *t = NULL;
 	struct call_setup cs = { 0 };
@@ -369,6 +369,13 @@ void trunk_call_incoming(struct trunk_agent *a, nua_handle_t *nh, const sip_t *s
 		inet_ntop(ai->ai_addr->sa_family, addr, src, sizeof(src));
 		if (a->cfg)
 			t = trunk_by_source(a, ai->ai_addr);
+	}
+	if (t && trunk_nua(a, t) != nua) {
+		/* A trunk with its own listening address takes calls there only. */
+		log_info("INVITE from %s refused with 403: trunk %s listens on %s, not here", src,
+			 t->name, t->listen[0] ? t->listen : "the shared SIP address");
+		nua_respond(nh, SIP_403_FORBIDDEN, TAG_END());
+		return;
 	}
 	if (!t) {
 		/* Only configured peers are trusted.  The handle stays unowned
@@ -397,6 +404,7 @@ void trunk_call_incoming(struct trunk_agent *a, nua_handle_t *nh, const sip_t *s
 		return;
 	}
 	tc->nh = nh;
+	tc->nua = nua;
 	nua_handle_bind(nh, (nua_hmagic_t *)tc);
 	cs.called.ton = cs.called.npi = cs.calling.ton = cs.calling.npi = -1;
 	cs.redirecting.ton = cs.redirecting.npi = cs.redirecting.presentation = -1;
@@ -465,8 +473,9 @@ static bool send_invite(struct trunk_call *tc)
 					sizeof(hdrs) - n);
 	}
 	our_sdp(tc, body, sizeof(body));
-	tc->nh = nua_handle(a->nua, (nua_hmagic_t *)tc, SIPTAG_TO_STR(to), SIPTAG_FROM_STR(from),
-			    TAG_END());
+	tc->nua = trunk_nua(a, tc->trunk);
+	tc->nh = tc->nua ? nua_handle(tc->nua, (nua_hmagic_t *)tc, SIPTAG_TO_STR(to),
+				      SIPTAG_FROM_STR(from), TAG_END()) : NULL;
 	if (!tc->nh)
 		return false;
 	log_debug("%s: INVITE %s (next hop %u of %zu)", tc->trunk->name, ruri, tc->hop + 1,
@@ -502,7 +511,7 @@ int trunk_place(void *arg, const struct route_target *t, const struct call_setup
 		for (size_t k = 0; k < a->cfg->nsip_trunks; k++)
 			if (a->cfg->sip_trunks[k].id == m->trunk_id)
 				tr = &a->cfg->sip_trunks[k];
-		if (!tr || !tr->enabled || !tr->nhops)
+		if (!tr || !tr->enabled || !tr->nhops || !trunk_nua(a, tr))
 			continue;
 		any = true;
 		tc = tcall_new(a, tr, m->group, true);
@@ -647,7 +656,7 @@ void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, c
 				 interop(tc)->refer == TRUNK_REFER_PASS ? "pass" : "act");
 		else
 			log_debug("%s: REFER refused (refer=reject)", tc->trunk->name);
-		nua_respond(nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(a->nua), TAG_END());
+		nua_respond(nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(tc->nua), TAG_END());
 		break;
 	case nua_i_cancel:
 		log_debug("%s: CANCEL from the caller", tc->trunk->name);

@@ -35,7 +35,15 @@ struct trunk_agent {
 	uint8_t *rtp_used;              /* bit per even port of the range */
 	char state_dir[PATH_MAX];
 	bool shutdown_done;
+	/* trunks' own listening addresses (trunk_listen.c) */
+	struct trunk_listener **listeners;
+	size_t nlisteners;
+	su_timer_t *reap_timer;         /* frees listeners nua has shut down */
+	bool shutting_down;
 };
+
+/* What every nua of ours allows (REFER is answered by trunk_call.c). */
+#define TRUNK_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE, REFER"
 
 /* One SIP leg (a dialog on one handle; an outgoing leg moves to a new
  * handle when it fails over to the next hop). */
@@ -43,6 +51,7 @@ struct trunk_call {
 	struct trunk_call *next, *prev;
 	struct trunk_agent *agent;
 	nua_handle_t *nh;
+	nua_t *nua;                     /* the one nh belongs to (the trunk's own, or the agent's) */
 	struct tg_config *cfg;          /* referenced: the trunk below lives in it */
 	const struct tg_config_sip_trunk *trunk;
 	bool outgoing;
@@ -62,10 +71,24 @@ struct trunk_call {
 	struct leg leg;                 /* leg.call != NULL while the core holds it */
 };
 
+/* trunk.c: the event callback of every nua of ours */
+void trunk_on_nua(nua_event_t event, int status, char const *phrase, nua_t *nua,
+		  nua_magic_t *magic, nua_handle_t *nh, nua_hmagic_t *hmagic, sip_t const *sip,
+		  tagi_t tags[]);
+
+/* trunk_listen.c: trunks with their own listen address */
+/* The nua a trunk's calls use: its own listener's, or the agent's; NULL
+ * if its listener could not be opened. */
+nua_t *trunk_nua(const struct trunk_agent *a, const struct tg_config_sip_trunk *t);
+void trunk_listeners_apply(struct trunk_agent *a);     /* after a->cfg changed */
+/* A listener's own events (its shutdown); true if it was one. */
+bool trunk_listener_event(struct trunk_agent *a, nua_t *nua, nua_event_t event, int status);
+void trunk_listeners_destroy(struct trunk_agent *a);
+
 /* trunk_call.c */
 void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, const char *phrase,
 			 nua_handle_t *nh, struct trunk_call *tc, const sip_t *sip, tagi_t tags[]);
-void trunk_call_incoming(struct trunk_agent *a, nua_handle_t *nh, const sip_t *sip);
+void trunk_call_incoming(struct trunk_agent *a, nua_t *nua, nua_handle_t *nh, const sip_t *sip);
 void trunk_call_free(struct trunk_call *tc);
 /* The trunk a request from this address belongs to, or NULL. */
 const struct tg_config_sip_trunk *trunk_by_source(struct trunk_agent *a, const struct sockaddr *sa);
