@@ -36,32 +36,33 @@ cleanup() {
 	wait 2>/dev/null || true
 }
 trap cleanup EXIT
-# far_end NAME SIDE CALLING CALLED...: answers what it is sent, and places a
-# call every 20 s to each CALLED in turn (held 12 s)
+# far_end NAME SIDE TONE CALLING CALLED...: answers what it is sent, and
+# places a call every 20 s to each CALLED in turn (held 12 s, playing a TONE
+# Hz tone, so the calls carry audio the live call view can measure)
 far_end() {
-	local name=$1 side=$2 from=$3 i n
-	shift 3
+	local name=$1 side=$2 tone=$3 from=$4 i n
+	shift 4
 	{
 		printf '%s\n' "span $name $state/sim/$name.sock type=E1 switch=euroisdn side=$side" \
 			"auto answer" "expect link up $name within 60"
 		for i in $(seq 1 1000); do
 			for n in "$@"; do
-				printf 'load %s rate=0.05 hold=12 count=1 to=%s from=%s\n' "$name" "$n" "$from"
+				printf 'load %s rate=0.05 hold=12 count=1 to=%s from=%s tone=%s\n' "$name" "$n" \
+					"$from" "$tone"
 			done
 		done
 	} | ./tgsim --stay >"$state/tgsim-$name.log" 2>&1 &
 	pids+=($!)
 }
 # a PSTN caller rings PBX extension 234, then Enterprise Voice user 150
-far_end carrier network 4930555123 4930100234 4930100150
+far_end carrier network 440 4930555123 4930100234 4930100150
 # extension 2001 calls a Berlin number
-far_end pbx user 2001 030555123
+far_end pbx user 350 2001 030555123
 
 # Lync's stand-in: SIPp answering every call on the SIP trunk "mediation"
-# (the preset's next hop, TCP 127.0.0.1:5068).  Signalling only: no RTP
-# flows before the media engine lands.
+# (the preset's next hop, TCP 127.0.0.1:5068) and echoing its RTP back.
 if command -v sipp >/dev/null; then
-	(cd "$state" && exec sipp -sn uas -t t1 -i 127.0.0.1 -p 5068 -nostdin -trace_err \
+	(cd "$state" && exec sipp -sn uas -t t1 -i 127.0.0.1 -p 5068 -rtp_echo -nostdin -trace_err \
 		>"$state/sipp-lync.log" 2>&1) &
 	pids+=($!)
 fi

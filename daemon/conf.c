@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "conf.h"
+#include "netacl.h"
 #include "tg.h"
 
 void conf_defaults(struct conf *c)
@@ -98,7 +99,7 @@ static int set_addr(char *dst, size_t n, const char *v)
 
 /* One table drives both the file keys and their validation. */
 enum conf_key { K_STATE, K_DB, K_WEB, K_HTTP, K_SIP, K_LOG, K_THREADS, K_HTTPS, K_TLS_CERT, K_TLS_KEY,
-		K_RTP, K_MEDIA };
+		K_RTP, K_MEDIA, K_METRICS_ALLOW, K_CDR_JSONL };
 static const struct {
 	const char *key;
 	enum conf_key id;
@@ -114,7 +115,10 @@ static const struct {
 	{ "media_address", K_MEDIA, "an IP address" },
 	{ "log_level", K_LOG, "err, warn, info or debug" },
 	{ "http_threads", K_THREADS, "a number from 1 to 64" },
+	{ "metrics_allow", K_METRICS_ALLOW,
+	  "addresses or networks separated by commas, e.g. 127.0.0.1,10.0.0.0/8" },
 	{ "https", K_HTTPS, "ADDRESS:PORT, e.g. 192.0.2.10:8443" },
+	{ "cdr_jsonl", K_CDR_JSONL, "a file path" },
 	{ "tls_cert", K_TLS_CERT, "a file path (PEM)" },
 	{ "tls_key", K_TLS_KEY, "a file path (PEM)" },
 };
@@ -132,6 +136,7 @@ static int conf_set(struct conf *c, enum conf_key id, const char *v)
 	case K_HTTP: return set_addr(c->http, sizeof(c->http), v);
 	case K_SIP: return set_addr(c->sip, sizeof(c->sip), v);
 	case K_HTTPS: return set_addr(c->https, sizeof(c->https), v);
+	case K_CDR_JSONL: return set_path(c->cdr_jsonl, sizeof(c->cdr_jsonl), v);
 	case K_TLS_CERT: return set_path(c->tls_cert, sizeof(c->tls_cert), v);
 	case K_TLS_KEY: return set_path(c->tls_key, sizeof(c->tls_key), v);
 	case K_RTP: {
@@ -164,6 +169,15 @@ static int conf_set(struct conf *c, enum conf_key id, const char *v)
 			return EINVAL;
 		c->http_threads = (unsigned)n;
 		return 0;
+	case K_METRICS_ALLOW: {
+		struct netacl acl;
+		char why[128];
+
+		if (netacl_parse(&acl, v, why, sizeof(why)) || !tg_strlcpy(c->metrics_allow, v,
+									  sizeof(c->metrics_allow)))
+			return EINVAL;
+		return 0;
+	}
 	}
 	return EINVAL;
 }

@@ -35,10 +35,12 @@ struct conf {
 	unsigned rtp_min, rtp_max;      /* RTP port range (even ports) for our SDP */
 	char media_address[64];         /* c= of our SDP; "" = the SIP address or a local one */
 	char https[CONF_ADDR_LEN];      /* "" = no HTTPS listener */
+	char cdr_jsonl[PATH_MAX];       /* "" = no JSON-lines CDR stream */
 	char tls_cert[PATH_MAX];        /* "" = <state_dir>/tls/cert.pem (self-signed if missing) */
 	char tls_key[PATH_MAX];         /* "" = <state_dir>/tls/key.pem */
 	enum log_level log_level;
 	unsigned http_threads;          /* libmicrohttpd thread pool size */
+	char metrics_allow[1024];       /* GET /metrics without login from these (netacl.h) */
 	bool demo;
 };
 

@@ -129,3 +129,30 @@ void log_msg(enum log_level level, const char *module, const char *fmt, ...)
 	}
 	errno = saved;
 }
+
+void log_event(const char *severity, const char *kind, const char *source, const char *message)
+{
+	static const struct { const char *name; int prio; } prios[] = {
+		{ "critical", 2 }, { "major", 3 }, { "minor", 4 }, { "warning", 4 }, { "cleared", 5 },
+		{ "info", 6 },
+	};
+	int prio = 6;
+
+	for (size_t i = 0; i < sizeof(prios) / sizeof(prios[0]); i++)
+		if (!strcmp(severity, prios[i].name))
+			prio = prios[i].prio;
+#ifdef HAVE_SYSTEMD
+	if (to_journal) {
+		int saved = errno;
+
+		sd_journal_send("MESSAGE=event %s %s%s%s: %s", severity, kind, source[0] ? " " : "", source,
+				message, "PRIORITY=%d", prio, "TRUNKGATE_MODULE=event",
+				"TRUNKGATE_EVENT=%s", kind, "TRUNKGATE_SEVERITY=%s", severity,
+				"TRUNKGATE_SOURCE=%s", source, "SYSLOG_IDENTIFIER=trunkgated", NULL);
+		errno = saved;
+		return;
+	}
+#endif
+	log_msg(prio <= 3 ? LOG_LEVEL_ERR : prio == 4 ? LOG_LEVEL_WARN : LOG_LEVEL_INFO, "event",
+		"%s %s%s%s: %s", severity, kind, source[0] ? " " : "", source, message);
+}

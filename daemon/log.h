@@ -29,6 +29,12 @@ const char *log_level_name(enum log_level level);
 void log_msg(enum log_level level, const char *module, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* An event (db_event_add writes one): to the journal with structured fields
+ * TRUNKGATE_EVENT (kind), TRUNKGATE_SEVERITY, TRUNKGATE_SOURCE and a
+ * PRIORITY from the severity (critical 2, major 3, minor/warning 4,
+ * cleared 5, info 6), or to stderr as an "event" line.  Any thread. */
+void log_event(const char *severity, const char *kind, const char *source, const char *message);
+
 #define log_err(...)   log_msg(LOG_LEVEL_ERR, LOG_MODULE, __VA_ARGS__)
 #define log_warn(...)  log_msg(LOG_LEVEL_WARN, LOG_MODULE, __VA_ARGS__)
 #define log_info(...)  log_msg(LOG_LEVEL_INFO, LOG_MODULE, __VA_ARGS__)

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -31,11 +32,13 @@
 #include "conf.h"
 #include "db.h"
 #include "mainq.h"
+#include "media.h"
 #include "call.h"
 #include "sd.h"
 #include "spanmgr.h"
 #include "secret.h"
 #include "status/status.h"
+#include "status/status_sock.h"
 #include "surv/surv.h"
 #include "tg.h"
 #include "tg_config.h"
@@ -51,11 +54,14 @@ struct daemon {
 	struct spanmgr *spans;
 	struct trunk_agent *sip;        /* NULL when SIP could not start */
 	struct call_core *calls;
+	struct media_engine *media;     /* RTP for calls; NULL when it could not start */
+	int media_reg;                  /* su_root registration of its event fd */
 	struct call_sutimers *call_timers;
 	struct db_cdr_writer *cdrs;     /* CDRs go to its queue, off the main thread */
 	struct surv *surv;              /* group health, busy-out, bypass relays */
 	struct db *db;
 	struct web *web;
+	struct status_sock *status_sock;        /* STATE/status.sock for trunkgate-snmp */
 	struct web *web_tls;            /* the HTTPS listener, when configured */
 	char *tls_cert, *tls_key;       /* its PEM texts, alive as long as it */
 	struct tg_config *config;       /* the live snapshot */
@@ -271,6 +277,8 @@ static void publish_status(struct daemon *d)
 	tg_strlcpy(d->status.contact, c->contact, sizeof(d->status.contact));
 	if (d->spans)
 		spanmgr_status(d->spans, &d->status);
+	status_perf_update(&d->status, tg_wall_ms() / 1000);
+	status_sys_sample(&d->status, tg_now_ms());
 	if (d->calls) {
 		d->status.active_calls = call_core_active(d->calls);
 		d->status.total_calls = call_core_total(d->calls);
@@ -340,6 +348,12 @@ static void apply_ready(struct daemon *d)
 	surv_apply(d->surv, c);
 	tg_loader_retire(d->loader, old);       /* freed over there */
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	{
+		char m[64];
+
+		snprintf(m, sizeof(m), "configuration generation %llu applied", c->generation);
+		db_event_add(d->db, "info", "config-applied", "", m);
+	}
 	log_info("config generation %llu applied (built in %.1f ms off the main thread, "
 		 "swapped in %.3f ms)", c->generation, build_ms,
 		 (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
@@ -373,6 +387,14 @@ static void on_mainq(const struct mainq_msg *msg, void *arg)
 	case MAINQ_CONFIG_READY:
 		apply_ready(d);
 		break;
+	case MAINQ_CALL_HANGUP: {
+		int rc = d->calls ? call_core_hangup(d->calls, msg->u.hangup.id) : ENOENT;
+
+		mainq_reply_done(msg->u.hangup.reply, rc, rc ? "no call %s" : "call %s cleared",
+				 msg->u.hangup.id);
+		status_calls_publish(status_calls_build(d->calls));     /* the list says so at once */
+		break;
+	}
 	case MAINQ_SPAN_DCHAN:
 		spanmgr_on_msg(d->spans, msg);
 		if (surv_take_changed(d->surv))
@@ -430,6 +452,7 @@ static void on_status_timer(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_
 
 	surv_tick(d->surv);     /* the loop is alive: re-arm the bypass relays' watchdog */
 	publish_status(d);
+	status_calls_publish(status_calls_build(d->calls));
 }
 
 static void on_watchdog(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
@@ -516,6 +539,58 @@ static void start_sip(struct daemon *d)
 	}
 }
 
+/* Media engine events, by the cookie of a SIP leg's session. */
+static int on_media_events(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
+{
+	struct daemon *d = (struct daemon *)arg;
+	struct media_event ev[32];
+	size_t n;
+
+	n = media_engine_events_take(d->media, ev, 32);
+	for (size_t i = 0; i < n; i++)
+		trunk_media_event(d->sip, &ev[i]);
+	return 0;
+}
+
+/* The media engine on the RTP range, bound to the media address (else the
+ * SIP address when it is an IP literal, else every address); its thread
+ * carries RTP, its events come to the main loop.  A failure leaves calls
+ * without audio, logged and recorded as an event. */
+static void start_media(struct daemon *d)
+{
+	char host[CONF_ADDR_LEN] = "", err[CONF_ERR_LEN];
+	unsigned char a[16];
+	unsigned port;
+	su_wait_t wait[1];
+	int rc;
+
+	d->media_reg = -1;
+	if (d->conf.media_address[0])
+		tg_strlcpy(host, d->conf.media_address, sizeof(host));
+	else if (!conf_split_hostport(d->conf.sip, host, sizeof(host), &port) &&
+		 !inet_pton(AF_INET, host, a) && !inet_pton(AF_INET6, host, a))
+		host[0] = '\0';
+	if (!host[0] || !strcmp(host, "::"))
+		tg_strlcpy(host, strchr(host, ':') ? "::" : "0.0.0.0", sizeof(host));
+	rc = media_engine_create(&d->media, &(struct media_engine_cfg){
+		.bind_addr = host, .port_min = (uint16_t)d->conf.rtp_min,
+		.port_max = (uint16_t)d->conf.rtp_max, .threaded = true });
+	if (!rc && su_wait_create(wait, media_engine_event_fd(d->media), SU_WAIT_IN) == 0)
+		d->media_reg = su_root_register(d->root, wait, on_media_events, (su_wakeup_arg_t *)d, 0);
+	if (rc || d->media_reg < 0) {
+		snprintf(err, sizeof(err), "media engine not started on %s, ports %u-%u: %s", host,
+			 d->conf.rtp_min, d->conf.rtp_max, rc ? strerror(rc) : "cannot watch its events");
+		log_err("%s; calls carry no audio", err);
+		db_event_add(d->db, "major", "media-error", "trunkgated", err);
+		media_engine_destroy(d->media);
+		d->media = NULL;
+		return;
+	}
+	log_info("media engine: RTP on %s ports %u-%u", host, d->conf.rtp_min, d->conf.rtp_max);
+	spanmgr_set_media(d->spans, d->media);
+	trunk_agent_set_media(d->sip, d->media);
+}
+
 /* The call core's CDR sink: a copy into the writer's queue, never a wait. */
 static void on_cdr(void *arg, const struct db_cdr *r)
 {
@@ -560,6 +635,8 @@ static int start(struct daemon *d)
 		log_err("%s", err);
 		return rc;
 	}
+	/* retention 5 s after start, then hourly; the JSON-lines stream if configured */
+	db_cdr_writer_options(d->cdrs, d->conf.cdr_jsonl[0] ? d->conf.cdr_jsonl : NULL, 3600);
 	rc = tg_loader_start(&d->loader, d->conf.db_path, d->config->generation, err, sizeof(err));
 	if (rc) {
 		log_err("%s", err);
@@ -580,6 +657,7 @@ static int start(struct daemon *d)
 	spanmgr_set_core(d->spans, d->calls);
 	spanmgr_set_link_hook(d->spans, on_links_changed, d);
 	start_sip(d);
+	start_media(d);
 	tg_strlcpy(d->status.version, PACKAGE_VERSION, sizeof(d->status.version));
 	d->status.started_at_ms = tg_wall_ms();
 	d->status.started_mono_ms = tg_now_ms();
@@ -603,7 +681,7 @@ static int start(struct daemon *d)
 	wc = (struct web_cfg){
 		.listen = d->conf.http, .web_root = d->conf.web_root, .db_path = d->conf.db_path,
 		.state_dir = d->conf.state_dir, .threads = d->conf.http_threads,
-		.max_body = WEB_MAX_BODY_DEFAULT,
+		.max_body = WEB_MAX_BODY_DEFAULT, .metrics_allow = d->conf.metrics_allow,
 	};
 	rc = web_start(&d->web, &wc, err, sizeof(err));
 	if (rc) {
@@ -615,6 +693,9 @@ static int start(struct daemon *d)
 	snprintf(url, sizeof(url), "%s\n", web_url(d->web));
 	if (write_file(path, url, 0644))
 		log_warn("cannot write %s", path);
+	state_path(d, "status.sock", path, sizeof(path));
+	if (status_sock_start(&d->status_sock, path, d->conf.db_path, err, sizeof(err)))
+		log_warn("%s; trunkgate-snmp will not see this daemon", err);
 	if (d->conf.https[0]) {
 		rc = start_https(d, &wc, err, sizeof(err));
 		if (rc) {
@@ -652,6 +733,8 @@ static void stop(struct daemon *d)
 		state_path(d, "http.url", path, sizeof(path));
 		unlink(path);
 	}
+	status_sock_stop(d->status_sock);
+	d->status_sock = NULL;
 	if (d->web_tls) {
 		web_stop(d->web_tls);
 		d->web_tls = NULL;
@@ -674,6 +757,11 @@ static void stop(struct daemon *d)
 		surv_shutdown(d->surv); /* relays engaged before the spans close */
 	spanmgr_destroy(d->spans);      /* ends its calls, closes the cards: the far ends see LOS */
 	d->spans = NULL;
+	if (d->media_reg >= 0)
+		su_root_deregister(d->root, d->media_reg);
+	d->media_reg = -1;
+	media_engine_destroy(d->media); /* after the legs that held sessions and the spans */
+	d->media = NULL;
 	call_core_destroy(d->calls);    /* after the legs are gone: queues the last CDRs */
 	d->calls = NULL;
 	call_sutimers_destroy(d->call_timers);
@@ -684,6 +772,7 @@ static void stop(struct daemon *d)
 	d->surv = NULL;
 	tg_loader_stop(d->loader);
 	d->loader = NULL;
+	status_calls_publish(NULL);
 	mainq_close();
 	if (d->db) {
 		db_event_add(d->db, "info", "daemon-stop", "trunkgated", "trunkgated stopped");
@@ -695,7 +784,7 @@ static void stop(struct daemon *d)
 
 int main(int argc, char **argv)
 {
-	static struct daemon d = { .lock_fd = -1, .sig_fd = -1, .sig_reg = -1 };
+	static struct daemon d = { .lock_fd = -1, .sig_fd = -1, .sig_reg = -1, .media_reg = -1 };
 	char err[CONF_ERR_LEN];
 	int rc;
 

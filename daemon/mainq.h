@@ -16,6 +16,7 @@
 enum mainq_type {
 	MAINQ_CONFIG_GENERATION,        /* a committed config change: apply generation N */
 	MAINQ_CONFIG_READY,             /* loader thread: a snapshot is built (tg_loader_take) */
+	MAINQ_CALL_HANGUP,              /* HTTP thread: clear a call (answer in `reply`) */
 	MAINQ_SPAN_DCHAN,               /* hw thread: a D-channel frame arrived */
 	MAINQ_SPAN_ALARM,               /* hw thread: the alarm set changed */
 	MAINQ_SPAN_TEST_CALL,           /* HTTP thread: place a test call (answer in `reply`) */
@@ -42,6 +43,7 @@ struct mainq_msg {
 		 * with, so a message from a span since closed is dropped */
 		struct { unsigned long long instance; uint16_t len; uint8_t data[HW_DCHAN_MAX]; } dchan;
 		struct { unsigned long long instance; unsigned alarms, old; } alarm;
+		struct { char id[48]; struct mainq_reply *reply; } hangup;
 		struct {
 			long long span_id;
 			char called[33], calling[33];

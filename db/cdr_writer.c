@@ -27,6 +27,10 @@
  * full): when the database stalls that long, add refuses with ENOSPC and the
  * drop is counted and logged (once per run of drops), since the main thread
  * must never block.  The high-water mark shows how close it came.
+ *
+ * Between batches the thread also applies the retention settings (db_prune,
+ * once an hour) and, when configured, appends each committed batch to a
+ * JSON-lines file for billing systems (db_cdr_writer_options).
  */
 #include "config.h"
 #include <errno.h>
@@ -62,6 +66,9 @@ struct db_cdr_writer {
 	pthread_t thread;
 	struct db *db;                  /* the writer thread's own */
 	sqlite3_stmt *ins;
+	char *jsonl;                    /* append committed CDRs here as JSON lines; NULL = not */
+	unsigned prune_s;               /* retention every so many seconds; 0 = never */
+	struct timespec next_prune;     /* CLOCK_REALTIME, for pthread_cond_timedwait */
 };
 
 static void sleep_ms(unsigned ms)
@@ -108,6 +115,86 @@ static int write_batch(struct db_cdr_writer *w, struct cdr_node *batch)
 	return rc;
 }
 
+static void json_str(FILE *f, const char *k, const char *v, bool comma)
+{
+	fprintf(f, "%s\"%s\":\"", comma ? "," : "", k);
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+static void json_num(FILE *f, const char *k, long long v, bool null_if_zero)
+{
+	if (null_if_zero && v <= 0)
+		fprintf(f, ",\"%s\":null", k);
+	else
+		fprintf(f, ",\"%s\":%lld", k, v);
+}
+
+/* The committed rows as JSON lines, for a billing system to tail. */
+static void append_jsonl(const char *path, const struct cdr_node *batch)
+{
+	FILE *f = fopen(path, "ae");
+
+	if (!f) {
+		log_warn("CDR stream %s: %s", path, strerror(errno));
+		return;
+	}
+	for (const struct cdr_node *n = batch; n; n = n->next) {
+		const struct db_cdr *c = &n->r;
+
+		if (n->failed)
+			continue;
+		fputc('{', f);
+		json_str(f, "call_id", c->call_id, false);
+		json_num(f, "setup_at", c->setup_at, true);
+		json_num(f, "alert_at", c->alert_at, true);
+		json_num(f, "answer_at", c->answer_at, true);
+		json_num(f, "end_at", c->end_at, true);
+		json_str(f, "in_kind", c->in_kind, true);
+		json_str(f, "in_group", c->in_group, true);
+		json_str(f, "in_trunk", c->in_trunk, true);
+		json_num(f, "in_channel", c->in_channel, false);
+		json_str(f, "out_kind", c->out_kind, true);
+		json_str(f, "out_group", c->out_group, true);
+		json_str(f, "out_trunk", c->out_trunk, true);
+		json_num(f, "out_channel", c->out_channel, false);
+		json_str(f, "calling", c->calling, true);
+		json_str(f, "called", c->called, true);
+		json_str(f, "calling_out", c->calling_out, true);
+		json_str(f, "called_out", c->called_out, true);
+		json_str(f, "route", c->route, true);
+		json_num(f, "cause", c->cause, false);
+		json_num(f, "sip_status", c->sip_status, true);
+		json_str(f, "released_by", c->released_by, true);
+		fputs("}\n", f);
+	}
+	if (fclose(f))
+		log_warn("CDR stream %s: %s", path, strerror(errno));
+}
+
+static void prune(struct db_cdr_writer *w)
+{
+	struct db_retention r;
+	unsigned long long n = 0;
+	struct timespec now;
+	int rc;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	db_retention_get(w->db, &r);
+	rc = db_prune(w->db, &r, (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000, &n);
+	if (rc)
+		log_warn("retention: %s", db_errmsg(w->db));
+	else if (n)
+		log_info("retention: %llu old CDRs and events deleted", n);
+}
+
 static void free_list(struct cdr_node *n)
 {
 	while (n) {
@@ -130,8 +217,23 @@ static void *writer_main(void *arg)
 		bool stopping;
 		int rc;
 
-		while (!w->head && !w->stop)
-			pthread_cond_wait(&w->wake, &w->mu);
+		while (!w->head && !w->stop) {
+			struct timespec now;
+
+			if (!w->prune_s) {
+				pthread_cond_wait(&w->wake, &w->mu);
+				continue;
+			}
+			clock_gettime(CLOCK_REALTIME, &now);
+			if (now.tv_sec > w->next_prune.tv_sec) {
+				w->next_prune.tv_sec = now.tv_sec + w->prune_s;
+				pthread_mutex_unlock(&w->mu);
+				prune(w);       /* its own transactions, between batches */
+				pthread_mutex_lock(&w->mu);
+				continue;
+			}
+			pthread_cond_timedwait(&w->wake, &w->mu, &w->next_prune);
+		}
 		if (!w->head)
 			break;          /* stopping, and drained */
 		batch = w->head;
@@ -161,6 +263,8 @@ static void *writer_main(void *arg)
 		}
 		for (struct cdr_node *n = batch; n; n = n->next)
 			nfailed += rc || n->failed;
+		if (!rc && w->jsonl)
+			append_jsonl(w->jsonl, batch);
 		free_list(batch);
 
 		pthread_mutex_lock(&w->mu);
@@ -181,6 +285,7 @@ static void writer_free(struct db_cdr_writer *w)
 	free_list(w->head);             /* empty after a drain: nothing is added after stop */
 	sqlite3_finalize(w->ins);
 	db_close(w->db);
+	free(w->jsonl);
 	pthread_cond_destroy(&w->done);
 	pthread_cond_destroy(&w->wake);
 	pthread_mutex_destroy(&w->mu);
@@ -217,6 +322,18 @@ int db_cdr_writer_start(struct db_cdr_writer **wp, const char *path, size_t capa
 	}
 	*wp = w;
 	return 0;
+}
+
+void db_cdr_writer_options(struct db_cdr_writer *w, const char *jsonl_path, unsigned prune_s)
+{
+	pthread_mutex_lock(&w->mu);
+	free(w->jsonl);
+	w->jsonl = jsonl_path ? strdup(jsonl_path) : NULL;
+	w->prune_s = prune_s;
+	clock_gettime(CLOCK_REALTIME, &w->next_prune);
+	w->next_prune.tv_sec += 5;      /* the first run soon after start */
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->mu);
 }
 
 int db_cdr_writer_add(struct db_cdr_writer *w, const struct db_cdr *c)

@@ -14,6 +14,7 @@
  */
 #include "config.h"
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,15 +265,20 @@ void db_close(struct db *db)
 
 long long db_file_size(struct db *db)
 {
-	char wal[sizeof(db->path) + 8];
+	return db_path_size(db->path);
+}
+
+long long db_path_size(const char *path)
+{
+	char wal[PATH_MAX + 8];
 	struct stat st;
 	long long n;
 
-	if (stat(db->path, &st) != 0)
+	if (stat(path, &st) != 0)
 		return -1;
 	n = (long long)st.st_size;
 	/* Under WAL, recent commits live in the -wal file until a checkpoint. */
-	snprintf(wal, sizeof(wal), "%s-wal", db->path);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
 	if (stat(wal, &st) == 0)
 		n += (long long)st.st_size;
 	return n;

@@ -39,6 +39,7 @@ int db_migrate(struct db *db, unsigned target, char *err, size_t errlen);
 int db_exec_script(struct db *db, const char *sql, char *err, size_t errlen);
 const char *db_errmsg(struct db *db);
 long long db_file_size(struct db *db);           /* main file + WAL, bytes */
+long long db_path_size(const char *path);       /* the same by path, no connection: -1 if missing */
 
 /* Who made a change, for the audit log. */
 struct db_actor {
@@ -179,6 +180,7 @@ struct db_cdr {
 	int cause;
 	int sip_status;                 /* 0 = none */
 	char released_by[8];            /* caller, callee, gateway */
+	char quality[512];              /* media figures of the RTP legs, JSON; "" = none */
 };
 /* One row in its own transaction (one fsync): tests, tools, the benchmark.
  * EEXIST: the call_id is there already. */
@@ -207,6 +209,11 @@ struct db_cdr_stats {
 #define DB_CDR_QUEUE_DEFAULT 65536
 int  db_cdr_writer_start(struct db_cdr_writer **wp, const char *path, size_t capacity,
 			 char *err, size_t errlen);
+/* Before the first add: also append every committed CDR as one JSON object
+ * a line to jsonl_path (opened for each batch with O_APPEND, so logrotate
+ * may move the file; NULL = none), and apply the retention settings every
+ * prune_s seconds, the first time a few seconds after start (0 = never). */
+void db_cdr_writer_options(struct db_cdr_writer *w, const char *jsonl_path, unsigned prune_s);
 /* 0; ENOSPC when the queue is full (counted as dropped, logged); ENOMEM. */
 int  db_cdr_writer_add(struct db_cdr_writer *w, const struct db_cdr *c);
 /* Wait until every row added before this call is committed or has failed. */
@@ -447,6 +454,18 @@ typedef int (db_rec_row_h)(void *arg, int ncols, const char *const *names,
 			   const char *const *values, const int *types);
 int db_records(struct db *db, const struct db_rec_query *q, db_rec_row_h *row, void *arg,
 	       long long *total);
+/* Retention: delete CDRs and events older than the days given or beyond the
+ * newest max rows (0 = no limit of that kind), in chunks of a few thousand
+ * rows a transaction so writers never wait long.  *deleted counts the rows.
+ * The audit log is never pruned. */
+struct db_retention {
+	unsigned cdr_days, cdr_max, event_days, event_max;
+};
+#define DB_RETENTION_DEFAULT { 365, 5000000, 90, 200000 }
+int db_prune(struct db *db, const struct db_retention *r, long long now_ms, unsigned long long *deleted);
+/* The retention settings (cdr_retention_days, cdr_retention_max,
+ * event_retention_days, event_retention_max), defaults where unset. */
+void db_retention_get(struct db *db, struct db_retention *r);
 /* A consistent copy of the whole database into a new file at path
  * (SQLite's online backup). */
 int db_backup_to(struct db *db, const char *path);
@@ -481,7 +500,7 @@ struct db_preset_plan {
 	struct db_trunk_group groups[3];
 	struct db_number_range ranges[2];
 	struct db_manip_rule rules[4];
-	struct db_route routes[6];
+	struct db_route routes[5];
 };
 
 /* The presets' names (i from 0; NULL past the last) and titles (NULL: no such preset). */

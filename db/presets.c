@@ -13,13 +13,15 @@
  *
  * The three presets (names as the API takes them):
  *
- *   ev-in-front-of-pbx  carrier span + PBX span + SIP trunk.  Carrier calls
- *                       to the EV range go to the SIP trunk, to the PBX range
- *                       to the PBX span; PBX <-> EV calls cross the gateway;
+ *   ev-in-front-of-pbx  carrier span + PBX span + SIP trunk.  Calls from any
+ *                       side to a number in a range go to the range's owner
+ *                       (EV range: the SIP trunk; PBX range: the PBX span),
+ *                       so PBX <-> EV calls cross the gateway and moving a
+ *                       department is giving its range to the other group;
  *                       PBX and EV calls to anything else go to the carrier.
  *   ev-behind-pbx       PBX span + SIP trunk (the PBX keeps the carrier).
  *                       PBX calls to the EV range go to the SIP trunk;
- *                       every EV call goes to the PBX (PSTN through it).
+ *                       every other EV call goes to the PBX (PSTN through it).
  *   voip-only           SIP trunk + a small PSTN span: carrier calls to the
  *                       EV range (or any number, when no range is given) go
  *                       to the SIP trunk; EV calls go to the carrier.
@@ -103,7 +105,9 @@ static void add_range(struct db_preset_plan *p, const char *name, const struct d
 	snprintf(n->description, sizeof(n->description), "%s", description);
 }
 
-/* A route from `source` for `range` ("" = any number) to `dest`. */
+/* A route from `source` for `range` ("" = any number) to `dest`; dest NULL
+ * makes a range owner route: each called number goes to whichever group
+ * owns the range it is in, so moving a department is editing its range. */
 static struct db_route *add_route(struct db_preset_plan *p, const char *name, const char *source,
 				  const char *range, const char *dest)
 {
@@ -115,6 +119,8 @@ static struct db_route *add_route(struct db_preset_plan *p, const char *name, co
 	r->position = p->nroutes++;
 	snprintf(r->source_group, sizeof(r->source_group), "%s", source);
 	snprintf(r->range, sizeof(r->range), "%s", range);
+	if (!dest)
+		return r;
 	r->ndests = 1;
 	snprintf(r->dests[0].group, sizeof(r->dests[0].group), "%s", dest);
 	/* Q.850 34/38/41/42/44 and SIP 408/480/500/503: the usual "try elsewhere" set */
@@ -159,6 +165,7 @@ int db_preset_plan(const struct db_preset *a, struct db_preset_plan *p, char *fi
 		   char *msg, size_t mlen)
 {
 	const char *surv_group = "";
+	struct db_route *surv = NULL;
 	bool need_carrier = false, need_pbx = false, known = false;
 	bool front, behind;
 
@@ -222,32 +229,29 @@ int db_preset_plan(const struct db_preset *a, struct db_preset_plan *p, char *fi
 	if (range_given(&a->pbx_range))
 		add_range(p, "pbx-users", &a->pbx_range, "pbx", "preset: the PBX's users");
 
+	/* Calls from a side to numbers in ranges go to the range's owner (owner
+	 * routes); anything else a user side dials goes out to the PSTN. */
 	if (front) {
-		add_route(p, "carrier-to-ev", "carrier", "ev-users", "ev");
-		add_route(p, "carrier-to-pbx", "carrier", "pbx-users", "pbx");
-		add_route(p, "pbx-to-ev", "pbx", "ev-users", "ev");
-		add_route(p, "ev-to-pbx", "ev", "pbx-users", "pbx");
+		surv = add_route(p, "from-carrier", "carrier", "", NULL);
+		add_route(p, "from-pbx", "pbx", "", NULL);
+		add_route(p, "from-ev", "ev", "", NULL);
 		add_route(p, "pbx-to-pstn", "pbx", "", "carrier");
 		add_route(p, "ev-to-pstn", "ev", "", "carrier");
 	} else if (behind) {
-		add_route(p, "pbx-to-ev", "pbx", "ev-users", "ev");
+		add_route(p, "from-pbx", "pbx", "", NULL);
 		add_route(p, "ev-to-pbx", "ev", "", "pbx");
 	} else {
-		add_route(p, "carrier-to-ev", "carrier", range_given(&a->ev_range) ? "ev-users" : "", "ev");
+		surv = range_given(&a->ev_range) ? add_route(p, "from-carrier", "carrier", "", NULL) :
+			add_route(p, "carrier-to-ev", "carrier", "", "ev");
 		add_route(p, "ev-to-pstn", "ev", "", "carrier");
 	}
-	/* the survivability alternative on every route into the SIP trunk */
-	for (unsigned i = 0; i < p->nroutes; i++) {
-		struct db_route *r = &p->routes[i];
-
-		if (strcmp(r->dests[0].group, "ev") || !strcmp(r->source_group, surv_group))
-			continue;
-		if (surv_group[0])
-			snprintf(r->survivability_group, sizeof(r->survivability_group), "%s", surv_group);
-		else if (strcmp(a->survivability, "none") && a->survivability[0])
-			snprintf(r->survivability_forward, sizeof(r->survivability_forward), "%s",
-				 a->survivability);
-	}
+	/* the survivability alternative where PSTN calls come in: while the ev
+	 * group is down its users' calls go to the PBX (or a number) */
+	if (surv && surv_group[0])
+		snprintf(surv->survivability_group, sizeof(surv->survivability_group), "%s", surv_group);
+	else if (surv && strcmp(a->survivability, "none") && a->survivability[0])
+		snprintf(surv->survivability_forward, sizeof(surv->survivability_forward), "%s",
+			 a->survivability);
 	return 0;
 }
 

@@ -10,6 +10,8 @@
 #include "config.h"
 #include <errno.h>
 #include <stdio.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db_int.h"
@@ -26,7 +28,8 @@ static const struct rec_kind {
 		"id, call_id, setup_at, alert_at, answer_at, end_at, "
 		"CASE WHEN answer_at IS NULL THEN 0 ELSE (end_at - answer_at) / 1000 END AS duration_s, "
 		"in_kind, in_group, in_trunk, in_channel, out_kind, out_group, out_trunk, out_channel, "
-		"calling, called, calling_out, called_out, route, cause, sip_status, released_by",
+		"calling, called, calling_out, called_out, route, cause, sip_status, released_by, "
+		"quality_json",
 		"cdrs", "end_at",
 		/* ?3 number prefix, ?4 trunk or group, ?5 cause */
 		"(?3 IS NULL OR substr(called, 1, length(?3)) = ?3 OR substr(calling, 1, length(?3)) = ?3 "
@@ -164,4 +167,80 @@ int db_backup_to(struct db *db, const char *path)
 const char *db_path(const struct db *db)
 {
 	return db->path;
+}
+
+static int prune_chunk(struct db *db, const char *sql, long long arg, unsigned *n)
+{
+	sqlite3_stmt *st;
+	int rc = db_begin(db);
+
+	if (rc)
+		return rc;
+	rc = db_prepare(db, &st, sql);
+	if (!rc) {
+		sqlite3_bind_int64(st, 1, arg);
+		rc = db_step_done(st);
+		*n = (unsigned)sqlite3_changes(db->conn);
+	}
+	if (!rc)
+		rc = db_commit(db);
+	if (rc)
+		db_rollback(db);
+	return rc;
+}
+
+/* Delete in chunks until a chunk comes back short. */
+static int prune_all(struct db *db, const char *sql, long long arg, unsigned long long *deleted)
+{
+	unsigned n;
+	int rc;
+
+	do {
+		n = 0;
+		rc = prune_chunk(db, sql, arg, &n);
+		*deleted += n;
+	} while (!rc && n >= 5000);
+	return rc;
+}
+
+int db_prune(struct db *db, const struct db_retention *r, long long now_ms,
+	     unsigned long long *deleted)
+{
+	int rc = 0;
+
+	*deleted = 0;
+	if (r->cdr_days)
+		rc = prune_all(db, "DELETE FROM cdrs WHERE id IN (SELECT id FROM cdrs WHERE end_at < ?1 "
+			       "ORDER BY id LIMIT 5000)", now_ms - r->cdr_days * 86400000LL, deleted);
+	if (!rc && r->cdr_max)
+		rc = prune_all(db, "DELETE FROM cdrs WHERE id IN (SELECT id FROM cdrs WHERE id <= "
+			       "(SELECT id FROM cdrs ORDER BY id DESC LIMIT 1 OFFSET ?1) ORDER BY id LIMIT 5000)",
+			       r->cdr_max, deleted);
+	if (!rc && r->event_days)
+		rc = prune_all(db, "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE at < ?1 "
+			       "ORDER BY id LIMIT 5000)", now_ms - r->event_days * 86400000LL, deleted);
+	if (!rc && r->event_max)
+		rc = prune_all(db, "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE id <= "
+			       "(SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?1) ORDER BY id LIMIT 5000)",
+			       r->event_max, deleted);
+	return rc;
+}
+
+void db_retention_get(struct db *db, struct db_retention *r)
+{
+	static const struct { const char *key; size_t off; } keys[] = {
+		{ "cdr_retention_days", offsetof(struct db_retention, cdr_days) },
+		{ "cdr_retention_max", offsetof(struct db_retention, cdr_max) },
+		{ "event_retention_days", offsetof(struct db_retention, event_days) },
+		{ "event_retention_max", offsetof(struct db_retention, event_max) },
+	};
+	const struct db_retention def = DB_RETENTION_DEFAULT;
+
+	*r = def;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		char v[32];
+
+		if (db_setting_get(db, keys[i].key, v, sizeof(v)) == 0)
+			*(unsigned *)((char *)r + keys[i].off) = (unsigned)strtoul(v, NULL, 10);
+	}
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "db_int.h"
+#include "log.h"
 
 /* Bind helper: NULL text binds SQL NULL. */
 static int bind_text(sqlite3_stmt *st, int i, const char *s)
@@ -214,6 +215,7 @@ int db_event_add(struct db *db, const char *severity, const char *kind, const ch
 	bind_text(st, 5, message);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
+	log_event(severity, kind, source ? source : "", message);      /* and to the journal */
 	return rc == SQLITE_DONE ? 0 : db_errno(rc);
 }
 

@@ -11,7 +11,7 @@ set -euo pipefail
 # Build dependencies (keep in step with configure.ac and packaging/debian/control).
 BUILD_PKGS=(
 	build-essential autoconf automake libtool pkg-config
-	libsofia-sip-ua-dev libspandsp-dev libtiff-dev libsrtp2-dev
+	libsofia-sip-ua-dev libspandsp-dev libtiff-dev libsrtp2-dev libspeexdsp-dev
 	libmicrohttpd-dev libsqlite3-dev libasound2-dev libpri-dev
 	libjansson-dev libcrypt-dev libsystemd-dev libsnmp-dev libpcre2-dev
 	check dahdi-source libgnutls28-dev
@@ -19,7 +19,10 @@ BUILD_PKGS=(
 # What the test suites drive: real peers and clients, never mocks.
 TEST_PKGS=(
 	curl sqlite3 jq procps iproute2 python3 chromium sip-tester
+	snmpd snmptrapd snmp smitools prometheus
 )
+# test_openapi.sh validates answers against the OpenAPI document.
+TEST_PKGS+=(python3-jsonschema)
 # The browser tests run on Node.js (playwright-core from npm).  Many machines
 # ship their own node with npm bundled; Debian's only when there is none.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
@@ -63,4 +66,16 @@ export DEBIAN_FRONTEND=noninteractive
 apt_opts=(-o DPkg::Lock::Timeout=900 -q -y)
 $SUDO apt-get "${apt_opts[@]}" update >/dev/null
 $SUDO apt-get "${apt_opts[@]}" install --no-install-recommends "${missing[@]}" >/dev/null
+# The tests run their own snmpd, snmptrapd and promtool by pid with their own
+# configuration.  On a machine with systemd, Debian starts and enables these
+# packages' services on install: undo that for the ones installed just now
+# (services that were there before are left alone).
+if [ -d /run/systemd/system ]; then
+	for p in "${missing[@]}"; do
+		case $p in
+		snmpd|snmptrapd|prometheus)
+			$SUDO systemctl disable --now "$p.service" >/dev/null 2>&1 || true ;;
+		esac
+	done
+fi
 echo "install-deps: done"

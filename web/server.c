@@ -26,6 +26,7 @@
 #include "conf.h"
 #include "db.h"
 #include "tg.h"
+#include "secret.h"
 #include "web_int.h"
 
 static pthread_key_t db_key;
@@ -119,6 +120,48 @@ enum MHD_Result web_reply_json(struct web_req *r, unsigned status, json_t *body)
 	struct MHD_Response *resp = json_response(body);
 
 	return resp ? web_queue(r, status, resp) : MHD_NO;
+}
+
+void web_etag(json_t *obj, char *out, size_t len)
+{
+	json_t *copy = json_copy(obj);
+	char *text, hash[65] = "";
+
+	json_object_del(copy, "generation");
+	text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(copy);
+	if (!text || secret_sha256_hex(text, hash))
+		hash[0] = '\0';
+	free(text);
+	snprintf(out, len, "\"%.20s\"", hash);
+}
+
+enum MHD_Result web_reply_json_etag(struct web_req *r, unsigned status, json_t *body)
+{
+	char tag[32];
+	struct MHD_Response *resp;
+
+	web_etag(body, tag, sizeof(tag));
+	resp = json_response(body);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, "ETag", tag);
+	return web_queue(r, status, resp);
+}
+
+bool web_if_match(struct web_req *r, json_t *current, enum MHD_Result *mrc)
+{
+	const char *want = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "If-Match");
+	char tag[32];
+
+	if (!want || !strcmp(want, "*"))
+		return true;
+	web_etag(current, tag, sizeof(tag));
+	if (strstr(want, tag))          /* a list of tags, or W/"..." forms, still match */
+		return true;
+	*mrc = web_reply_error(r, 412, "precondition_failed", NULL, "the object changed since it was "
+			       "read: its ETag is now %s (If-Match was %s); read it again", tag, want);
+	return false;
 }
 
 enum MHD_Result web_reply_empty(struct web_req *r, unsigned status)
@@ -328,6 +371,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				       "request body over %zu bytes", w->max_body);
 	if (strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0)
 		return dispatch_api(r);
+	if (strcmp(url, "/metrics") == 0)
+		return web_metrics(r);
 	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
 		return web_static(r);
 	return web_reply_error(r, 405, "method_not_allowed", NULL, "%s is not allowed on %s",
@@ -382,6 +427,12 @@ int web_start(struct web **wp, const struct web_cfg *cfg, char *err, size_t errl
 	tg_strlcpy(w->db_path, cfg->db_path, sizeof(w->db_path));
 	tg_strlcpy(w->state_dir, cfg->state_dir, sizeof(w->state_dir));
 	w->max_body = cfg->max_body ? cfg->max_body : WEB_MAX_BODY_DEFAULT;
+	if (netacl_parse(&w->metrics_acl, cfg->metrics_allow ? cfg->metrics_allow : "", host,
+			 sizeof(host))) {
+		snprintf(err, errlen, "metrics_allow: %s", host);
+		free(w);
+		return EINVAL;
+	}
 	if (!realpath(cfg->web_root, w->web_root)) {
 		/* The API works without the UI files; say so once. */
 		log_warn("web root %s: %s; the admin UI will not be served", cfg->web_root,

@@ -18,6 +18,7 @@ struct web_cfg {
 	const char *state_dir;          /* initial-admin-password lives here */
 	unsigned threads;
 	size_t max_body;                /* request bodies above this get 413 */
+	const char *metrics_allow;      /* addresses that may scrape /metrics unauthenticated; NULL none */
 	const char *tls_cert, *tls_key; /* PEM texts: HTTPS on this listener; NULL: HTTP */
 };
 

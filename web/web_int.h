@@ -10,6 +10,7 @@
 #include <microhttpd.h>
 #include <jansson.h>
 
+#include "netacl.h"
 #include "web.h"
 
 struct db;
@@ -65,6 +66,7 @@ struct web {
 	char url[320];
 	unsigned port;
 	size_t max_body;
+	struct netacl metrics_acl;      /* may GET /metrics without logging in */
 	bool tls;                       /* HTTPS: cookies get Secure */
 };
 
@@ -83,6 +85,9 @@ json_t *web_body_object(struct web_req *r, enum MHD_Result *rcp);
 
 /* The calling thread's own database connection (opened on first use). */
 struct db *web_db(struct web_req *r);
+
+/* GET /metrics (metrics.c) */
+enum MHD_Result web_metrics(struct web_req *r);
 
 /* Static files */
 enum MHD_Result web_static(struct web_req *r);
@@ -115,6 +120,14 @@ unsigned web_throttled(const char *remote);
 void web_throttle_note(const char *remote, bool ok);
 /* API tokens: "tgt_" and 48 hex characters. */
 #define WEB_TOKEN_PREFIX "tgt_"
+/* Optimistic concurrency: an object's ETag is a hash of its JSON as GET
+ * shows it (a "generation" member left out), so any change to it changes
+ * the tag.  web_reply_json_etag adds the tag of body to the reply.
+ * web_if_match: true when the request has no If-Match, "*", or the tag of
+ * current (not stolen); otherwise false with 412 sent. */
+void web_etag(json_t *obj, char *out, size_t len);
+enum MHD_Result web_reply_json_etag(struct web_req *r, unsigned status, json_t *body);
+bool web_if_match(struct web_req *r, json_t *current, enum MHD_Result *mrc);
 /* 429 with Retry-After. */
 enum MHD_Result web_reply_too_many(struct web_req *r, unsigned seconds, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

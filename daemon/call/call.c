@@ -30,6 +30,7 @@
 #include "log.h"
 #include "call.h"
 #include "db.h"
+#include "media.h"
 #include "tg.h"
 
 enum call_state { CALL_ROUTING, CALL_OUTGOING, CALL_ANSWERED, CALL_ENDING };
@@ -46,6 +47,10 @@ struct call {
 	struct leg *in, *out;
 	long long in_group, out_group;  /* counted against the groups' max_calls; 0 = none */
 	bool proceeding_sent, alerting_sent;
+	bool media_on;                  /* the legs' media are connected */
+	struct media_engine *xc_engine; /* PRI<->PRI: the cross-connect made, by one end */
+	unsigned long long xc_key;
+	unsigned xc_ts;
 	unsigned no_answer_s, max_duration_s;  /* as when the call started; 0 = off */
 	void *no_answer_timer, *max_timer;      /* armed timer handles, or NULL */
 	struct call_end end;
@@ -214,6 +219,94 @@ static void cdr_leg(const struct leg *l, char *kind, char *group, char *trunk, i
 
 static void enter(struct call *call);
 static void leave(struct call *call);
+
+/* ---- media attach (see leg_ops.media in call.h) ---- */
+
+static bool leg_media(struct leg *l, struct leg_media *m)
+{
+	memset(m, 0, sizeof(*m));
+	return l && l->ops && l->ops->media && l->ops->media(l, m) == 0;
+}
+
+static void media_connect(struct call *call)
+{
+	struct leg_media a, b;
+	int err = 0;
+
+	if (call->media_on || !leg_media(call->in, &a) || !leg_media(call->out, &b))
+		return;
+	if (a.rtp && b.rtp)
+		err = media_bridge_rtp(a.rtp, b.rtp);
+	else if (a.rtp && b.timeslot)
+		err = media_bridge_tdm(a.rtp, b.span_key, b.timeslot);
+	else if (b.rtp && a.timeslot)
+		err = media_bridge_tdm(b.rtp, a.span_key, a.timeslot);
+	else if (a.timeslot && b.timeslot && a.tdm) {
+		err = media_bridge_tdm_tdm(a.tdm, a.span_key, a.timeslot, b.span_key, b.timeslot);
+		if (!err) {     /* kept: the legs may be gone when it is undone */
+			call->xc_engine = a.tdm;
+			call->xc_key = a.span_key;
+			call->xc_ts = a.timeslot;
+		}
+	}
+	else {
+		log_debug("%s: media not connected: no media engine", call->id);
+		return;
+	}
+	if (err) {
+		log_warn("%s: cannot connect the media: %s", call->id, strerror(err));
+		return;
+	}
+	call->media_on = true;
+	log_debug("%s: media connected", call->id);
+}
+
+/* Before either leg goes: its owner still holds its media. */
+/* The RTP legs' figures as the CDR's quality_json. */
+static void media_quality(struct call *call)
+{
+	struct leg *legs[2] = { call->in, call->out };
+	static const char *const names[2] = { "in", "out" };
+	char *q = call->cdr.quality;
+	size_t n = 0, cap = sizeof(call->cdr.quality);
+	struct leg_media m;
+
+	for (unsigned i = 0; i < 2; i++) {
+		struct media_stats st;
+
+		if (!leg_media(legs[i], &m) || !m.rtp)
+			continue;
+		media_session_stats(m.rtp, &st);
+		n += (size_t)snprintf(q + n, n < cap ? cap - n : 0,
+			"%s\"%s\":{\"rx_packets\":%llu,\"tx_packets\":%llu,\"lost\":%lld,"
+			"\"jitter_ms\":%.1f,\"jb_max_delay_ms\":%u,\"rtt_ms\":%.1f,\"mos\":%.2f}",
+			n ? "," : "{", names[i], (unsigned long long)st.rx_packets,
+			(unsigned long long)st.tx_packets, (long long)st.lost, st.jitter_ms,
+			st.jb_max_delay_ms, st.rtt_ms, st.mos);
+	}
+	if (n && n + 2 < cap)
+		snprintf(q + n, cap - n, "}");
+	else
+		q[0] = '\0';   /* none, or it did not fit: better none than broken */
+}
+
+static void media_disconnect(struct call *call)
+{
+	struct leg_media m;
+
+	if (!call->media_on)
+		return;
+	media_quality(call);
+	call->media_on = false;
+	if (call->xc_engine) {
+		media_unbridge_tdm(call->xc_engine, call->xc_key, call->xc_ts);
+		call->xc_engine = NULL;
+	}
+	if (leg_media(call->in, &m) && m.rtp)
+		media_unbridge(m.rtp);
+	if (leg_media(call->out, &m) && m.rtp)
+		media_unbridge(m.rtp);
+}
 static void set_end(struct call *call, const struct call_end *why, const char *by);
 static void release_leg(struct leg *l, const struct call_end *why);
 
@@ -526,6 +619,8 @@ void call_leg_alerting(struct leg *l, bool inband)
 	if (!call->cdr.alert_at)
 		call->cdr.alert_at = now_ms(call->core);
 	call->alerting_sent = true;
+	if (inband)
+		media_connect(call);
 	if (call->in->ops->alerting)
 		call->in->ops->alerting(call->in, inband);
 }
@@ -534,7 +629,11 @@ void call_leg_progress(struct leg *l, bool inband)
 {
 	struct call *call = l->call;
 
-	if (call && l == call->out && call->in && call->in->ops->progress)
+	if (!call || l != call->out || !call->in)
+		return;
+	if (inband)
+		media_connect(call);
+	if (call->in->ops->progress)
 		call->in->ops->progress(call->in, inband);
 }
 
@@ -549,6 +648,7 @@ void call_leg_answered(struct leg *l)
 	log_info("%s: answered", call->id);
 	timer_cancel(call, &call->no_answer_timer);
 	timer_arm(call, &call->max_timer, call->max_duration_s, on_max_duration, "maximum-duration");
+	media_connect(call);
 	if (call->in->ops->answer)
 		call->in->ops->answer(call->in);
 }
@@ -560,6 +660,7 @@ void call_leg_released(struct leg *l, const struct call_end *why)
 	if (!call)
 		return;
 	enter(call);
+	media_disconnect(call);
 	l->call = NULL;
 	if (l == call->out) {
 		const struct route_target *t = call->next_target ?
@@ -590,6 +691,38 @@ void call_leg_released(struct leg *l, const struct call_end *why)
 		}
 	}
 	leave(call);
+}
+
+void call_core_foreach(struct call_core *c, call_info_h *fn, void *arg)
+{
+	static const char *const states[] = { "routing", "outgoing", "answered", "ending" };
+
+	ASSERT_MAIN();
+	for (struct call *call = c->calls; call; call = call->next) {
+		struct call_info ci = { .id = call->id, .state = states[call->state], .cdr = &call->cdr,
+					.media_connected = call->media_on };
+		struct leg_media m;
+
+		if (leg_media(call->in, &m))
+			ci.rtp[0] = m.rtp;
+		if (leg_media(call->out, &m))
+			ci.rtp[1] = m.rtp;
+		fn(arg, &ci);
+	}
+}
+
+int call_core_hangup(struct call_core *c, const char *id)
+{
+	ASSERT_MAIN();
+	for (struct call *call = c->calls; call; call = call->next)
+		if (!strcmp(call->id, id)) {
+			if (call->state == CALL_ENDING)
+				return 0;       /* on its way out already */
+			log_info("%s: hung up from the API", call->id);
+			clear_both(call, 16, "hung up by an operator");
+			return 0;
+		}
+	return ENOENT;
 }
 
 void call_core_destroy(struct call_core *c)

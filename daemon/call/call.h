@@ -30,8 +30,20 @@ struct leg;
 struct call_core;
 struct db_cdr;
 struct su_root_s;
+struct media_session;
+struct media_engine;
 
 enum leg_kind { LEG_PRI, LEG_SIP, LEG_ANALOG };
+
+/* A leg's media endpoint, as its ops->media reports it: a SIP leg's RTP
+ * session, or a PRI leg's B channel (the span's instance number, the key of
+ * media_span_audio(), and the timeslot). */
+struct leg_media {
+	struct media_session *rtp;      /* NULL: not an RTP leg */
+	unsigned long long span_key;
+	unsigned timeslot;              /* 0: not a TDM leg */
+	struct media_engine *tdm;       /* TDM legs: the engine carrying the span's audio */
+};
 
 struct call_end {
 	int cause;                      /* Q.850 1..127 */
@@ -48,6 +60,14 @@ struct leg_ops {
 	/* Clear the leg with this cause; the owner later reports
 	 * call_leg_released() (or may already have). */
 	int (*release)(struct leg *l, const struct call_end *why);
+	/* Optional: fill *m with the leg's media endpoint; 0 when it has one.
+	 * Media attach: the core connects the two legs' media at early media
+	 * (alerting or progress with in-band information) or at the answer,
+	 * whichever comes first -- SIP<->PRI with media_bridge_tdm(), SIP<->SIP
+	 * anchored with media_bridge_rtp() -- and disconnects them (media_unbridge)
+	 * when either leg is released; PRI<->PRI with media_bridge_tdm_tdm() (the
+	 * engine cross-connects the two B channels). */
+	int (*media)(struct leg *l, struct leg_media *m);
 };
 
 struct leg {
@@ -129,6 +149,20 @@ void call_leg_progress(struct leg *l, bool inband);
 void call_leg_answered(struct leg *l);
 /* The leg is gone (the owner frees it after this returns). */
 void call_leg_released(struct leg *l, const struct call_end *why);
+
+/* Live calls, for GET /api/v1/calls: each call in turn (main thread). */
+struct call_info {
+	const char *id;
+	const char *state;              /* routing, outgoing, answered, ending */
+	const struct db_cdr *cdr;       /* times, legs, numbers, route so far */
+	struct media_session *rtp[2];   /* the in and out legs' RTP sessions, NULL if none */
+	bool media_connected;
+};
+typedef void (call_info_h)(void *arg, const struct call_info *ci);
+void call_core_foreach(struct call_core *c, call_info_h *fn, void *arg);
+/* Clear a call from the gateway (an operator's hang-up): both legs with
+ * cause 16, released by "gateway".  ENOENT if there is no such call. */
+int  call_core_hangup(struct call_core *c, const char *id);
 
 /* Live numbers for status. */
 unsigned call_core_active(const struct call_core *c);

@@ -4,6 +4,9 @@
  * Threads: the HAL calls our hw callbacks on its I/O thread.  They never
  * touch a struct span: their argument is the span's instance number, and they
  * only post a copy (D-channel frame, alarm set) to the main thread's queue.
+ * The audio callback hands each period to the media engine
+ * (media_span_audio, keyed by the instance number), which fills the
+ * timeslots bridged to RTP legs; the rest get the idle code.
  * A span re-opened gets a new instance number, so messages from its previous
  * life are dropped.  Everything else runs on the main thread.
  *
@@ -13,6 +16,7 @@
 #include "config.h"
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +32,7 @@
 #include "call.h"
 #include "isdn.h"
 #include "mainq.h"
+#include "media.h"
 #include "spanmgr.h"
 #include "status/status.h"
 #include "tg.h"
@@ -104,10 +109,48 @@ static void hw_on_dchan(void *arg, const uint8_t *frame, size_t len)
 	mainq_post(&m);
 }
 
-static const struct hw_span_events hw_events = {
+/* The media engine, set once by spanmgr_set_media() before spans open (read
+ * on the HAL's I/O thread, hence atomic). */
+static struct media_engine *_Atomic span_media;
+
+static void span_audio(void *arg, enum hw_span_type type, const uint8_t *rx, uint8_t *tx,
+		       unsigned samples)
+{
+	struct media_engine *e = atomic_load(&span_media);
+	unsigned ts = hw_span_timeslots(type);
+
+	memset(tx, hw_idle_code(type), (size_t)ts * samples);
+	if (e)
+		media_span_audio(e, (uint64_t)(uintptr_t)arg, type == HW_SPAN_T1, rx, tx, ts, samples);
+}
+
+static void hw_on_audio_t1(void *arg, const uint8_t *rx, uint8_t *tx, unsigned samples)
+{
+	span_audio(arg, HW_SPAN_T1, rx, tx, samples);
+}
+
+static void hw_on_audio_e1(void *arg, const uint8_t *rx, uint8_t *tx, unsigned samples)
+{
+	span_audio(arg, HW_SPAN_E1, rx, tx, samples);
+}
+
+static const struct hw_span_events hw_events_t1 = {
 	.alarm = hw_on_alarm,
 	.dchan = hw_on_dchan,
+	.audio = hw_on_audio_t1,
 };
+
+static const struct hw_span_events hw_events_e1 = {
+	.alarm = hw_on_alarm,
+	.dchan = hw_on_dchan,
+	.audio = hw_on_audio_e1,
+};
+
+void spanmgr_set_media(struct spanmgr *m, struct media_engine *e)
+{
+	(void)m;
+	atomic_store(&span_media, e);
+}
 
 /* ---- ISDN timers ---- */
 
@@ -232,12 +275,24 @@ static int leg_release(struct leg *l, const struct call_end *why)
 	return rc;
 }
 
+/* The B channel, for the call core's media attach (channel = timeslot). */
+static int leg_media(struct leg *l, struct leg_media *m)
+{
+	struct span_call *sc = l->owner;
+
+	if (!sc->ic)
+		return ENOENT;
+	m->span_key = sc->span->instance;
+	m->timeslot = isdn_call_channel(sc->ic);
+	m->tdm = atomic_load(&span_media);
+	return 0;
+}
+
 static const struct leg_ops pri_leg_ops = {
 	.proceeding = leg_proceeding, .alerting = leg_alerting, .progress = leg_progress,
-	.answer = leg_answer, .release = leg_release,
+	.answer = leg_answer, .release = leg_release, .media = leg_media,
 };
 
-/* The first trunk group the span belongs to (0 = none), from the snapshot. */
 /* The trunk group an incoming call on this span and B channel belongs to:
  * the member whose channel range holds the channel (a span split between
  * groups by channel ranges), else a whole-span member. */
@@ -570,7 +625,8 @@ static void span_open(struct spanmgr *m, struct span *s)
 		goto fail;
 	}
 	s->timer = su_timer_create(su_root_task(m->root), 1000);
-	rc = hw_span_open(drv, &s->hw, &hc, &hw_events, (void *)(uintptr_t)s->instance);
+	rc = hw_span_open(drv, &s->hw, &hc, hc.type == HW_SPAN_T1 ? &hw_events_t1 : &hw_events_e1,
+			  (void *)(uintptr_t)s->instance);
 	if (rc) {
 		snprintf(s->error, sizeof(s->error), "%s span open failed: %s", s->driver, strerror(rc));
 		goto fail;
@@ -775,6 +831,10 @@ void spanmgr_status(struct spanmgr *m, struct status *st)
 		tg_strlcpy(ss->driver, s->driver, sizeof(ss->driver));
 		tg_strlcpy(ss->switch_type, isdn_switch_name(s->cfg.isdn.sw), sizeof(ss->switch_type));
 		tg_strlcpy(ss->side, isdn_side_name(s->cfg.isdn.side), sizeof(ss->side));
+		tg_strlcpy(ss->framing, hw_framing_name(s->cfg.hw.framing), sizeof(ss->framing));
+		tg_strlcpy(ss->line_code, hw_line_code_name(s->cfg.hw.line_code), sizeof(ss->line_code));
+		tg_strlcpy(ss->clock, hw_clock_name(s->cfg.hw.clock), sizeof(ss->clock));
+		ss->crc4 = s->cfg.hw.crc4;
 		tg_strlcpy(ss->error, s->error, sizeof(ss->error));
 		ss->enabled = s->cfg.enabled;
 		ss->open = s->hw != NULL;

@@ -51,6 +51,11 @@ void spanmgr_busy_out(struct spanmgr *m, long long span_id, bool out);
  * first when that changed; a released relay is re-armed by each call. */
 int  spanmgr_relay(struct spanmgr *m, long long span_id, bool engaged, unsigned watchdog_ms);
 
+/* The media engine whose media_span_audio() gets every span's audio (set
+ * before spans open; NULL: idle code on every timeslot). */
+struct media_engine;
+void spanmgr_set_media(struct spanmgr *m, struct media_engine *e);
+
 /* Where the sim span `name` listens: <state_dir>/sim/<name>.sock */
 void spanmgr_sim_path(const char *state_dir, const char *name, char *out, size_t len);
 

@@ -15,6 +15,7 @@
  * Invariant: agent->srcs points into agent->cfg; both change together.
  */
 #include "config.h"
+#include <sys/socket.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -220,6 +221,45 @@ static void guess_host(char *out, size_t len)
 	freeifaddrs(ifs);
 }
 
+/* Can host:port be bound for UDP and TCP right now? */
+bool trunk_bind_free(const char *host, unsigned port, bool v6)
+{
+	static const int types[] = { SOCK_DGRAM, SOCK_STREAM };
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len;
+
+	if (v6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		if (host[0] && inet_pton(AF_INET6, host, &s6->sin6_addr) != 1)
+			return true;    /* a name: let sofia resolve and judge */
+		len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		if (host[0] && inet_pton(AF_INET, host, &s4->sin_addr) != 1)
+			return true;
+		len = sizeof(*s4);
+	}
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		int one = 1, fd = socket(ss.ss_family, types[i] | SOCK_CLOEXEC, 0);
+		bool ok;
+
+		if (fd < 0)
+			return true;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));   /* as sofia does */
+		ok = bind(fd, (struct sockaddr *)&ss, len) == 0;
+		close(fd);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
 int trunk_agent_create(struct trunk_agent **ap, const struct trunk_agent_cfg *cfg, char *err,
 		       size_t errlen)
 {
@@ -254,6 +294,16 @@ int trunk_agent_create(struct trunk_agent **ap, const struct trunk_agent_cfg *cf
 	snprintf(port_s, sizeof(port_s), "%u", port);
 	snprintf(url, sizeof(url), "sip:%s%s%s:%s", a->v6 ? "[" : "", host[0] ? host : "*",
 		 a->v6 ? "]" : "", port ? port_s : "*");
+	/* sofia-sip leaks what nua_create made when its bind fails: see first
+	 * whether the address can be had (UDP and TCP), so that the common
+	 * failure (the port is taken) never gets that far. */
+	if (port && !trunk_bind_free(host, port, a->v6)) {
+		snprintf(err, errlen, "cannot listen for SIP on %s (address in use or not local?)",
+			 cfg->listen);
+		free(a->rtp_used);
+		free(a);
+		return EADDRINUSE;
+	}
 	/* P-Asserted-Identity, Privacy and friends are parsed only once the
 	 * extra headers are in the default parser class. */
 	sip_update_default_mclass(sip_extend_mclass(NULL));

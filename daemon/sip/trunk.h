@@ -8,9 +8,9 @@
  * allowed_sources); unknown sources get 403.  Outgoing calls to a trunk
  * group of kind "sip" go to its trunks' next hops in priority order.
  *
- * Media is not here yet (issue 6): the gateway's SDP is its own (c= the
- * media address, an even port from the RTP range, PCMU/PCMA and
- * telephone-event) and no RTP flows.
+ * Media: each SIP leg has an RTP session of the media engine set with
+ * trunk_agent_set_media() (trunk_media.c); without one, our SDP names a port
+ * nobody listens on.
  *
  * The agent functions run on the main thread; the address and number
  * helpers at the end are pure and run anywhere (the API validates with them).
@@ -51,6 +51,12 @@ void trunk_agent_destroy(struct trunk_agent *a);
 int  trunk_place(void *arg, const struct route_target *t, const struct call_setup *s,
 		 struct leg **legp);
 unsigned trunk_agent_active(const struct trunk_agent *a);
+/* RTP for SIP legs from this engine (before calls; NULL: none), and its
+ * events (DTMF, RTP timeout...) for our legs, matched by cookie. */
+struct media_engine;
+struct media_event;
+void trunk_agent_set_media(struct trunk_agent *a, struct media_engine *e);
+void trunk_media_event(struct trunk_agent *a, const struct media_event *ev);
 
 /* ---- pure helpers ---- */
 

@@ -16,9 +16,9 @@
  *
  * Offer/answer is nua's (soa): we hand it our own SDP and it answers an
  * offer, or offers in the 200 when the INVITE had none (delayed offer,
- * answer in the ACK).  MEDIA IS NOT THERE YET (issue 6): our SDP names the
- * media address and an even port from the RTP range with PCMU, PCMA and
- * telephone-event, but nothing listens on that port and no RTP flows.
+ * answer in the ACK).  Our SDP and the leg's RTP session come from
+ * trunk_media.c (the far end's offer from the INVITE, its answer from
+ * nua_i_state); without a media engine our SDP names a port nobody uses.
  *
  * Lifetime: a struct trunk_call lives from the INVITE (or trunk_place) until
  * nua reports its handle terminated; the core holds &tc->leg until we
@@ -73,12 +73,15 @@ static void rtp_give(struct trunk_agent *a, unsigned port)
 	a->rtp_used[k / 8] &= (uint8_t)~(1u << (k % 8));
 }
 
-/* Our SDP: the gateway's own media description (no RTP flows yet). */
-static void our_sdp(const struct trunk_call *tc, char *buf, size_t len)
+/* Our SDP: trunk_media.c's answer or offer; without a session, the
+ * gateway's own media description (no RTP flows then). */
+static void our_sdp(struct trunk_call *tc, char *buf, size_t len)
 {
 	const struct trunk_agent *a = tc->agent;
 	const char *ip = a->v6 || strchr(a->host, ':') ? "IP6" : "IP4";
 
+	if (trunk_media_sdp(tc, buf, len))
+		return;
 	snprintf(buf, len,
 		 "v=0\r\n"
 		 "o=trunkgate %u 1 IN %s %s\r\n"
@@ -141,7 +144,10 @@ void trunk_call_free(struct trunk_call *tc)
 		nua_handle_bind(tc->nh, NULL);
 		nua_handle_destroy(tc->nh);
 	}
-	rtp_give(a, tc->rtp_port);
+	if (tc->ms)
+		trunk_media_close(tc);
+	else
+		rtp_give(a, tc->rtp_port);
 	if (tc->prev)
 		tc->prev->next = tc->next;
 	else
@@ -259,7 +265,7 @@ static int leg_release(struct leg *l, const struct call_end *why)
 
 static const struct leg_ops sip_leg_ops = {
 	.proceeding = leg_proceeding, .alerting = leg_alerting, .progress = leg_progress,
-	.answer = leg_answer, .release = leg_release,
+	.answer = leg_answer, .release = leg_release, .media = trunk_media_leg,
 };
 
 static struct trunk_call *tcall_new(struct trunk_agent *a, const struct tg_config_sip_trunk *t,
@@ -274,7 +280,8 @@ static struct trunk_call *tcall_new(struct trunk_agent *a, const struct tg_confi
 	su_home_ref(tc->cfg->home);
 	tc->trunk = t;
 	tc->outgoing = outgoing;
-	tc->rtp_port = rtp_take(a);
+	if (trunk_media_open(tc))
+		tc->rtp_port = rtp_take(a);
 	tc->leg.ops = &sip_leg_ops;
 	tc->leg.owner = tc;
 	tc->leg.kind = LEG_SIP;
@@ -406,6 +413,8 @@ void trunk_call_incoming(struct trunk_agent *a, nua_t *nua, nua_handle_t *nh, co
 	tc->nh = nh;
 	tc->nua = nua;
 	nua_handle_bind(nh, (nua_hmagic_t *)tc);
+	if (has_sdp(sip))
+		trunk_media_offer_in(tc, sip->sip_payload->pl_data, sip->sip_payload->pl_len);
 	cs.called.ton = cs.called.npi = cs.calling.ton = cs.calling.npi = -1;
 	cs.redirecting.ton = cs.redirecting.npi = cs.redirecting.presentation = -1;
 	caller_identity(sip, &cs.calling);
@@ -638,12 +647,13 @@ void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, c
 		 * leg until media exists (issue 6). */
 		char body[512];
 
+		trunk_media_offer_in(tc, has_sdp(sip) ? sip->sip_payload->pl_data : NULL,
+				     has_sdp(sip) ? sip->sip_payload->pl_len : 0);
 		our_sdp(tc, body, sizeof(body));
 		nua_respond(nh, SIP_200_OK, SOATAG_USER_SDP_STR(body), TAG_END());
 		break;
 	}
 	case nua_r_invite:
-		log_debug("%s: %d %s to our INVITE", tc->trunk->name, status, phrase ? phrase : "");
 		if (tc->outgoing || tc->answered)
 			on_invite_response(tc, status, sip);
 		break;
@@ -665,8 +675,14 @@ void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, c
 	case nua_i_bye:
 		leg_gone(tc, reason_cause(sip) ? reason_cause(sip) : 16, 0);
 		break;
-	case nua_i_state:
-		tl_gets(tags, NUTAG_CALLSTATE_REF(cs), TAG_END());
+	case nua_i_state: {
+		const char *rsdp = NULL;
+		int answer_recv = 0;
+
+		tl_gets(tags, NUTAG_CALLSTATE_REF(cs), NUTAG_ANSWER_RECV_REF(answer_recv),
+			SOATAG_REMOTE_SDP_STR_REF(rsdp), TAG_END());
+		if (answer_recv && rsdp)
+			trunk_media_answer_in(tc, rsdp);
 		if (cs == nua_callstate_terminated) {
 			log_debug("%s: SIP leg terminated (%d %s)", tc->trunk->name, status,
 				  phrase ? phrase : "");
@@ -678,6 +694,7 @@ void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, c
 			trunk_call_free(tc);
 		}
 		break;
+	}
 	default:
 		break;
 	}

@@ -15,6 +15,10 @@
 
 /* A source address that identifies a trunk: a next hop given as an IP
  * literal, or an allowed_sources entry. */
+struct media_engine;
+struct media_event;
+struct media_session;
+
 struct trunk_src {
 	const struct tg_config_sip_trunk *trunk;        /* in agent->cfg */
 	struct trunk_net net;
@@ -32,7 +36,9 @@ struct trunk_agent {
 	char host[64];                  /* our address for SDP and From ("" never) */
 	bool v6;
 	unsigned rtp_min, rtp_max, rtp_next;
-	uint8_t *rtp_used;              /* bit per even port of the range */
+	uint8_t *rtp_used;              /* bit per even port of the range (no media engine) */
+	struct media_engine *media;     /* RTP sessions come from it; NULL: no media */
+	unsigned long long media_seq;   /* cookies of the legs' sessions */
 	char state_dir[PATH_MAX];
 	bool shutdown_done;
 	/* trunks' own listening addresses (trunk_listen.c) */
@@ -62,6 +68,11 @@ struct trunk_call {
 	bool rel100;                    /* incoming: our 18x go reliably (RFC 3262) */
 	bool early_sent;                /* incoming: early_media=immediate's 183 went out */
 	unsigned rtp_port;              /* 0 = none */
+	struct media_session *ms;       /* our RTP leg (trunk_media.c); NULL = none */
+	unsigned long long media_id;    /* its event cookie */
+	char *offer;                    /* the far end's offer we answer; NULL: we offer */
+	unsigned long long sdp_version; /* o= version of our SDP */
+	int media_dir;                  /* enum media_dir as negotiated */
 	char called[33], calling[33];
 	int called_ton, calling_ton;    /* Q.931 type of number, -1 unknown */
 	bool restricted;                /* calling presentation restricted */
@@ -71,6 +82,9 @@ struct trunk_call {
 	struct leg leg;                 /* leg.call != NULL while the core holds it */
 };
 
+/* trunk.c: can host:port be bound (UDP and TCP)?  Checked before
+ * nua_create, which leaks what it made when its bind fails. */
+bool trunk_bind_free(const char *host, unsigned port, bool v6);
 /* trunk.c: the event callback of every nua of ours */
 void trunk_on_nua(nua_event_t event, int status, char const *phrase, nua_t *nua,
 		  nua_magic_t *magic, nua_handle_t *nh, nua_hmagic_t *hmagic, sip_t const *sip,
@@ -90,6 +104,18 @@ void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, c
 			 nua_handle_t *nh, struct trunk_call *tc, const sip_t *sip, tagi_t tags[]);
 void trunk_call_incoming(struct trunk_agent *a, nua_t *nua, nua_handle_t *nh, const sip_t *sip);
 void trunk_call_free(struct trunk_call *tc);
+/* trunk_media.c: the leg's RTP session and its SDP. */
+int  trunk_media_open(struct trunk_call *tc);            /* sets rtp_port; ENODEV: no engine */
+void trunk_media_close(struct trunk_call *tc);
+/* An offer arrived (INVITE, re-INVITE); sdp NULL: none, we will offer. */
+void trunk_media_offer_in(struct trunk_call *tc, const char *sdp, size_t len);
+/* Our SDP for soa: the answer to the stored offer, else our offer.  False:
+ * no session (the caller writes its own). */
+bool trunk_media_sdp(struct trunk_call *tc, char *buf, size_t len);
+/* The far end's answer to our offer (from nua_i_state). */
+void trunk_media_answer_in(struct trunk_call *tc, const char *sdp);
+int  trunk_media_leg(struct leg *l, struct leg_media *m);       /* leg_ops.media */
+
 /* The trunk a request from this address belongs to, or NULL. */
 const struct tg_config_sip_trunk *trunk_by_source(struct trunk_agent *a, const struct sockaddr *sa);
 

@@ -154,12 +154,18 @@ static struct trunk_listener *listener_open(struct trunk_agent *a,
 				policy = TPTLS_VERIFY_SUBJECTS_ALL;
 		}
 	}
+	if (!trunk_bind_free(host[0] ? host : "0.0.0.0", port, v6)) {
+		log_warn("trunk %s: cannot listen on %s: address in use or not local?", t->name,
+			 t->listen);
+		goto fail;
+	}
 	l->nua = nua_create(a->root, trunk_on_nua, (nua_magic_t *)a,
 			    NUTAG_URL(url),
 			    NUTAG_AUTOACK(1), NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0),
 			    NUTAG_ENABLEINVITE(1),
 			    SIPTAG_ALLOW_STR(TRUNK_ALLOW), NUTAG_APPL_METHOD("REFER"),
 			    NUTAG_ENABLEMESSAGE(0),
+			    TPTAG_UDP_RMEM(4 * 1024 * 1024),
 			    SIPTAG_USER_AGENT_STR("trunkgate/" PACKAGE_VERSION),
 			    TAG_IF(tls, TPTAG_CERTIFICATE(dir)),
 			    TAG_IF(tls, TPTAG_TLS_VERIFY_POLICY(policy)),

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "status.h"
@@ -23,4 +24,28 @@ void status_get(struct status *s)
 	pthread_mutex_lock(&lock);
 	*s = current;
 	pthread_mutex_unlock(&lock);
+}
+
+/* The live calls, as JSON text the main thread rebuilt last. */
+static char *calls_json;
+
+void status_calls_publish(char *json)
+{
+	char *old;
+
+	pthread_mutex_lock(&lock);
+	old = calls_json;
+	calls_json = json;
+	pthread_mutex_unlock(&lock);
+	free(old);
+}
+
+char *status_calls_get(void)
+{
+	char *copy;
+
+	pthread_mutex_lock(&lock);
+	copy = strdup(calls_json ? calls_json : "{\"calls\":[]}");
+	pthread_mutex_unlock(&lock);
+	return copy;
 }

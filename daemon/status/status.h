@@ -11,10 +11,20 @@
 #include <stdint.h>
 
 #include "hw.h"
+#include "status/ds1_interval.h"
 
 #define STATUS_MAX_SPANS 64
 #define STATUS_MAX_GROUPS 64
 #define STATUS_MAX_BYPASS 32
+
+/* DS1-MIB performance figures of a span (status_perf_update fills them). */
+struct status_ds1 {
+	struct ds1_stats current;               /* the current 15-minute interval */
+	struct ds1_stats total;                 /* the recorded intervals (24 hours) */
+	unsigned elapsed_s;                     /* dsx1TimeElapsed */
+	unsigned valid_intervals;               /* dsx1ValidIntervals */
+	unsigned invalid_intervals;             /* dsx1InvalidIntervals */
+};
 
 /* One span as status shows it. */
 struct status_span {
@@ -23,6 +33,8 @@ struct status_span {
 	char type[4];                           /* T1, E1 */
 	char driver[8];
 	char switch_type[12], side[12];
+	char framing[8], line_code[8], clock[12];       /* hw_framing_name ... */
+	bool crc4;
 	bool enabled;
 	bool open;                              /* the driver opened it */
 	char error[128];                        /* why it could not be opened */
@@ -32,6 +44,7 @@ struct status_span {
 	unsigned active_calls;
 	unsigned long long total_calls;
 	struct hw_counters counters;
+	struct status_ds1 ds1;
 	unsigned nchannels;
 	uint8_t channel[HW_MAX_TIMESLOTS];      /* B channel numbers */
 	uint8_t channel_state[HW_MAX_TIMESLOTS];        /* enum isdn_channel_state */
@@ -66,6 +79,9 @@ struct status {
 	char contact[128];
 	unsigned active_calls;
 	unsigned long long total_calls;
+	double cpu_seconds;                     /* user + system, since start */
+	double cpu_percent;                     /* of one core, over the last few seconds */
+	unsigned long long rss_bytes;           /* resident memory */
 	/* the CDR writer (db_cdr_stats) */
 	unsigned long long cdr_written, cdr_batches, cdr_failed, cdr_dropped;
 	size_t cdr_pending, cdr_queue_high_water, cdr_queue_capacity;
@@ -83,5 +99,23 @@ struct status {
 void status_publish(const struct status *s);
 /* Any thread: a copy of the latest snapshot. */
 void status_get(struct status *s);
+
+/* Main thread (perf.c): fold each span's cumulative counters into its
+ * DS1 intervals at now_s (wall clock seconds), fill spans[].ds1, and
+ * publish the interval histories. */
+void status_perf_update(struct status *s, int64_t now_s);
+/* Any thread: the interval history of a span by id; false if unknown. */
+bool status_perf_history(long long span_id, struct ds1_perf *p);
+/* Main thread (sysinfo.c): CPU and memory figures of this process. */
+void status_sys_sample(struct status *s, unsigned long long now_ms);
+
+/* The live calls as a JSON document {"calls":[...]}: the main thread
+ * publishes a new text (taking ownership; NULL frees the last at exit), any
+ * thread gets a malloc'd copy. */
+void status_calls_publish(char *json);
+char *status_calls_get(void);
+/* Main thread: the document for the calls up now (calls_json.c). */
+struct call_core;
+char *status_calls_build(struct call_core *core);
 
 #endif

@@ -8,7 +8,7 @@
  * daemon and the browser it started.  Paths: TG_BUILDDIR (trunkgated, the
  * artifacts) and TG_SRCDIR (web/ui), both defaulting to the repository root.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -26,6 +26,7 @@ const TIMEOUT = 5000;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let daemon = null;
+let stateDir = null;
 const scratch = [];
 
 function expectedVersion() {
@@ -39,6 +40,7 @@ function expectedVersion() {
 async function startDaemon() {
 	const state = mkdtempSync(join(tmpdir(), 'tg-ui-state-'));
 	scratch.push(state);
+	stateDir = state;
 	const log = openSync(join(artifacts, 'trunkgated.log'), 'w');
 	daemon = spawn(join(builddir, 'trunkgated'),
 		['--state-dir', state, '--http', '127.0.0.1:0', '--web-root', join(srcdir, 'web', 'ui')],
@@ -117,7 +119,7 @@ async function waitText(sel, want, timeout = TIMEOUT) {
 
 /* ---- the test ---- */
 
-const TESTS = 18;
+const TESTS = 26;
 
 async function main() {
 	mkdirSync(artifacts, { recursive: true });
@@ -239,6 +241,20 @@ async function main() {
 			await shot('07-settings-error');
 		});
 
+		await check('the call timers and retention are settings too, a bad value refused at its field', async () => {
+			await page.fill('#system_name', 'gw-berlin-1');
+			await page.fill('#no_answer_timeout', '99999');
+			await page.click('#settings-form button[type=submit]');
+			await waitText('#no_answer_timeout-error', 'from 0 to 3600');
+			await page.fill('#no_answer_timeout', '90');
+			await page.fill('#cdr_retention_days', '730');
+			await page.click('#settings-form button[type=submit]');
+			await waitText('#settings-status', 'Saved');
+			const st = await page.evaluate(async () => (await fetch('api/v1/settings')).json());
+			assert(st.no_answer_timeout === 90 && st.cdr_retention_days === 730, JSON.stringify(st));
+			await shot('07b-settings-numbers');
+		});
+
 		await check('logging out returns to the sign-in form', async () => {
 			await page.click('#logout');
 			await visible('#login-form');
@@ -301,10 +317,10 @@ async function main() {
 			await page.fill('[name="ev_range.last"]', '4930100199');
 			await page.click('#deploy-preview');
 			await waitText('#deploy-status', 'Preview ready');
-			await waitText('#plan-body', 'carrier-to-ev');
+			await waitText('#plan-body', 'from-carrier');
 			assert(await page.locator('#ev_range-error').isHidden(), 'the old error is still shown');
 			const rows = await page.locator('#plan-body table').nth(2).locator('tbody tr').count();
-			assert(rows === 6, `the preview lists ${rows} routes, not 6`);
+			assert(rows === 5, `the preview lists ${rows} routes, not 5`);
 			await page.click('#deploy-form button[type=submit]');
 			await waitText('#deploy-status', 'Applied as configuration generation');
 			await waitText('#plan-body', 'applied as configuration generation');
@@ -325,7 +341,7 @@ async function main() {
 			await page.click('#rt-form button[type=submit]');
 			await waitText('#rt-outcome', 'routed');
 			await waitText('#rt-targets', '+4930100150');
-			await waitText('#rt-facts', 'carrier-to-ev');
+			await waitText('#rt-facts', 'from-carrier');
 			const steps = await page.locator('#rt-steps li').count();
 			assert(steps >= 3, `only ${steps} steps explained`);
 			await shot('12-route-tester');
@@ -340,6 +356,123 @@ async function main() {
 			await waitText('#rt-targets', 'survivability alternative');
 			await waitText('#rt-targets', 'pbx');
 			await shot('13-route-tester-survivability');
+		});
+
+		await check('the dashboard draws the topology: groups, members and routes', async () => {
+			await page.click('#nav a[data-route=dashboard]');
+			await page.waitForSelector('#topo-body svg .topo-group', { timeout: TIMEOUT });
+			const groups = await page.locator('#topo-body svg .topo-group').count();
+			const routes = await page.locator('#topo-body svg .topo-route').count();
+			assert(groups === 3, `${groups} groups drawn, not 3`);
+			assert(routes >= 4, `only ${routes} routes drawn`);
+			await waitText('#topo-body', 'mediation');
+			await shot('13b-topology');
+		});
+
+		await check('the call records page lists calls, pages, filters and exports CSV', async () => {
+			/* 60 finished calls, as the CDR writer would have stored them */
+			const sql = `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 60)
+				INSERT INTO cdrs (call_id, setup_at, answer_at, end_at, in_kind, in_trunk, out_kind,
+				out_trunk, calling, called, called_out, route, cause, released_by)
+				SELECT 'ui' || x, 1795478400000 + x * 60000, 1795478405000 + x * 60000,
+				1795478430000 + x * 60000, 'pri', 'carrier', 'sip', 'mediation', '4930555123',
+				'49301001' || (10 + x), '+49301001' || (10 + x), 'carrier-to-ev',
+				CASE WHEN x % 10 = 0 THEN 17 ELSE 16 END, 'caller' FROM c`;
+			const r = spawnSync('sqlite3', [join(stateDir, 'trunkgate.db'), sql]);
+			assert(r.status === 0, `sqlite3: ${r.stderr}`);
+			await page.click('#nav a[data-route=calls]');
+			await waitText('#cdr-count', '1–50 of 60');
+			await waitText('#cdr-body', '4930100170 → +4930100170');
+			await page.click('#cdr-next');
+			await waitText('#cdr-count', '51–60 of 60');
+			await page.fill('#cdr-cause', '17');
+			await page.click('#cdr-form button[type=submit]');
+			await waitText('#cdr-count', '1–6 of 6');
+			const href = await page.getAttribute('#cdr-csv', 'href');
+			assert(/format=csv.*cause=17/.test(href), `export link ${href}`);
+			const csv = await page.evaluate(async (h) => (await fetch(h)).text(), href);
+			assert(csv.split('\r\n').filter(Boolean).length === 7, 'the CSV is not a header and 6 rows');
+			await page.fill('#cdr-cause', '900');
+			await page.click('#cdr-form button[type=submit]');
+			await waitText('#cause-error', 'Cause must be a Q.850 cause');
+			await shot('14-call-records');
+		});
+
+		await check('the events page shows the start and the configuration changes', async () => {
+			await page.click('#nav a[data-route=events]');
+			await waitText('#ev-body', 'daemon-start');
+			await waitText('#au-body', 'apply');
+			await shot('15-events');
+		});
+
+		await check('users: a short password is refused at its field; a user and a token are made', async () => {
+			await page.click('#nav a[data-route=users]');
+			await waitText('#users-body', 'admin');
+			await page.fill('#u-username', 'nina');
+			await page.fill('#u-password', 'short');
+			await page.click('#user-form button[type=submit]');
+			await waitText('#password-error', 'must be 10 to 128 characters');
+			await page.fill('#u-password', 'Operator-pass-1');
+			await page.selectOption('#u-role', 'operator');
+			await page.click('#user-form button[type=submit]');
+			await waitText('#users-body', 'nina');
+			await waitText('#user-status', 'Added nina');
+			await page.fill('#t-name', 'provisioning');
+			await page.click('#token-form button[type=submit]');
+			await waitText('#token-once', 'tgt_');
+			await waitText('#tokens-body', 'provisioning');
+			await shot('16-users');
+		});
+
+		await check('configuration: a number range is created from the schema-built form, a bad value shown at its field', async () => {
+			await page.click('#nav a[data-route=config]');
+			await waitText('#obj-body', 'carrier');
+			await page.click('#obj-tabs a:has-text("Number ranges")');
+			await waitText('#obj-body', 'ev-users');
+			await page.click('#obj-new');
+			await visible('#obj-editor form');
+			await page.fill('#obj-editor [name=name]', 'sales');
+			await page.fill('#obj-editor [name=prefix]', '49301003x');
+			await page.selectOption('#obj-editor [name=group]', 'pbx').catch(() => page.fill('#obj-editor [name=group]', 'pbx'));
+			await page.click('#obj-editor button[type=submit]');
+			await waitText('#obj-editor', 'prefix');
+			const errShown = await page.locator('#obj-editor .field-error:not([hidden])').count() +
+				await page.locator('#obj-editor .form-error:not([hidden])').count();
+			assert(errShown >= 1, 'no error shown');
+			await shot('17-config-error');
+			await page.fill('#obj-editor [name=prefix]', '49301003');
+			await page.click('#obj-editor button[type=submit]');
+			await waitText('#obj-status', 'Created');
+			await waitText('#obj-body', 'sales');
+			await shot('18-config-ranges');
+		});
+
+		await check('moving a department: the range goes to the SIP group and the tester verdict changes', async () => {
+			const row = page.locator('#obj-body tr', { hasText: 'sales' });
+			await row.locator('button:has-text("Move")').click();
+			await visible('#obj-editor .move');
+			await page.selectOption('#obj-editor .move select >> nth=0', 'ev');
+			await page.selectOption('#obj-editor .move select >> nth=1', 'carrier');
+			await page.click('#obj-editor .move button');
+			await waitText('#obj-editor .note', 'before, to pbx');
+			await waitText('#obj-editor .note', 'now, to ev');
+			await waitText('#obj-body', 'ev');
+			await shot('19-config-move');
+		});
+
+		await check('configuration: an edit made elsewhere meanwhile is refused, not overwritten', async () => {
+			const row = page.locator('#obj-body tr', { hasText: 'sales' });
+			await row.locator('button:has-text("Edit")').click();
+			await visible('#obj-editor form');
+			/* someone else changes it now */
+			const st = await page.evaluate(async () => (await fetch('api/v1/number-ranges/sales', {
+				method: 'PUT', body: JSON.stringify({ description: 'changed elsewhere' }),
+				headers: { 'Content-Type': 'application/json',
+					   'X-CSRF-Token': sessionStorage.getItem('trunkgate.csrf') } })).status);
+			assert(st === 200, `the other change: ${st}`);
+			await page.fill('#obj-editor [name=description]', 'mine');
+			await page.click('#obj-editor button[type=submit]');
+			await waitText('#obj-editor .form-error', 'Someone changed this meanwhile');
 		});
 
 		await check('no script errors or CSP violations were reported', async () => {

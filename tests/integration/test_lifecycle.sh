@@ -97,7 +97,7 @@ is "$sum1" "$(sha256sum <"$WORK/junk.db")" "and the file is untouched"
 # The HTTP port taken: a clear error, not a hang.
 start_daemon "$WORK/s4"; P4=$DPID
 port=${URL##*:}; port=${port%/}
-out=$("$TRUNKGATED" --state-dir "$WORK/s5" --http "127.0.0.1:$port" 2>&1); rc=$?
+out=$("$TRUNKGATED" --state-dir "$WORK/s5" --http "127.0.0.1:$port" --sip 127.0.0.1:0 2>&1); rc=$?
 is 1 "$rc" "a busy HTTP port makes the daemon exit 1"
 like "$out" "cannot listen for HTTP on 127.0.0.1:$port" "with a clear message"
 stop_daemon "$P4"

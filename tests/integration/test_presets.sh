@@ -56,19 +56,21 @@ is "0 0 0 0 0" "$(counts)" "... and write nothing"
 
 r=$(api POST /api/v1/presets/ev-in-front-of-pbx -d "{${FRONT},\"dry_run\":true}")
 like "$r" '^200 \{"preset":"ev-in-front-of-pbx",.*"dry_run":true' "a dry run answers 200 with the plan"
-is "6" "$(printf '%s' "${r#* }" | jq '.routes | length')" "... of six routes"
+is "5" "$(printf '%s' "${r#* }" | jq '.routes | length')" "... of five routes"
 is "$g0 0 0 0 0 0" "$(gen) $(counts)" "... and writes nothing"
 
 r=$(api POST /api/v1/presets/ev-in-front-of-pbx -d "{${FRONT}}")
 like "$r" '^201 ' "EV in front of the PBX is applied"
 is "$((g0 + 1))" "$(printf '%s' "${r#* }" | jq .generation)" "... as one generation"
 is "$((g0 + 1))" "$(gen)" "... in one transaction"
-is "3 2 4 6 1" "$(counts)" "... three groups, two ranges, four rules, six routes, one SIP trunk"
+is "3 2 4 5 1" "$(counts)" "... three groups, two ranges, four rules, five routes, one SIP trunk"
 is "127.0.0.1 5068 tcp" "$(sqlite3 -separator ' ' "$DB" "select host, port, transport from sip_peers")" "the SIP trunk has the next hop given"
 is "1" "$(sqlite3 "$DB" "select count(*) from audit_log where action = 'apply' and object_type = 'preset' and object_id = 'ev-in-front-of-pbx'")" "one audit row names the preset"
 like "$(sqlite3 "$DB" "select after_json from audit_log where object_type = 'preset'")" '"pbx_span":"pbx"' "... with the answers"
-is "carrier-to-ev carrier ev-users ev pbx" "$(sqlite3 -separator ' ' "$DB" "select r.name, s.name, n.name, d.name, v.name from routes r join trunk_groups s on s.id = r.source_group_id join number_ranges n on n.id = r.range_id join route_destinations rd on rd.route_id = r.id join trunk_groups d on d.id = rd.group_id join trunk_groups v on v.id = r.survivability_group_id where r.name = 'carrier-to-ev'")" \
-	"carrier -> EV range -> the SIP group, with the PBX as its survivability alternative"
+is "from-carrier carrier pbx" "$(sqlite3 -separator ' ' "$DB" "select r.name, s.name, v.name from routes r join trunk_groups s on s.id = r.source_group_id join trunk_groups v on v.id = r.survivability_group_id where r.name = 'from-carrier'")" \
+	"carrier -> the owner of the number's range, with the PBX as the survivability alternative"
+is "0" "$(sqlite3 "$DB" "select count(*) from route_destinations d join routes r on r.id = d.route_id where r.name = 'from-carrier'")" \
+	"... a range owner route: moving a department is giving its range to another group"
 
 # the route tester: the preset's intent
 wait_for test "$(curl -s -u "admin:$PW" "${URL}api/v1/status" | jq .config.generation)" = "$((g0 + 1))"
@@ -84,7 +86,7 @@ like "$(rt '{"source_group":"carrier","called":"4930100199","calling":"5550001",
 # a second preset must say it replaces the first
 r=$(api POST /api/v1/presets/ev-behind-pbx -d '{"pbx_span":"pbx","ev_range":{"prefix":"49301001"}}')
 like "$r" '^409 .*routing is configured already.*replace' "a second preset without replace is 409"
-is "3 2 4 6 1" "$(counts)" "... and changes nothing"
+is "3 2 4 5 1" "$(counts)" "... and changes nothing"
 like "$(api PUT /api/v1/spans/carrier -d '{"busy_out_group":"ev"}')" '^200 .*"busy_out_group":"ev"' \
 	"the carrier span is set to busy out while the ev group is down"
 r=$(api POST /api/v1/presets/ev-behind-pbx -d '{"pbx_span":"pbx","ev_range":{"prefix":"49301001"},"replace":true}')
@@ -119,7 +121,13 @@ printf '%s\n' "$CAR" "$PBX" "auto answer" \
 ok $? "calls follow the preset: carrier -> PBX range reaches the PBX, the PBX's call reaches the carrier"
 [ $? -eq 0 ] || tail -n 12 "$WORK/calls.out" | sed 's/^/#   /'
 wait_for sh -c "[ \$(sqlite3 '$DB' 'select count(*) from cdrs') -ge 2 ]"  # CDRs land a few ms after the call
-is "carrier-to-pbx pbx|pbx-to-pstn carrier" "$(sqlite3 "$DB" "select route || ' ' || out_group from cdrs order by id" | paste -sd'|')" \
+is "from-carrier pbx|pbx-to-pstn carrier" "$(sqlite3 "$DB" "select route || ' ' || out_group from cdrs order by id" | paste -sd'|')" \
 	"the CDRs name the preset's routes and groups"
+
+# moving a department: the PBX's range given to ev moves the next calls from every side
+like "$(api PUT /api/v1/number-ranges/pbx-users -d '{"group":"ev"}')" '^200 ' "the PBX users' range is given to ev"
+wait_for test "$(curl -s -u "admin:$PW" "${URL}api/v1/status" | jq .config.generation)" = "$(gen)"
+is "ev +4930100234" "$(rt '{"source_group":"carrier","called":"4930100234","calling":"5550001"}')" "... the carrier's next call to it goes to the SIP trunk"
+is "ev +4930100234" "$(rt '{"source_group":"pbx","called":"4930100234","calling":"4930100201"}')" "... and so does the PBX's"
 
 finish

@@ -196,10 +196,12 @@ expect_code 201 "SIP trunk t2 on a second SIPp" POST /api/v1/sip-trunks \
 expect_code 201 "group t2-g" POST /api/v1/trunk-groups -d '{"name":"t2-g","kind":"sip","members":[{"sip_trunk":"t2"}]}'
 expect_code 201 "route carrier 77 -> t2" POST /api/v1/routes -d '{"name":"to-t2","source_group":"carrier-g","called_prefix":"77","destinations":[{"group":"t2-g"}]}'
 trunk generic "session_timer=90,refresher=us"
-sipp_uas s1 "$UAS_PORT" uas_timer.xml -key se "90;refresher=uac" -timeout 150s; UAS1=$UAS
+# Both SIPp echo RTP (-rtp_echo): the calls last past the 60 s RTP timeout,
+# so what ends the dead peer's call is its failed session refresh.
+sipp_uas s1 "$UAS_PORT" uas_timer.xml -key se "90;refresher=uac" -timeout 150s -rtp_echo; UAS1=$UAS
 (cd "$WORK" && exec sipp -sf "$SIPP_DIR/uas_dead.xml" -i 127.0.0.2 -p "$P3" -mp "$(free_port)" \
 	-m 1 -nostdin -timeout 150s -timeout_error -trace_msg -message_file "$WORK/s2.msg" \
-	-key se "90;refresher=uac" >"$WORK/s2.out" 2>&1) &
+	-key se "90;refresher=uac" -rtp_echo >"$WORK/s2.out" 2>&1) &
 UAS2=$!; PIDS+=("$UAS2")
 wait_for sh -c "ss -Hlun | grep -q '127.0.0.2:$P3 '"
 printf '%s\n' "$CAR" "expect link up carrier within 15" \

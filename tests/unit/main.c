@@ -24,8 +24,10 @@
 #include "tools/tests.def"
 #include "call/tests.def"
 #include "route/tests.def"
+#include "status/tests.def"
 #include "surv/tests.def"
 #include "sip/tests.def"
+#include "media/tests.def"
 #undef X
 
 static const struct {
@@ -41,8 +43,10 @@ static const struct {
 #include "tools/tests.def"
 #include "call/tests.def"
 #include "route/tests.def"
+#include "status/tests.def"
 #include "surv/tests.def"
 #include "sip/tests.def"
+#include "media/tests.def"
 #undef X
 };
 

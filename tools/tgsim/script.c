@@ -51,6 +51,17 @@ static bool digits(const char *s)
 	return *s && strlen(s) < 33 && strspn(s, "0123456789*#+") == strlen(s);
 }
 
+static bool dtmf_digits(const char *s)
+{
+	return *s && strlen(s) < 33 && strspn(s, "0123456789*#ABCD") == strlen(s);
+}
+
+/* A tone frequency: 1..3999 Hz (below half the 8 kHz rate). */
+static bool freq_of(const char *s, double *v)
+{
+	return number(s, v) && *v >= 1 && *v < 4000;
+}
+
 static bool copy(char *dst, size_t n, const char *src)
 {
 	return tg_strlcpy(dst, src, n);
@@ -176,6 +187,20 @@ static int parse_expect(char **tok, int n, struct tgsim_cmd *c, unsigned lineno,
 		copy(c->span, sizeof(c->span), tok[2]);
 		return 1;
 	}
+	if (!strcmp(tok[1], "tone") || !strcmp(tok[1], "dtmf")) {
+		bool tone = !strcmp(tok[1], "tone");
+
+		c->op = tone ? OP_EXPECT_TONE : OP_EXPECT_DTMF;
+		if (n < 3 || n > 4 || (tone ? !freq_of(tok[2], &c->freq) || c->freq == 0 :
+				       !dtmf_digits(tok[2])))
+			FAIL("expect %s %s [LABEL] within S", tok[1], tone ? "FREQ (1..3999 Hz)" :
+			     "DIGITS (0-9 * # A-D)");
+		if (!tone)
+			copy(c->dtmf, sizeof(c->dtmf), tok[2]);
+		if (n == 4)
+			copy(c->label, sizeof(c->label), tok[3]);
+		return 1;
+	}
 	FAIL("expect %s: not something tgsim can wait for", tok[1]);
 }
 
@@ -187,8 +212,13 @@ int tgsim_parse_line(const char *line, unsigned lineno, struct tgsim_cmd *c, cha
 
 	if (!copy(buf, sizeof(buf), line))
 		FAIL("too long");
-	if (strchr(buf, '#'))
-		*strchr(buf, '#') = '\0';
+	/* '#' starts a comment at the start of a word; inside one it is a
+	 * digit ("send dtmf 12#"). */
+	for (char *p = buf; *p; p++)
+		if (*p == '#' && (p == buf || *(p - 1) == ' ' || *(p - 1) == '\t')) {
+			*p = '\0';
+			break;
+		}
 	n = split(buf, tok);
 	if (n == 0)
 		return 0;
@@ -342,7 +372,7 @@ int tgsim_parse_line(const char *line, unsigned lineno, struct tgsim_cmd *c, cha
 		c->op = OP_LOAD;
 		c->answer_ratio = 1;
 		if (n < 2)
-			FAIL("load SPAN rate=CPS hold=S [answer=R] [count=N] [to=NUMBER] [from=NUMBER]");
+			FAIL("load SPAN rate=CPS hold=S [answer=R] [count=N] [to=NUMBER] [from=NUMBER] [tone=FREQ]");
 		copy(c->span, sizeof(c->span), tok[1]);
 		copy(c->to, sizeof(c->to), "1000");
 		copy(c->from, sizeof(c->from), "2000");
@@ -361,10 +391,30 @@ int tgsim_parse_line(const char *line, unsigned lineno, struct tgsim_cmd *c, cha
 				continue;
 			if ((x = kv(tok[i], "from")) && digits(x) && copy(c->from, sizeof(c->from), x))
 				continue;
+			if ((x = kv(tok[i], "tone")) && freq_of(x, &c->freq))
+				continue;       /* answered calls play it on their B channel */
 			FAIL("load: bad option \"%s\"", tok[i]);
 		}
 		if (c->rate <= 0)
 			FAIL("load: rate=CPS is required (0 < CPS <= 1000)");
+		return 1;
+	}
+	if (!strcmp(v, "play")) {
+		c->op = OP_PLAY_TONE;
+		if (n < 3 || n > 4 || strcmp(tok[1], "tone") ||
+		    (strcmp(tok[2], "off") && !freq_of(tok[2], &c->freq)))
+			FAIL("play tone FREQ|off [LABEL] (FREQ: 1..3999 Hz)");
+		if (n == 4)
+			copy(c->label, sizeof(c->label), tok[3]);
+		return 1;
+	}
+	if (!strcmp(v, "send")) {
+		c->op = OP_SEND_DTMF;
+		if (n < 3 || n > 4 || strcmp(tok[1], "dtmf") || !dtmf_digits(tok[2]))
+			FAIL("send dtmf DIGITS [LABEL] (DIGITS: 0-9 * # A-D)");
+		copy(c->dtmf, sizeof(c->dtmf), tok[2]);
+		if (n == 4)
+			copy(c->label, sizeof(c->label), tok[3]);
 		return 1;
 	}
 	if (!strcmp(v, "sleep")) {

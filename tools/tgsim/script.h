@@ -17,9 +17,14 @@
  *   inject SPAN crc|slips|bpv N                  error counts the far end will see
  *   restart SPAN                                 RESTART the whole interface
  *   load SPAN rate=CPS hold=S [answer=0..1] [count=N] [to=NUMBER] [from=NUMBER]
+ *   play tone FREQ|off [LABEL]                   a sine on the call's B channel
+ *   send dtmf DIGITS [LABEL]                     DTMF digits (0-9 * # A-D) on it
+ *   expect tone FREQ [LABEL] within S            that frequency arrives on the B channel
+ *   expect dtmf DIGITS [LABEL] within S          those digits arrive on it (in-band)
  *   sleep S
  *   quit
- * '#' starts a comment; blank lines are skipped.
+ * '#' at the start of a word starts a comment (inside a word it is a digit);
+ * blank lines are skipped.
  */
 #ifndef TG_TGSIM_SCRIPT_H
 #define TG_TGSIM_SCRIPT_H
@@ -32,6 +37,7 @@ enum tgsim_op {
 	OP_EXPECT_CALL, OP_EXPECT_ANSWER, OP_EXPECT_ALERTING, OP_EXPECT_PROCEEDING,
 	OP_EXPECT_RELEASE, OP_EXPECT_LINK, OP_EXPECT_ALARM,
 	OP_ALARM, OP_INJECT, OP_RESTART, OP_LOAD, OP_SLEEP, OP_QUIT,
+	OP_PLAY_TONE, OP_SEND_DTMF, OP_EXPECT_TONE, OP_EXPECT_DTMF,
 };
 
 enum tgsim_auto { AUTO_OFF, AUTO_ANSWER, AUTO_REJECT };
@@ -57,6 +63,8 @@ struct tgsim_cmd {
 	unsigned alarms;                /* expect alarm: hw_alarm bits (0 = none) */
 	unsigned count;                 /* inject N; load count= (0 = unlimited) */
 	double rate, hold, answer_ratio, seconds;   /* load; sleep */
+	double freq;                    /* play tone (0 = off), expect tone: Hz */
+	char dtmf[33];                  /* send dtmf, expect dtmf */
 };
 
 /* Parse one line.  Returns 1 with *cmd set, 0 for a blank/comment line, -1

@@ -9,7 +9,8 @@
  *   tgsim [-f SCRIPT] [--stay] [--debug]
  *
  * One thread runs a sofia-sip su_root (as trunkgated's main thread does); the
- * hw/sim I/O thread posts D-channel frames and alarms to it through mainq.
+ * hw/sim I/O thread posts D-channel frames and alarms to it through mainq,
+ * and plays and listens to the B channels itself (audio.c).
  */
 #include "config.h"
 #include <errno.h>
@@ -29,6 +30,7 @@
 
 #define LOG_MODULE "tgsim"
 #include "log.h"
+#include "audio.h"
 #include "hw.h"
 #include "isdn.h"
 #include "mainq.h"
@@ -36,7 +38,7 @@
 #include "sim.h"
 #include "tg.h"
 
-#define MAX_SPANS 16
+#define MAX_SPANS TGSIM_AUDIO_SPANS
 #define LINK_SETTLE_MS 300
 
 struct sspan {
@@ -78,12 +80,13 @@ static struct {
 	su_timer_t *wait_timer;
 	su_timer_t *kick_timer;         /* runs the script after the current event */
 	su_timer_t *load_timer;
-	struct { unsigned placed, answered, failed, ended, active; double hold; } load;
+	struct { unsigned placed, answered, failed, ended, active; double hold, tone; } load;
 	unsigned long long t0;
 	int exit_code;
 	bool stay;
 	bool debug;
 	unsigned long long next_instance;
+	size_t listen_pc;               /* expect tone: listening started for cmds[listen_pc - 1] */
 } g;
 
 static void run_script(void);
@@ -178,7 +181,8 @@ static void hw_relay(void *arg, bool engaged)
 		.u.alarm = { (unsigned long long)(uintptr_t)arg, engaged ? ~0u : ~1u, 0 } });
 }
 
-static const struct hw_span_events hw_ev = { .alarm = hw_alarm, .dchan = hw_dchan, .relay = hw_relay };
+static const struct hw_span_events hw_ev = { .alarm = hw_alarm, .dchan = hw_dchan, .relay = hw_relay,
+					     .audio = tgsim_audio_period };
 
 /* ---- calls ---- */
 
@@ -251,6 +255,7 @@ static void ev_incoming(void *arg, struct isdn_call *ic, const struct isdn_setup
 	tg_strlcpy(c->from, su->calling.digits, sizeof(c->from));
 	tg_strlcpy(c->to, su->called.digits, sizeof(c->to));
 	c->channel = isdn_call_channel(ic);
+	tgsim_audio_start(s->instance, c->channel);
 	emit("call-in", "\"span\":\"%s\",\"call\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"channel\":%u,"
 	     "\"ton\":%d,\"npi\":%d,\"pres\":%d,\"name\":\"%s\",\"calling_ton\":%d,"
 	     "\"redirecting\":\"%s\",\"reason\":%d", s->name, c->label, c->from, c->to,
@@ -284,6 +289,8 @@ static void ev_state(void *arg, struct isdn_call *ic, const char *what)
 	     isdn_call_channel(ic));
 	if (!strcmp(what, "answered") && c->load) {
 		g.load.answered++;
+		if (g.load.tone > 0)    /* something to hear on the far side, and to measure */
+			tgsim_audio_tone(c->span->instance, isdn_call_channel(ic), g.load.tone);
 		c->hold = su_timer_create(su_root_task(g.root), 1000);
 		if (c->hold)
 			su_timer_set_interval(c->hold, on_hold_over, (su_timer_arg_t *)c,
@@ -306,6 +313,7 @@ static void ev_released(void *arg, struct isdn_call *ic, int cause)
 	c->released = true;
 	c->cause = cause;
 	c->ic = NULL;
+	tgsim_audio_reset(c->span->instance, c->channel);
 	su_timer_destroy(c->hold);
 	c->hold = NULL;
 	emit("released", "\"span\":\"%s\",\"call\":\"%s\",\"cause\":%d", c->span->name, c->label, cause);
@@ -371,6 +379,7 @@ static int span_add(const struct tgsim_cmd *c, char *err, size_t errlen)
 		return rc;
 	}
 	s->timer = su_timer_create(su_root_task(g.root), 1000);
+	tgsim_audio_span(s->instance, hc.type == HW_SPAN_T1);
 	rc = hw_span_open(&hw_sim_driver, &s->hw, &hc, &hw_ev, (void *)(uintptr_t)s->instance);
 	if (rc) {
 		snprintf(err, errlen, "span %s: %s: %s", c->span, c->path, strerror(rc));
@@ -460,6 +469,59 @@ static void on_wait_timeout(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *a
 	finish(1);
 }
 
+/* The live call a play/send/expect names (default: the newest), with its B
+ * channel now (a user side learns it from the network's answer). */
+static struct scall *audio_call(const struct tgsim_cmd *c, unsigned *ch)
+{
+	struct scall *call = call_find(c->label);
+
+	if (!call && !c->label[0])
+		call = g.calls;
+	if (!call || !call->ic)
+		return NULL;
+	*ch = isdn_call_channel(call->ic) ? isdn_call_channel(call->ic) : call->channel;
+	if (*ch != call->channel) {
+		call->channel = *ch;
+		tgsim_audio_start(call->span->instance, *ch);
+	}
+	return call;
+}
+
+/* expect tone / expect dtmf: audio is no event, so poll every period. */
+static bool audio_met(const struct tgsim_cmd *c)
+{
+	struct scall *call;
+	unsigned ch = 0;
+	char got[80];
+	double db;
+
+	call = audio_call(c, &ch);
+	if (!call) {
+		emit("expect-failed", "\"line\":%u,\"message\":\"no live call %s\"", c->line, c->label);
+		finish(1);
+		return false;
+	}
+	if (c->op == OP_EXPECT_TONE) {
+		if (g.listen_pc != g.pc + 1) {
+			g.listen_pc = g.pc + 1;
+			tgsim_audio_listen(call->span->instance, ch, c->freq);
+		}
+		if (tgsim_audio_heard(call->span->instance, ch, &db)) {
+			tgsim_audio_listen(call->span->instance, ch, 0);
+			g.listen_pc = 0;
+			emit("expect-ok", "\"line\":%u,\"call\":\"%s\",\"tone\":%.1f,\"dbfs\":%.1f",
+			     c->line, call->label, c->freq, db);
+			return true;
+		}
+	} else if (tgsim_audio_digits(call->span->instance, ch, c->dtmf, got, sizeof(got))) {
+		emit("expect-ok", "\"line\":%u,\"call\":\"%s\",\"dtmf\":\"%s\"", c->line,
+		     call->label, c->dtmf);
+		return true;
+	}
+	su_timer_set_interval(g.kick_timer, on_kick, NULL, 20);
+	return false;
+}
+
 /* Is the expectation cmds[pc] met now?  Marks what it consumed. */
 static bool expectation_met(const struct tgsim_cmd *c)
 {
@@ -538,6 +600,9 @@ static bool expectation_met(const struct tgsim_cmd *c)
 		}
 		emit("expect-ok", "\"line\":%u", c->line);
 		return true;
+	case OP_EXPECT_TONE:
+	case OP_EXPECT_DTMF:
+		return audio_met(c);
 	case OP_EXPECT_ALARM:
 		s = span_by_name(c->span);
 		if (!s || (c->alarms ? (s->alarms & c->alarms) != c->alarms : s->alarms != 0))
@@ -667,6 +732,7 @@ static bool do_command(const struct tgsim_cmd *c)
 		}
 		call->ic = ic;
 		call->channel = isdn_call_channel(ic);
+		tgsim_audio_start(s->instance, call->channel);
 		emit("call-out", "\"span\":\"%s\",\"call\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"channel\":%u",
 		     s->name, call->label, c->from, c->to, call->channel);
 		rearm(s);
@@ -717,6 +783,26 @@ static bool do_command(const struct tgsim_cmd *c)
 		rearm(s);
 		emit("restart-sent", "\"span\":\"%s\",\"ok\":%s", s->name, rc ? "false" : "true");
 		return rc == 0;
+	case OP_PLAY_TONE:
+	case OP_SEND_DTMF: {
+		unsigned ch = 0;
+
+		call = audio_call(c, &ch);
+		if (!call) {
+			emit("error", "\"line\":%u,\"message\":\"no live call %s\"", c->line, c->label);
+			return false;
+		}
+		if (c->op == OP_PLAY_TONE) {
+			tgsim_audio_tone(call->span->instance, ch, c->freq);
+			emit("play", "\"call\":\"%s\",\"channel\":%u,\"tone\":%.1f", call->label, ch,
+			     c->freq);
+			return true;
+		}
+		rc = tgsim_audio_dtmf(call->span->instance, ch, c->dtmf);
+		emit("dtmf-sent", "\"call\":\"%s\",\"channel\":%u,\"digits\":\"%s\",\"ok\":%s",
+		     call->label, ch, c->dtmf, rc ? "false" : "true");
+		return rc == 0;
+	}
 	case OP_QUIT:
 		finish(0);
 		return true;
@@ -729,7 +815,7 @@ static bool is_expect(enum tgsim_op op)
 {
 	return op == OP_EXPECT_CALL || op == OP_EXPECT_ANSWER || op == OP_EXPECT_ALERTING ||
 	       op == OP_EXPECT_PROCEEDING || op == OP_EXPECT_RELEASE || op == OP_EXPECT_LINK ||
-	       op == OP_EXPECT_ALARM;
+	       op == OP_EXPECT_ALARM || op == OP_EXPECT_TONE || op == OP_EXPECT_DTMF;
 }
 
 /* Run commands until one has to wait, or the script ends. */
@@ -762,6 +848,7 @@ static void run_script(void)
 		if (c->op == OP_LOAD) {
 			memset(&g.load, 0, sizeof(g.load));
 			g.load.hold = c->hold;
+			g.load.tone = c->freq;
 			g.waiting = true;
 			emit("load", "\"span\":\"%s\",\"rate\":%.3f,\"hold\":%.3f,\"count\":%u",
 			     c->span, c->rate, c->hold, c->count);
@@ -898,6 +985,7 @@ int main(int argc, char **argv)
 		isdn_span_destroy(g.spans[i].isdn);
 		su_timer_destroy(g.spans[i].timer);
 	}
+	tgsim_audio_fini();
 	for (struct scall *c = g.calls, *n; c; c = n) {
 		n = c->next;
 		su_timer_destroy(c->hold);

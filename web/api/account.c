@@ -82,6 +82,12 @@ enum MHD_Result api_login(struct web_req *r)
 		db_user_note_login(db, user, ok, &locked);
 	web_throttle_note(r->remote, ok);
 	db_audit_add(db, &who, ok ? "login" : "login-failed", "user", user);
+	{
+		char m[128];
+
+		snprintf(m, sizeof(m), "%s from %s", ok ? "logged in" : "failed login", r->remote);
+		db_event_add(db, ok ? "info" : "warning", ok ? "login" : "login-failed", user, m);
+	}
 	if (!ok) {
 		log_info("login failed for \"%s\" from %s%s", user, r->remote,
 			 locked ? " (account locked)" : "");

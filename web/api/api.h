@@ -6,7 +6,7 @@
 
 #include "web_int.h"
 
-api_handler_h api_health, api_status, api_settings_get, api_settings_put;
+api_handler_h api_health, api_status, api_status_intervals, api_settings_get, api_settings_put;
 api_handler_h api_login, api_logout, api_session, api_password;
 api_handler_h api_spans_list, api_span_get, api_span_create, api_span_update, api_span_delete;
 api_handler_h api_span_test_call;
@@ -25,5 +25,7 @@ api_handler_h api_presets_list, api_preset_apply;
 api_handler_h api_users_list, api_user_get, api_user_create, api_user_update, api_user_delete;
 api_handler_h api_tokens_list, api_token_create, api_token_delete;
 api_handler_h api_cdrs_list, api_audit_list, api_events_list, api_backup;
+api_handler_h api_calls_list, api_call_hangup;
+api_handler_h api_openapi;
 
 #endif

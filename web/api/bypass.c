@@ -44,6 +44,11 @@ static const struct api_field pair_fields[] = {
 	F("mode", API_ENUM, mode, .choices = modes),
 };
 
+const struct api_schema api_schema_bypass_pair = {
+	.out = "BypassPair", .create = "BypassPairCreate", .update = "BypassPairUpdate",
+	.fields = pair_fields, .nfields = TG_ARRAY_SIZE(pair_fields),
+};
+
 static void pair_init(void *obj)
 {
 	tg_strlcpy(((struct db_bypass_pair *)obj)->mode, "auto", sizeof(((struct db_bypass_pair *)0)->mode));

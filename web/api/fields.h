@@ -33,6 +33,27 @@ struct api_field {
 	const char *chars;              /* STRING */
 };
 
+/* A field table as the OpenAPI document shows it (openapi.c): up to three
+ * schemas in components.schemas, each NULL when not wanted -- `out` the
+ * object as answers show it (every field, `generation` after a write),
+ * `create` a create body (required fields required), `update` an update
+ * body (every writable field optional, `fixed` ones left out).  array_key
+ * adds a list of array_item (another table's schema) of at most array_max. */
+struct api_schema {
+	const char *out, *create, *update;
+	const struct api_field *fields;
+	size_t nfields;
+	const char *array_key, *array_item;
+	unsigned array_max;
+	const char *const *fixed;       /* NULL-terminated: set at create only */
+};
+
+/* The tables the OpenAPI document shows (each defined beside its table). */
+extern const struct api_schema api_schema_span, api_schema_trunk_group, api_schema_tg_member,
+	api_schema_number_range, api_schema_manip_rule, api_schema_route, api_schema_route_dest,
+	api_schema_sip_trunk, api_schema_sip_hop, api_schema_bypass_pair, api_schema_user,
+	api_schema_token, api_schema_preset, api_schema_preset_range, api_schema_preset_hop;
+
 /* Apply body's fields to obj.  On a bad field: false, with the JSON error's
  * field and message in field/msg (unknown fields are errors too). */
 bool api_fields_apply(const struct api_field *f, size_t n, json_t *body, void *obj, bool create,

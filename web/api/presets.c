@@ -57,6 +57,16 @@ static const struct api_field hop_fields[] = {
 	HF("transport", API_ENUM, sip_transport, .choices = transports),
 };
 
+const struct api_schema api_schema_preset = {
+	.create = "PresetAnswers", .fields = preset_fields, .nfields = TG_ARRAY_SIZE(preset_fields),
+};
+const struct api_schema api_schema_preset_range = {
+	.create = "PresetRange", .fields = range_fields, .nfields = TG_ARRAY_SIZE(range_fields),
+};
+const struct api_schema api_schema_preset_hop = {
+	.create = "PresetNextHop", .fields = hop_fields, .nfields = TG_ARRAY_SIZE(hop_fields),
+};
+
 /* A nested object by its table; the field named "outer.inner". */
 static bool nested(json_t *body, const char *key, const struct api_field *f, size_t n, void *obj,
 		   char *field, char *msg, size_t msglen)
@@ -156,8 +166,10 @@ static json_t *plan_json(const struct db_preset *a, const struct db_preset_plan 
 	}
 	for (unsigned i = 0; i < p->nroutes; i++) {
 		const struct db_route *r = &p->routes[i];
-		json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "name", r->name, "source_group",
-				      r->source_group, "range", r->range, "destination", r->dests[0].group);
+		/* destination null: a range owner route (to whoever owns the number's range) */
+		json_t *o = json_pack("{s:s,s:s,s:s,s:s?}", "name", r->name, "source_group",
+				      r->source_group, "range", r->range, "destination",
+				      r->ndests ? r->dests[0].group : NULL);
 
 		if (r->survivability_group[0])
 			json_object_set_new(o, "survivability_group", json_string(r->survivability_group));

@@ -206,7 +206,8 @@ static int row_json(void *arg, int n, const char *const *names, const char *cons
 			v = json_null();
 		else if (types[i] == DB_REC_INTEGER)
 			v = json_integer(strtoll(values[i], NULL, 10));
-		else if ((!strcmp(names[i], "before_json") || !strcmp(names[i], "after_json")) &&
+		else if ((!strcmp(names[i], "before_json") || !strcmp(names[i], "after_json") ||
+			  !strcmp(names[i], "quality_json")) &&
 			 (v = json_loads(values[i], 0, NULL)))
 			;       /* audit before/after: as JSON, not as a string of it */
 		else

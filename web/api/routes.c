@@ -8,7 +8,9 @@
 
 const struct api_route api_routes[] = {
 	{ "GET",  "/api/v1/health",           api_health,       WEB_ROLE_NONE },
+	{ "GET",  "/api/v1/openapi.json",     api_openapi,      WEB_ROLE_NONE },
 	{ "GET",  "/api/v1/status",           api_status,       WEB_ROLE_VIEWER },
+	{ "GET",  "/api/v1/status/spans/{name}/intervals", api_status_intervals, WEB_ROLE_VIEWER },
 	{ "POST", "/api/v1/login",            api_login,        WEB_ROLE_NONE },
 	{ "POST", "/api/v1/logout",           api_logout,       WEB_ROLE_VIEWER },
 	{ "GET",  "/api/v1/session",          api_session,      WEB_ROLE_VIEWER },
@@ -54,6 +56,8 @@ const struct api_route api_routes[] = {
 	{ "PUT",    "/api/v1/bypass-pairs/{id}",   api_bypass_update,       WEB_ROLE_ADMIN },
 	{ "DELETE", "/api/v1/bypass-pairs/{id}",   api_bypass_delete,       WEB_ROLE_ADMIN },
 	{ "GET",    "/api/v1/presets",             api_presets_list,        WEB_ROLE_VIEWER },
+	{ "GET",    "/api/v1/calls",               api_calls_list,          WEB_ROLE_VIEWER },
+	{ "DELETE", "/api/v1/calls/{id}",          api_call_hangup,         WEB_ROLE_OPERATOR },
 	{ "GET",    "/api/v1/cdrs",                api_cdrs_list,           WEB_ROLE_VIEWER },
 	{ "GET",    "/api/v1/audit",               api_audit_list,          WEB_ROLE_VIEWER },
 	{ "GET",    "/api/v1/events",              api_events_list,         WEB_ROLE_VIEWER },

@@ -125,7 +125,7 @@ enum MHD_Result api_rt_get(struct web_req *r, const struct api_rt_resource *res)
 	if (!obj)
 		return web_reply_error(r, 500, "internal", NULL, "out of memory");
 	if (load(r, res, web_db(r), obj, &mrc))
-		mrc = web_reply_json(r, 200, to_json(res, obj));
+		mrc = web_reply_json_etag(r, 200, to_json(res, obj));
 	free(obj);
 	return mrc;
 }
@@ -183,6 +183,19 @@ static void post_generation(unsigned long long gen)
 	mainq_post(&(struct mainq_msg){ .type = MAINQ_CONFIG_GENERATION, .u.config.generation = gen });
 }
 
+/* If-Match against the object as it is now (read just before the write:
+ * a lost update between two people's edits is caught; the write itself is
+ * not conditional, so two writes within the same moment are not). */
+static bool if_match(struct web_req *r, const struct api_rt_resource *res, const void *obj,
+		     enum MHD_Result *mrc)
+{
+	json_t *cur = to_json(res, obj);
+	bool ok = web_if_match(r, cur, mrc);
+
+	json_decref(cur);
+	return ok;
+}
+
 static enum MHD_Result written(struct web_req *r, const struct api_rt_resource *res,
 			       unsigned status, const void *obj, unsigned long long gen,
 			       const char *verb)
@@ -193,7 +206,7 @@ static enum MHD_Result written(struct web_req *r, const struct api_rt_resource *
 	log_info("%s %s %s %s", r->user, verb, res->what, obj_name(res, obj, name, sizeof(name)));
 	post_generation(gen);
 	json_object_set_new(o, "generation", json_integer((json_int_t)gen));
-	return web_reply_json(r, status, o);
+	return web_reply_json_etag(r, status, o);
 }
 
 static void write_init(struct db_routing_write *w, const struct db_actor *who)
@@ -247,7 +260,7 @@ enum MHD_Result api_rt_update(struct web_req *r, const struct api_rt_resource *r
 		mrc = web_reply_error(r, 500, "internal", NULL, "out of memory");
 		goto out;
 	}
-	if (!load(r, res, db, obj, &mrc))
+	if (!load(r, res, db, obj, &mrc) || !if_match(r, res, obj, &mrc))
 		goto out;
 	memcpy(old, obj, res->size);
 	body = web_body_object(r, &mrc);
@@ -275,7 +288,7 @@ enum MHD_Result api_rt_delete(struct web_req *r, const struct api_rt_resource *r
 
 	if (!obj)
 		return web_reply_error(r, 500, "internal", NULL, "out of memory");
-	if (!load(r, res, db, obj, &mrc))
+	if (!load(r, res, db, obj, &mrc) || !if_match(r, res, obj, &mrc))
 		goto out;
 	write_init(&w, &who);
 	rc = res->del(db, *(const long long *)obj, &w);
@@ -314,6 +327,15 @@ static const struct api_field member_fields[] = {
 	MF("first_channel", first_channel, 0, 31),
 	MF("last_channel", last_channel, 0, 31),
 	MF("weight", weight, 1, 1000),
+};
+
+const struct api_schema api_schema_trunk_group = {
+	.out = "TrunkGroup", .create = "TrunkGroupCreate", .update = "TrunkGroupUpdate",
+	.fields = group_fields, .nfields = TG_ARRAY_SIZE(group_fields),
+	.array_key = "members", .array_item = "TrunkGroupMember", .array_max = DB_TG_MAX_MEMBERS,
+};
+const struct api_schema api_schema_tg_member = {
+	.create = "TrunkGroupMember", .fields = member_fields, .nfields = TG_ARRAY_SIZE(member_fields),
 };
 
 /* The member key of each group kind, and what it is called. */
@@ -508,6 +530,11 @@ static const struct api_field range_fields[] = {
 	RF("group", API_STRING, group, .required = true, .min = 1, .max = 32, .chars = API_NAME_CHARS),
 	RF("override_allowed", API_BOOL, override_allowed),
 	RF("description", API_STRING, description, .max = 128),
+};
+
+const struct api_schema api_schema_number_range = {
+	.out = "NumberRange", .create = "NumberRangeCreate", .update = "NumberRangeUpdate",
+	.fields = range_fields, .nfields = TG_ARRAY_SIZE(range_fields),
 };
 
 static void range_init(void *obj)

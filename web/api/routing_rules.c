@@ -42,6 +42,11 @@ static const struct api_field rule_fields[] = {
 	UF("description", API_STRING, description, .max = 128),
 };
 
+const struct api_schema api_schema_manip_rule = {
+	.out = "ManipulationRule", .create = "ManipulationRuleCreate",
+	.update = "ManipulationRuleUpdate", .fields = rule_fields, .nfields = TG_ARRAY_SIZE(rule_fields),
+};
+
 static void rule_init(void *obj)
 {
 	struct db_manip_rule *u = obj;
@@ -154,6 +159,15 @@ static const struct api_field dest_fields[] = {
 	DF("group", API_STRING, group, .required = true, .min = 1, .max = 32, .chars = API_NAME_CHARS),
 	DF("weight", API_UINT, weight, .min = 0, .max = 1000),
 	DF("failover_causes", API_STRING, failover_causes, .max = 127, .chars = "0123456789,"),
+};
+
+const struct api_schema api_schema_route = {
+	.out = "Route", .create = "RouteCreate", .update = "RouteUpdate",
+	.fields = route_fields, .nfields = TG_ARRAY_SIZE(route_fields),
+	.array_key = "destinations", .array_item = "RouteDestination", .array_max = DB_ROUTE_MAX_DESTS,
+};
+const struct api_schema api_schema_route_dest = {
+	.create = "RouteDestination", .fields = dest_fields, .nfields = TG_ARRAY_SIZE(dest_fields),
 };
 
 #define DEFAULT_FAILOVER "34,38,41,42,44"

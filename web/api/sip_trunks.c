@@ -65,6 +65,15 @@ static const struct api_field hop_fields[] = {
 	HF("weight", API_UINT, weight, .min = 0, .max = 65535),
 };
 
+const struct api_schema api_schema_sip_trunk = {
+	.out = "SipTrunk", .create = "SipTrunkCreate", .update = "SipTrunkUpdate",
+	.fields = trunk_fields, .nfields = TG_ARRAY_SIZE(trunk_fields),
+	.array_key = "next_hops", .array_item = "SipNextHop", .array_max = DB_SIP_MAX_HOPS,
+};
+const struct api_schema api_schema_sip_hop = {
+	.create = "SipNextHop", .fields = hop_fields, .nfields = TG_ARRAY_SIZE(hop_fields),
+};
+
 static void trunk_init(void *obj)
 {
 	struct db_sip_trunk *t = obj;

@@ -56,6 +56,11 @@ static const struct api_field span_fields[] = {
 };
 #define NFIELDS TG_ARRAY_SIZE(span_fields)
 
+const struct api_schema api_schema_span = {
+	.out = "Span", .create = "SpanCreate", .update = "SpanUpdate",
+	.fields = span_fields, .nfields = NFIELDS,
+};
+
 /* Type-dependent defaults for what the body left out. */
 static void span_defaults(struct db_span *sp, json_t *body, bool type_changed)
 {
@@ -168,7 +173,17 @@ static enum MHD_Result reply_span(struct web_req *r, unsigned status, const stru
 
 	if (gen)
 		json_object_set_new(o, "generation", json_integer((json_int_t)gen));
-	return web_reply_json(r, status, o);
+	return web_reply_json_etag(r, status, o);
+}
+
+/* If-Match against the span as it is now. */
+static bool span_if_match(struct web_req *r, const struct db_span *sp, enum MHD_Result *mrc)
+{
+	json_t *cur = api_fields_to_json(span_fields, NFIELDS, sp);
+	bool ok = web_if_match(r, cur, mrc);
+
+	json_decref(cur);
+	return ok;
 }
 
 static void post_generation(unsigned long long gen)
@@ -315,6 +330,8 @@ enum MHD_Result api_span_update(struct web_req *r)
 		return web_reply_error(r, 404, "not_found", NULL, "no span %s", r->param[0]);
 	if (rc)
 		return web_reply_error(r, 500, "internal", NULL, "cannot read span");
+	if (!span_if_match(r, &sp, &mrc))
+		return mrc;
 	body = web_body_object(r, &mrc);
 	if (!body)
 		return mrc;
@@ -345,6 +362,7 @@ enum MHD_Result api_span_update(struct web_req *r)
 enum MHD_Result api_span_delete(struct web_req *r)
 {
 	struct db_actor who = { r->user, r->remote };
+	enum MHD_Result mrc;
 	unsigned long long gen = 0;
 	struct db *db = web_db(r);
 	struct db_span sp;
@@ -356,6 +374,8 @@ enum MHD_Result api_span_delete(struct web_req *r)
 	rc = db_span_get(db, r->param[0], &sp);
 	if (rc == ENOENT)
 		return web_reply_error(r, 404, "not_found", NULL, "no span %s", r->param[0]);
+	if (!rc && !span_if_match(r, &sp, &mrc))
+		return mrc;
 	if (!rc)
 		rc = db_span_delete(db, sp.id, &who, &gen, why, sizeof(why));
 	if (rc == EBUSY)

@@ -4,7 +4,9 @@
  * sysLocation and sysContact will report them; the call timers
  * no_answer_timeout and max_call_duration, in seconds).  Settings are
  * key/value text rows; numbers are stored in decimal and shown as JSON
- * integers, with their default while unset.  HTTP threads.
+ * integers, with their default while unset.  The status document is built
+ * by daemon/status/status_json.c, shared with the status socket.
+ * HTTP threads.
  */
 #include "config.h"
 #include <stdio.h>
@@ -14,11 +16,8 @@
 #define LOG_MODULE "api"
 #include "log.h"
 #include "db.h"
-#include "hw.h"
-#include "isdn.h"
 #include "mainq.h"
-#include "status/status.h"
-#include "surv/surv.h"
+#include "status/status_json.h"
 #include "tg.h"
 #include "call.h"
 #include "api.h"
@@ -34,121 +33,29 @@ enum MHD_Result api_health(struct web_req *r)
 			  "version", PACKAGE_VERSION, "schema_version", (json_int_t)db_schema_latest()));
 }
 
-static json_t *span_status_json(const struct status_span *ss)
-{
-	const struct hw_counters *k = &ss->counters;
-	char alarms[64];
-	json_t *o, *chans, *alist;
-	const char *state;
-
-	if (!ss->enabled)
-		state = "disabled";
-	else if (!ss->open)
-		state = "error";
-	else if (ss->busy_out)
-		state = "busy_out";
-	else if (ss->alarms & (HW_ALARM_LOS | HW_ALARM_RED | HW_ALARM_BLUE))
-		state = "alarm";
-	else if (!ss->link_up)
-		state = "down";
-	else
-		state = "up";
-	alist = json_array();
-	hw_alarm_names(ss->alarms, alarms, sizeof(alarms));
-	for (char *tok = strtok(alarms, ","); tok; tok = strtok(NULL, ","))
-		json_array_append_new(alist, json_string(tok));
-	chans = json_array();
-	for (unsigned i = 0; i < ss->nchannels; i++)
-		json_array_append_new(chans, json_pack("{s:i, s:s}", "channel", ss->channel[i], "state",
-			isdn_channel_state_name((enum isdn_channel_state)ss->channel_state[i])));
-	json_error_t jerr;
-
-	o = json_pack_ex(&jerr, 0, "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:i, s:I, s:o}",
-		"id", (json_int_t)ss->id, "name", ss->name, "type", ss->type, "driver", ss->driver,
-		"switch_type", ss->switch_type, "pri_side", ss->side, "state", state,
-		"alarms", alist, "link_up", ss->link_up, "active_calls", (int)ss->active_calls,
-		"total_calls", (json_int_t)ss->total_calls, "channels", chans);
-	if (!o) {
-		log_err("status of span %s: %s", ss->name, jerr.text);
-		return NULL;
-	}
-	if (ss->error[0])
-		json_object_set_new(o, "error", json_string(ss->error));
-	json_object_set_new(o, "busy_out", json_boolean(ss->busy_out));
-	json_object_set_new(o, "counters", json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-		"line_code_violations", (json_int_t)k->line_code_violations,
-		"crc_errors", (json_int_t)k->crc_errors, "frame_slips", (json_int_t)k->frame_slips,
-		"errored_seconds", (json_int_t)k->errored_seconds,
-		"severely_errored_seconds", (json_int_t)k->severely_errored_seconds,
-		"unavailable_seconds", (json_int_t)k->unavailable_seconds,
-		"rx_missing_periods", (json_int_t)k->rx_missing,
-		"dchan_rx", (json_int_t)k->dchan_rx, "dchan_tx", (json_int_t)k->dchan_tx));
-	return o;
-}
-
-/* Trunk groups' health and the bypass relays (survivability). */
-static json_t *groups_json(const struct status *st)
-{
-	json_t *a = json_array();
-
-	for (unsigned i = 0; i < st->ngroups; i++) {
-		const struct status_group *g = &st->groups[i];
-		char why[128];
-
-		json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:s, s:s?}", "id", (json_int_t)g->id,
-			"name", g->name, "kind", g->kind, "state", g->down ? "down" : "up",
-			"reason", g->down ? surv_reason_text(g->reasons, why, sizeof(why)) : NULL));
-	}
-	return a;
-}
-
-static json_t *bypass_json(const struct status *st)
-{
-	json_t *a = json_array();
-
-	for (unsigned i = 0; i < st->nbypass; i++) {
-		const struct status_bypass *b = &st->bypass[i];
-
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?}", "name", b->name,
-			"span_a", b->span_a, "span_b", b->span_b, "mode", b->mode,
-			"relay", b->engaged ? "engaged" : "released", "error", b->error[0] ? b->error : NULL));
-	}
-	return a;
-}
-
 enum MHD_Result api_status(struct web_req *r)
 {
 	struct status st;
-	struct db *db = web_db(r);
-	json_t *sys, *cdrs;
-
-	json_t *spans = json_array();
+	json_t *doc;
 
 	status_get(&st);
-	for (unsigned i = 0; i < st.nspans; i++) {
-		json_array_append_new(spans, span_status_json(&st.spans[i]));
-	}
-	sys = json_pack("{s:s, s:I, s:I, s:I, s:s, s:s, s:s, s:b}",
-		"version", st.version,
-		"started_at", (json_int_t)st.started_at_ms,
-		"uptime_seconds", (json_int_t)((tg_now_ms() - st.started_mono_ms) / 1000),
-		"db_size_bytes", (json_int_t)(db ? db_file_size(db) : -1),
-		"system_name", st.system_name, "location", st.location, "contact", st.contact,
-		"demo", st.demo);
-	cdrs = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-		"written", (json_int_t)st.cdr_written, "batches", (json_int_t)st.cdr_batches,
-		"failed", (json_int_t)st.cdr_failed, "dropped", (json_int_t)st.cdr_dropped,
-		"pending", (json_int_t)st.cdr_pending,
-		"queue_high_water", (json_int_t)st.cdr_queue_high_water,
-		"queue_capacity", (json_int_t)st.cdr_queue_capacity);
-	return web_reply_json(r, 200, json_pack("{s:o, s:{s:I, s:I, s:s?}, s:{s:I, s:I}, s:o, s:o, s:o, s:[], s:o}",
-		"system", sys,
-		"config", "generation", (json_int_t)st.config_generation,
-		"changed_at", (json_int_t)st.config_changed_at_ms,
-		"last_error", st.config_error[0] ? st.config_error : NULL,
-		"calls", "active", (json_int_t)st.active_calls, "total", (json_int_t)st.total_calls,
-		"spans", spans, "trunk_groups", groups_json(&st), "bypass_pairs", bypass_json(&st),
-		"sip_trunks", "cdrs", cdrs));
+	doc = status_json(&st, db_path_size(r->web->db_path), tg_now_ms());
+	return doc ? web_reply_json(r, 200, doc) : MHD_NO;
+}
+
+/* GET /api/v1/status/spans/{name}/intervals: the span's 96 DS1 intervals. */
+enum MHD_Result api_status_intervals(struct web_req *r)
+{
+	const struct status_span *ss;
+	struct ds1_perf perf;
+	struct status st;
+
+	status_get(&st);
+	ss = status_span_by_name(&st, r->param[0]);
+	if (!ss || !status_perf_history(ss->id, &perf))
+		return web_reply_error(r, 404, "not_found", NULL, "no span named \"%s\" in status",
+				       r->param[0]);
+	return web_reply_json(r, 200, status_intervals_json(ss, &perf));
 }
 
 /* One table drives decoding, validation and the error naming the bad field. */
@@ -163,6 +70,10 @@ static const struct {
 	{ "contact", false, 128, 0 },
 	{ "no_answer_timeout", true, CALL_NO_ANSWER_MAX_S, CALL_NO_ANSWER_DEFAULT_S },
 	{ "max_call_duration", true, CALL_MAX_DURATION_MAX_S, 0 },
+	{ "cdr_retention_days", true, 36500, 365 },     /* DB_RETENTION_DEFAULT; 0 = keep */
+	{ "cdr_retention_max", true, 100000000, 5000000 },
+	{ "event_retention_days", true, 36500, 90 },
+	{ "event_retention_max", true, 100000000, 200000 },
 };
 
 static bool printable_utf8(const char *s)

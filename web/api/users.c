@@ -47,6 +47,13 @@ static const struct api_field user_fields[] = {
 	UF("unlock", API_BOOL, unlock),
 };
 
+static const char *const user_fixed[] = { "username", NULL };
+
+const struct api_schema api_schema_user = {
+	.create = "UserCreate", .update = "UserUpdate", .fields = user_fields,
+	.nfields = TG_ARRAY_SIZE(user_fields), .fixed = user_fixed,
+};
+
 static json_t *user_json(const struct db_user *u)
 {
 	return json_pack("{s:s, s:s, s:b, s:b, s:i, s:I, s:I, s:I}", "username", u->username,
@@ -232,6 +239,10 @@ static const struct api_field token_fields[] = {
 	TF("name", API_STRING, name, .required = true, .min = 1, .max = 63),
 	TF("role", API_ENUM, role, .choices = roles),
 	TF("expires_days", API_UINT, expires_days, .min = 0, .max = 3650),
+};
+
+const struct api_schema api_schema_token = {
+	.create = "TokenCreate", .fields = token_fields, .nfields = TG_ARRAY_SIZE(token_fields),
 };
 
 static json_t *token_json(const struct db_token *t)

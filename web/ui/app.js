@@ -12,6 +12,9 @@
  */
 
 import { initRouting, showDeployment, showRouteTest } from './routing.js';
+import { initRecords, showCalls, showEvents, showUsers } from './records.js';
+import { initObjects, showObjects } from './objects.js';
+import { renderTopology } from './topology.js';
 
 const API = 'api/v1/';
 const CSRF_KEY = 'trunkgate.csrf';
@@ -30,8 +33,13 @@ class ApiError extends Error {
 }
 
 /* One fetch wrapper: JSON in and out, CSRF on writes, errors as ApiError. */
-async function api(method, path, body, { quiet401 = false } = {}) {
-	const headers = { Accept: 'application/json' };
+async function api(method, path, body, opts = {}) {
+	return (await apiRaw(method, path, body, opts)).data;
+}
+
+/* The same, with the answer's ETag: { data, etag }. */
+async function apiRaw(method, path, body, { quiet401 = false, headers: extra = {} } = {}) {
+	const headers = { Accept: 'application/json', ...extra };
 	const csrf = sessionStorage.getItem(CSRF_KEY);
 	if (body !== undefined)
 		headers['Content-Type'] = 'application/json';
@@ -47,10 +55,10 @@ async function api(method, path, body, { quiet401 = false } = {}) {
 		throw new ApiError(0, 'network', 'Cannot reach the gateway.');
 	}
 	if (res.status === 204)
-		return null;
+		return { data: null, etag: null };
 	const data = await res.json().catch(() => null);
 	if (res.ok)
-		return data;
+		return { data, etag: res.headers.get('ETag') };
 	const e = (data && data.error) || {};
 	const err = new ApiError(res.status, e.code || 'http', e.message || `HTTP ${res.status}`, e.field);
 	if (res.status === 401 && !quiet401)
@@ -96,12 +104,15 @@ function show(view) {
 	$('#topbar').hidden = !s;
 	$('#banner').hidden = !(s && s.must_change_password);
 	$('#nav').hidden = !s || s.must_change_password;
+	for (const a of document.querySelectorAll('#nav a[data-admin]'))
+		a.hidden = !s || s.role !== 'admin';
 	for (const a of document.querySelectorAll('#nav a')) {
 		if (a.dataset.route === view) a.setAttribute('aria-current', 'page');
 		else a.removeAttribute('aria-current');
 	}
 	const titles = { login: 'Sign in', password: 'Change password', dashboard: 'Dashboard', settings: 'Settings',
-			 deployment: 'Deployment', 'route-test': 'Route tester' };
+			 deployment: 'Deployment', 'route-test': 'Route tester', calls: 'Call records',
+			 events: 'Events', users: 'Users', config: 'Configuration' };
 	document.title = `${titles[view]} · ${state.systemName || 'trunkgate'}`;
 	if (view !== 'dashboard')
 		stopRefresh();
@@ -131,6 +142,10 @@ function route() {
 	if (r === 'settings') return showSettings();
 	if (r === 'deployment') return showDeployment();
 	if (r === 'route-test') return showRouteTest();
+	if (r === 'calls') return showCalls();
+	if (r === 'events') return showEvents();
+	if (r === 'users') return showUsers();
+	if (r === 'config' || r.startsWith('config/')) return showObjects(r.split('/')[1]);
 	if (r === 'password') return showPassword(false);
 	if (r !== 'dashboard') history.replaceState(null, '', '#/dashboard');
 	return showDashboard();
@@ -381,6 +396,7 @@ async function refresh() {
 		const st = await api('GET', 'status');
 		if (!state.timer) return;       /* left the dashboard meanwhile */
 		renderStatus(st);
+		renderTopology(api, st, $('#topo-body'));
 		setLive(true, `Live · updated ${new Date().toLocaleTimeString()}`);
 	} catch (err) {
 		if (err.status !== 401)
@@ -403,7 +419,9 @@ function showDashboard() {
 
 /* ---- settings ---- */
 
-const SETTINGS = ['system_name', 'location', 'contact'];
+const SETTINGS = ['system_name', 'location', 'contact', 'no_answer_timeout', 'max_call_duration',
+		  'cdr_retention_days', 'cdr_retention_max', 'event_retention_days', 'event_retention_max'];
+const NUMBERS = new Set(SETTINGS.slice(3));
 let loadedSettings = {};
 
 async function showSettings() {
@@ -418,7 +436,7 @@ async function showSettings() {
 	try {
 		loadedSettings = await api('GET', 'settings');
 		for (const k of SETTINGS)
-			form.elements[k].value = loadedSettings[k] ?? '';
+			form.elements[k].value = String(loadedSettings[k] ?? '');
 		if (!readonly) form.elements.system_name.focus();
 	} catch (err) {
 		if (err.status !== 401) showError(form, err);
@@ -432,9 +450,11 @@ $('#settings-form').addEventListener('submit', (ev) => {
 	clearErrors(form);
 	status.textContent = '';
 	const changes = {};
-	for (const k of SETTINGS)
-		if (form.elements[k].value !== (loadedSettings[k] ?? ''))
-			changes[k] = form.elements[k].value;
+	for (const k of SETTINGS) {
+		const v = form.elements[k].value.trim();
+		if (v !== String(loadedSettings[k] ?? ''))    /* numbers as numbers; the server names a bad one */
+			changes[k] = NUMBERS.has(k) && /^\d+$/.test(v) ? Number(v) : v;
+	}
 	if (!Object.keys(changes).length) {
 		status.textContent = 'No changes to save.';
 		return;
@@ -454,6 +474,8 @@ $('#settings-form').addEventListener('submit', (ev) => {
 /* ---- start ---- */
 
 initRouting({ api, show, clearErrors, showError, busy, $, role: () => state.session?.role });
+initRecords({ api, show, clearErrors, showError, busy, $, role: () => state.session?.role });
+initObjects({ api, apiRaw, show, $, role: () => state.session?.role });
 window.addEventListener('hashchange', route);
 
 (async function boot() {

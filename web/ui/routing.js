@@ -92,7 +92,8 @@ function deployBody(form, dryRun) {
 
 function renderPlan(plan) {
 	const box = ctx.$('#plan-body');
-	const routes = plan.routes.map((r) => [r.name, r.source_group, r.range || 'any number', r.destination,
+	const routes = plan.routes.map((r) => [r.name, r.source_group, r.destination ? r.range || 'any number' :
+		'a number in a range', r.destination || "the range's owner",
 		r.survivability_group ? `to ${r.survivability_group}` : r.survivability_forward ?
 			`forward to ${r.survivability_forward}` : '–']);
 	box.replaceChildren(

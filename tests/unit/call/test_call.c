@@ -3,15 +3,19 @@
  * calls between fake legs routed by a real routing table: progress passed
  * through, failover on the route's causes, refusal causes, release from
  * either side, one CDR-worthy end per call; the no-answer and
- * maximum-duration timers on a fake clock.
+ * maximum-duration timers on a fake clock; media attach (legs' media
+ * connected at early media or answer, disconnected at release) with real
+ * media engine sessions on loopback.
  */
 #include "config.h"
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "call.h"
 #include "db.h"
+#include "media_int.h"
 #include "route.h"
 #include "test.h"
 
@@ -28,6 +32,7 @@ int test_call_max_duration_ends_an_answered_call_with_16(void);
 int test_call_timer_values_are_taken_at_call_start(void);
 int test_call_release_before_expiry_cancels_the_timers(void);
 int test_call_failover_gives_the_next_destination_the_whole_no_answer_time(void);
+int test_call_media_is_connected_at_early_media_or_answer_and_undone_at_release(void);
 
 int test_call_causes_map_to_sip_both_ways(void)
 {
@@ -69,6 +74,7 @@ struct fake_leg {
 	char log[256];                  /* what the core asked of it, in order */
 	int released_cause;
 	bool gone;
+	struct leg_media media;         /* what f_media reports; all 0: no media */
 };
 
 static void note(struct leg *l, const char *what)
@@ -100,9 +106,19 @@ static int f_release(struct leg *l, const struct call_end *why)
 	return 0;
 }
 
+static int f_media(struct leg *l, struct leg_media *m)
+{
+	struct fake_leg *f = (struct fake_leg *)l;
+
+	if (!f->media.rtp && !f->media.timeslot)
+		return ENOENT;
+	*m = f->media;
+	return 0;
+}
+
 static const struct leg_ops fake_ops = {
 	.proceeding = f_proceeding, .alerting = f_alerting, .progress = f_progress,
-	.answer = f_answer, .release = f_release,
+	.answer = f_answer, .release = f_release, .media = f_media,
 };
 
 /* The placing side: group 20 refuses with `refuse20` (0 = accepts), group 30 accepts. */
@@ -699,5 +715,84 @@ int test_call_failover_gives_the_next_destination_the_whole_no_answer_time(void)
  out:
 	call_core_destroy(core);
 	route_table_unref(t);
+	return err;
+}
+
+/* ---- media attach ---- */
+
+/* The session bridged to timeslot ts of span key, or NULL. */
+static struct media_session *tdm_at(struct media_engine *e, uint64_t key, unsigned ts)
+{
+	for (unsigned i = 0; i < e->nspans; i++)
+		if (e->spans[i].key == key)
+			return e->spans[i].chan[ts];
+	return NULL;
+}
+
+int test_call_media_is_connected_at_early_media_or_answer_and_undone_at_release(void)
+{
+	struct media_session_cfg sc = { .codec = MEDIA_CODEC_PCMU, .dir = MEDIA_DIR_SENDRECV };
+	struct media_session *a = NULL, *b = NULL;
+	struct media_engine *e = NULL;
+	struct call_core *core = NULL;
+	struct route_table *t = NULL;
+	struct fake_leg in;
+	int err;
+
+	err = media_engine_create(&e, &(struct media_engine_cfg){ .bind_addr = "127.0.0.1",
+		.port_min = 41000, .port_max = 41999 });
+	TEST_ERR(err);
+	TEST_ERR(media_session_create(&a, e, &sc));
+	TEST_ERR(media_session_create(&b, e, &sc));
+	err = setup_core(&core, &t);
+	TEST_ERR(err);
+
+	/* PRI in -> SIP out: nothing before early media, bridged at 183 */
+	incoming(core, &in, "4930100123");
+	TEST_EQ(1, nouts);
+	in.media = (struct leg_media){ .span_key = 7, .timeslot = 5 };
+	outs[0].media = (struct leg_media){ .rtp = a };
+	call_leg_proceeding(&outs[0].leg);
+	call_leg_alerting(&outs[0].leg, false);
+	TEST_ASSERT(tdm_at(e, 7, 5) == NULL);
+	call_leg_progress(&outs[0].leg, true);
+	TEST_ASSERT(tdm_at(e, 7, 5) == a);
+	call_leg_answered(&outs[0].leg);
+	TEST_ASSERT(tdm_at(e, 7, 5) == a);
+	/* the caller hangs up: the timeslot is free again */
+	in.gone = true;
+	call_leg_released(&in.leg, &(struct call_end){ .cause = 16 });
+	TEST_ASSERT(tdm_at(e, 7, 5) == NULL);
+	TEST_EQ(0, call_core_active(core));
+
+	/* SIP in -> SIP out: anchored, bridged at the answer */
+	nouts = 0;
+	incoming(core, &in, "4930100124");
+	in.media = (struct leg_media){ .rtp = a };
+	outs[0].media = (struct leg_media){ .rtp = b };
+	call_leg_alerting(&outs[0].leg, false);
+	TEST_ASSERT(a->peer == NULL && b->peer == NULL);
+	call_leg_answered(&outs[0].leg);
+	TEST_ASSERT(a->peer == b && b->peer == a);
+	outs[0].gone = true;
+	call_leg_released(&outs[0].leg, &(struct call_end){ .cause = 16 });
+	TEST_ASSERT(a->peer == NULL && b->peer == NULL);
+
+	/* PRI <-> PRI: no TDM-to-TDM path, nothing is bridged */
+	nouts = 0;
+	incoming(core, &in, "4930100125");
+	in.media = (struct leg_media){ .span_key = 7, .timeslot = 6 };
+	outs[0].media = (struct leg_media){ .span_key = 8, .timeslot = 1 };
+	call_leg_answered(&outs[0].leg);
+	TEST_ASSERT(tdm_at(e, 7, 6) == NULL && tdm_at(e, 8, 1) == NULL);
+	TEST_EQ(1, call_core_active(core));
+	outs[0].gone = true;
+	call_leg_released(&outs[0].leg, &(struct call_end){ .cause = 16 });
+ out:
+	call_core_destroy(core);
+	route_table_unref(t);
+	media_session_destroy(a);
+	media_session_destroy(b);
+	media_engine_destroy(e);
 	return err;
 }

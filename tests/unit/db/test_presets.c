@@ -35,7 +35,8 @@ static void front(struct db_preset *a)
 	a->sip_e164_plus = true;
 }
 
-/* A plan in one line: groups; ranges; rules; routes "name:src:range>dest[/surv]". */
+/* A plan in one line: groups; ranges; rules; routes "name:src:range>dest[/surv]"
+ * (dest "*": a range owner route). */
 static void summary(const struct db_preset_plan *p, char *buf, size_t len)
 {
 	size_t n = 0;
@@ -53,7 +54,7 @@ static void summary(const struct db_preset_plan *p, char *buf, size_t len)
 		const struct db_route *r = &p->routes[i];
 
 		n += (size_t)snprintf(buf + n, len - n, "%s%s:%s:%s>%s%s%s", i ? "," : "", r->name,
-				      r->source_group, r->range, r->dests[0].group,
+				      r->source_group, r->range, r->ndests ? r->dests[0].group : "*",
 				      r->survivability_group[0] || r->survivability_forward[0] ? "/" : "",
 				      r->survivability_group[0] ? r->survivability_group :
 				      r->survivability_forward);
@@ -102,9 +103,8 @@ static void change(struct db_preset *a, enum change c)
 	}
 }
 
-#define FRONT_ROUTES "carrier-to-ev:carrier:ev-users>ev/pbx,carrier-to-pbx:carrier:pbx-users>pbx," \
-	"pbx-to-ev:pbx:ev-users>ev,ev-to-pbx:ev:pbx-users>pbx,pbx-to-pstn:pbx:>carrier," \
-	"ev-to-pstn:ev:>carrier"
+#define FRONT_ROUTES "from-carrier:carrier:>*/pbx,from-pbx:pbx:>*,from-ev:ev:>*," \
+	"pbx-to-pstn:pbx:>carrier,ev-to-pstn:ev:>carrier"
 
 static const struct {
 	enum change c;
@@ -114,17 +114,15 @@ static const struct {
 	{ NONE, NULL, "carrier=carrier,pbx=pbx,ev=mediation;ev-users>ev,pbx-users>pbx;4;" FRONT_ROUTES },
 	{ NO_PLUS, NULL, "carrier=carrier,pbx=pbx,ev=mediation;ev-users>ev,pbx-users>pbx;0;" FRONT_ROUTES },
 	{ SURV_NONE, NULL, "carrier=carrier,pbx=pbx,ev=mediation;ev-users>ev,pbx-users>pbx;4;"
-	  "carrier-to-ev:carrier:ev-users>ev,carrier-to-pbx:carrier:pbx-users>pbx,"
-	  "pbx-to-ev:pbx:ev-users>ev,ev-to-pbx:ev:pbx-users>pbx,pbx-to-pstn:pbx:>carrier,"
-	  "ev-to-pstn:ev:>carrier" },
+	  "from-carrier:carrier:>*,from-pbx:pbx:>*,from-ev:ev:>*,"
+	  "pbx-to-pstn:pbx:>carrier,ev-to-pstn:ev:>carrier" },
 	{ SURV_NUMBER, NULL, "carrier=carrier,pbx=pbx,ev=mediation;ev-users>ev,pbx-users>pbx;4;"
-	  "carrier-to-ev:carrier:ev-users>ev/4930100999,carrier-to-pbx:carrier:pbx-users>pbx,"
-	  "pbx-to-ev:pbx:ev-users>ev/4930100999,ev-to-pbx:ev:pbx-users>pbx,pbx-to-pstn:pbx:>carrier,"
-	  "ev-to-pstn:ev:>carrier" },
-	{ BEHIND, NULL, "pbx=pbx,ev=mediation;ev-users>ev;4;pbx-to-ev:pbx:ev-users>ev,ev-to-pbx:ev:>pbx" },
+	  "from-carrier:carrier:>*/4930100999,from-pbx:pbx:>*,from-ev:ev:>*,"
+	  "pbx-to-pstn:pbx:>carrier,ev-to-pstn:ev:>carrier" },
+	{ BEHIND, NULL, "pbx=pbx,ev=mediation;ev-users>ev;4;from-pbx:pbx:>*,ev-to-pbx:ev:>pbx" },
 	{ VOIP, NULL, "carrier=carrier,ev=mediation;;4;carrier-to-ev:carrier:>ev,ev-to-pstn:ev:>carrier" },
 	{ VOIP_RANGE, NULL, "carrier=carrier,ev=mediation;ev-users>ev;4;"
-	  "carrier-to-ev:carrier:ev-users>ev,ev-to-pstn:ev:>carrier" },
+	  "from-carrier:carrier:>*,ev-to-pstn:ev:>carrier" },
 	{ NO_CARRIER, "carrier_span", NULL },
 	{ NO_PBX, "pbx_span", NULL },
 	{ NO_EV, "ev_range", NULL },
@@ -267,6 +265,23 @@ int test_db_preset_apply_routes_as_the_deployment_says(void)
 	TEST_STREQ("pbx 4930100234", got);
 	decide(t, ev, "+4940123456", NULL, 0, got, sizeof(got));
 	TEST_STREQ("carrier 4940123456", got);
+	/* moving a department: the PBX range given to ev moves its calls from every side */
+	{
+		struct db_number_range nr;
+
+		TEST_ERR(db_range_get(db, "pbx-users", &nr));
+		tg_strlcpy(nr.group, "ev", sizeof(nr.group));
+		w = (struct db_routing_write){ 0 };
+		TEST_ERR(db_range_update(db, &nr, &w));
+		route_table_unref(t);
+		t = NULL;
+		TEST_ERR(db_routing_load(db, &cfg, home, NULL, msg, sizeof(msg)));
+		TEST_ERR(route_table_build(&t, &cfg, msg, sizeof(msg)));
+		decide(t, carrier, "4930100234", NULL, 0, got, sizeof(got));
+		TEST_STREQ("ev +4930100234", got);
+		decide(t, pbx, "4930100234", NULL, 0, got, sizeof(got));
+		TEST_STREQ("ev +4930100234", got);
+	}
 	/* a second preset needs replace */
 	w = (struct db_routing_write){ 0 };
 	TEST_EQ(EEXIST, db_preset_apply(db, &a, p, "{}", &w));

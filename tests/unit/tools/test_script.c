@@ -78,6 +78,24 @@ int test_tgsim_parses_every_command(void)
 	TEST_EQ(OP_SLEEP, c.op);
 	TEST_EQ(1, tgsim_parse_line("restart carrier", 18, &c, msg, sizeof(msg)));
 	TEST_EQ(OP_RESTART, c.op);
+	TEST_EQ(1, tgsim_parse_line("play tone 1004 c1", 19, &c, msg, sizeof(msg)));
+	TEST_EQ(OP_PLAY_TONE, c.op);
+	TEST_ASSERT(c.freq > 1003.9 && c.freq < 1004.1);
+	TEST_STREQ("c1", c.label);
+	TEST_EQ(1, tgsim_parse_line("play tone off", 20, &c, msg, sizeof(msg)));
+	TEST_EQ(OP_PLAY_TONE, c.op);
+	TEST_ASSERT(c.freq == 0);
+	TEST_EQ(1, tgsim_parse_line("send dtmf 12*#AD c2 # a comment", 21, &c, msg, sizeof(msg)));
+	TEST_EQ(OP_SEND_DTMF, c.op);
+	TEST_STREQ("12*#AD", c.dtmf);
+	TEST_STREQ("c2", c.label);
+	TEST_EQ(1, tgsim_parse_line("expect tone 2000 within 3", 22, &c, msg, sizeof(msg)));
+	TEST_EQ(OP_EXPECT_TONE, c.op);
+	TEST_ASSERT(c.freq > 1999.9 && c.freq < 2000.1 && c.within > 2.9 && c.within < 3.1);
+	TEST_EQ(1, tgsim_parse_line("expect dtmf 159# c3 within 8", 23, &c, msg, sizeof(msg)));
+	TEST_EQ(OP_EXPECT_DTMF, c.op);
+	TEST_STREQ("159#", c.dtmf);
+	TEST_STREQ("c3", c.label);
  out:
 	if (err)
 		printf("# %s\n", msg);
@@ -97,6 +115,11 @@ int test_tgsim_rejects_bad_lines_naming_the_line(void)
 		{ "expect release cause 300 within 1", "cause must be 1..127" },
 		{ "expect alarm carrier PURPLE within 1", "expect alarm SPAN" },
 		{ "expect dinner within 1", "not something tgsim can wait for" },
+		{ "play tone 5000", "play tone FREQ|off" },
+		{ "play music 440", "play tone FREQ|off" },
+		{ "send dtmf 12x", "send dtmf DIGITS" },
+		{ "expect tone 0 within 1", "expect tone FREQ" },
+		{ "expect dtmf E within 1", "expect dtmf DIGITS" },
 		{ "alarm carrier fire on", "alarm SPAN los|ais|rai on|off" },
 		{ "hangup 0", "cause must be 1..127" },
 		{ "load carrier hold=3", "rate=CPS is required" },
