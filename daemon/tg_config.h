@@ -14,6 +14,7 @@
 
 #include "hw.h"
 #include "isdn.h"
+#include "trunk_profile.h"
 
 struct db;
 
@@ -69,7 +70,10 @@ struct tg_config_sip_trunk {
 	const char *profile;
 	const char *transport;
 	const char *allowed_sources;            /* as stored: IPs/CIDRs, comma separated */
+	const char *listen;                     /* "" = the daemon's SIP address; else its own */
+	const char *tls_cert, *tls_key, *tls_ca, *tls_verify_name;     /* "" = none */
 	unsigned max_calls;
+	struct trunk_interop interop;           /* profile + columns + overrides, resolved */
 	struct tg_config_sip_hop *hops;         /* in try order */
 	size_t nhops;
 	/* OPTIONS health probes (trunk_health.c): seconds, 0 = off; failed

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define LOG_MODULE "config"
+#include "log.h"
 #include "db.h"
 #include "tg_config.h"
 
@@ -16,6 +18,7 @@ static int load_trunks(struct tg_config *c, struct db *db)
 {
 	struct db_sip_trunk *v = NULL;
 	size_t n = 0;
+	char err[200];
 	int rc;
 
 	rc = db_sip_trunk_list(db, &v, &n);
@@ -31,6 +34,11 @@ static int load_trunks(struct tg_config *c, struct db *db)
 		t->profile = su_strdup(c->home, v[i].profile);
 		t->transport = su_strdup(c->home, v[i].transport);
 		t->allowed_sources = su_strdup(c->home, v[i].allowed_sources);
+		t->listen = su_strdup(c->home, v[i].listen);
+		t->tls_cert = su_strdup(c->home, v[i].tls_cert);
+		t->tls_key = su_strdup(c->home, v[i].tls_key);
+		t->tls_ca = su_strdup(c->home, v[i].tls_ca);
+		t->tls_verify_name = su_strdup(c->home, v[i].tls_verify_name);
 		t->max_calls = v[i].max_calls;
 		t->options_interval = v[i].options_interval;
 		t->options_down_after = v[i].options_down_after;
@@ -40,6 +48,12 @@ static int load_trunks(struct tg_config *c, struct db *db)
 		t->auth_realm = su_strdup(c->home, v[i].auth_realm);
 		t->do_register = v[i].do_register;
 		t->register_expires = v[i].register_expires;
+		/* The API validated it; a row written by hand falls back to its profile. */
+		if (trunk_interop_resolve(&(struct trunk_interop_cols){ .profile = v[i].profile,
+				.prack = v[i].prack, .session_timer = v[i].session_timer,
+				.refer_mode = v[i].refer_mode, .interop = v[i].interop },
+				&t->interop, err, sizeof(err)))
+			log_warn("SIP trunk %s: %s", v[i].name, err);
 		t->hops = su_zalloc(c->home, (v[i].nhops ? v[i].nhops : 1) * sizeof(*t->hops));
 		if (!t->hops) {
 			rc = ENOMEM;

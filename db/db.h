@@ -395,6 +395,7 @@ struct db_sip_trunk {
 	unsigned options_interval, options_down_after, options_up_after;
 	char allowed_sources[512];      /* IPs and CIDRs, comma separated */
 	unsigned max_calls;             /* 0 = unlimited */
+	char interop[256];              /* "name=value, ..." over the profile (trunk_profile.h) */
 	unsigned nhops;
 	struct db_sip_hop hops[DB_SIP_MAX_HOPS];
 	/* digest credentials, registration (sip_auth.c, migration 0004) */

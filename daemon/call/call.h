@@ -83,6 +83,11 @@ struct leg {
 struct call_setup {
 	long long source_group_id;
 	struct route_number called, calling;
+	/* A forwarded call: who forwarded it (digits "" = not forwarded) and
+	 * why (Q.931 redirecting reason: 0 unknown, 1 busy, 2 no reply,
+	 * 3 deflection, 9 out of order, 10 by the DTE, 15 unconditional). */
+	struct route_number redirecting;
+	int redirect_reason;
 };
 
 /* Placing an outgoing leg: the core asks the owner of the destination group

@@ -75,6 +75,11 @@ struct isdn_setup {
 	struct isdn_number called;
 	struct isdn_number calling;
 	char calling_name[49];
+	/* Redirecting number (Q.931 4.5.x, a forwarded call): digits "" = none;
+	 * reason as libpri codes it (PRI_REDIR_*: 0 unknown, 1 busy, 2 no reply,
+	 * 3 deflection, 9 out of order, 10 by the DTE, 15 unconditional). */
+	struct isdn_number redirecting;
+	int redirect_reason;
 	unsigned channel;               /* 0 = let the span hunt; else this B channel */
 	bool exclusive;                 /* channel is "exclusive" rather than "preferred" */
 };

@@ -333,6 +333,11 @@ void isdn_on_ring(struct isdn_span *s, const pri_event_ring *r)
 	if (r->calling.name.valid
 	    && (r->calling.name.presentation & PRI_PRES_RESTRICTION) == PRI_PRES_ALLOWED)
 		tg_strlcpy(setup.calling_name, r->calling.name.str, sizeof(setup.calling_name));
+	if (r->redirectingnum[0]) {
+		number_from(&setup.redirecting, r->redirectingnum, r->callingplanrdnis,
+			    PRI_PRES_ALLOWED);
+		setup.redirect_reason = r->redirectingreason >= 0 ? r->redirectingreason : 0;
+	}
 	setup.channel = c->chan;
 	setup.exclusive = !r->flexible;
 	log_debug("%s: incoming call on channel %u to %s", s->name, c->chan, setup.called.digits);
@@ -554,7 +559,7 @@ static int send_setup(struct isdn_span *s, q931_call *qc, const struct isdn_setu
 		      unsigned chan, bool exclusive)
 {
 	char called[sizeof(setup->called.digits)], calling[sizeof(setup->calling.digits)];
-	char name[sizeof(setup->calling_name)];
+	char name[sizeof(setup->calling_name)], redir[sizeof(setup->redirecting.digits)];
 	struct pri_sr *sr = pri_sr_new();
 	int rc;
 
@@ -569,6 +574,10 @@ static int send_setup(struct isdn_span *s, q931_call *qc, const struct isdn_setu
 	pri_sr_set_called(sr, called, plan_of(&setup->called), 1);
 	pri_sr_set_caller(sr, calling[0] ? calling : NULL, name[0] ? name : NULL,
 			  plan_of(&setup->calling), pres_of(&setup->calling));
+	copy_field(redir, setup->redirecting.digits, sizeof(redir));
+	if (redir[0])
+		pri_sr_set_redirecting(sr, redir, plan_of(&setup->redirecting),
+				       pres_of(&setup->redirecting), setup->redirect_reason);
 	rc = pri_setup(s->pri, qc, sr);
 	pri_sr_free(sr);
 	return rc ? EIO : 0;

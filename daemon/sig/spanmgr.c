@@ -373,6 +373,8 @@ int spanmgr_place(void *arg, const struct route_target *t, const struct call_set
 		any_up = true;
 		number_out(&su.called, &cs->called);
 		number_out(&su.calling, &cs->calling);
+		number_out(&su.redirecting, &cs->redirecting);
+		su.redirect_reason = cs->redirect_reason;
 		if (mem->first_channel) {
 			/* The member is part of the span: hunt inside first..last only.
 			 * O(channels), at most 31. */
@@ -430,6 +432,8 @@ static void isdn_on_incoming(void *arg, struct isdn_call *c, const struct isdn_s
 		isdn_call_set_user(c, sc);
 		number_in(&cs.called, &su->called);
 		number_in(&cs.calling, &su->calling);
+		number_in(&cs.redirecting, &su->redirecting);
+		cs.redirect_reason = su->redirect_reason;
 		call_incoming(s->mgr->core, &sc->leg, &cs);
 		span_rearm(s);
 		return;

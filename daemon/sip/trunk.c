@@ -110,6 +110,7 @@ void trunk_agent_apply(struct trunk_agent *a, struct tg_config *cfg)
 	trunk_health_apply(a);
 	trunk_auth_apply(a);
 	log_debug("%zu SIP trunks, %zu source addresses", cfg->nsip_trunks, n);
+	trunk_listeners_apply(a);
 }
 
 unsigned trunk_agent_active(const struct trunk_agent *a)
@@ -141,13 +142,15 @@ static void write_sip_url(struct trunk_agent *a, const sip_contact_t *m)
 	}
 }
 
-static void on_nua(nua_event_t event, int status, char const *phrase, nua_t *nua,
-		   nua_magic_t *magic, nua_handle_t *nh, nua_hmagic_t *hmagic, sip_t const *sip,
-		   tagi_t tags[])
+void trunk_on_nua(nua_event_t event, int status, char const *phrase, nua_t *nua,
+		  nua_magic_t *magic, nua_handle_t *nh, nua_hmagic_t *hmagic, sip_t const *sip,
+		  tagi_t tags[])
 {
 	struct trunk_agent *a = (struct trunk_agent *)magic;
 	struct trunk_call *tc = (struct trunk_call *)hmagic;
 
+	if (trunk_listener_event(a, nua, event, status))
+		return;
 	switch (event) {
 	case nua_r_shutdown:
 		if (status >= 200)
@@ -163,7 +166,7 @@ static void on_nua(nua_event_t event, int status, char const *phrase, nua_t *nua
 	}
 	case nua_i_invite:
 		if (!tc) {
-			trunk_call_incoming(a, nh, sip);
+			trunk_call_incoming(a, nua, nh, sip);
 			return;
 		}
 		break;          /* a re-INVITE: trunk_call.c answers it */
@@ -198,8 +201,12 @@ static void on_nua(nua_event_t event, int status, char const *phrase, nua_t *nua
 		tl_gets(tags, NUTAG_CALLSTATE_REF(cs), TAG_END());
 		if (cs == nua_callstate_terminated)
 			nua_handle_destroy(nh);
+	} else if (nh && event == nua_i_refer) {
+		/* Out of any dialog: nothing to transfer. */
+		nua_respond(nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(nua), TAG_END());
+		nua_handle_destroy(nh);
 	} else if (nh && (event == nua_i_message || event == nua_i_subscribe ||
-			  event == nua_i_refer || event == nua_i_publish || event == nua_i_notify)) {
+			  event == nua_i_publish || event == nua_i_notify)) {
 		nua_handle_destroy(nh);
 	}
 }
@@ -226,7 +233,7 @@ static void guess_host(char *out, size_t len)
 }
 
 /* Can host:port be bound for UDP and TCP right now? */
-static bool bind_free(const char *host, unsigned port, bool v6)
+bool trunk_bind_free(const char *host, unsigned port, bool v6)
 {
 	static const int types[] = { SOCK_DGRAM, SOCK_STREAM };
 	struct sockaddr_storage ss = { 0 };
@@ -303,7 +310,7 @@ int trunk_agent_create(struct trunk_agent **ap, const struct trunk_agent_cfg *cf
 	/* sofia-sip leaks what nua_create made when its bind fails: see first
 	 * whether the address can be had (UDP and TCP), so that the common
 	 * failure (the port is taken) never gets that far. */
-	if (port && !bind_free(host, port, a->v6)) {
+	if (port && !trunk_bind_free(host, port, a->v6)) {
 		snprintf(err, errlen, "cannot listen for SIP on %s (address in use or not local?)",
 			 cfg->listen);
 		free(a->rtp_used);
@@ -314,15 +321,17 @@ int trunk_agent_create(struct trunk_agent **ap, const struct trunk_agent_cfg *cf
 	 * extra headers are in the default parser class. */
 	sip_update_default_mclass(sip_extend_mclass(NULL));
 	if (a->rtp_used)
-		a->nua = nua_create(a->root, on_nua, (nua_magic_t *)a,
+		a->nua = nua_create(a->root, trunk_on_nua, (nua_magic_t *)a,
 				    NUTAG_URL(url),
 				    NUTAG_AUTOACK(1),           /* our SDP ends at us: no ACK to relay */
 				    NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0),
 				    NUTAG_ENABLEINVITE(1),
 				    /* Replaces nua's default Allow: what we do not
-				     * serve (REFER, MESSAGE, SUBSCRIBE...) gets 405.
+				     * serve (MESSAGE, SUBSCRIBE...) gets 405.
 				     * PRACK and UPDATE nua handles itself. */
-				    SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE"),
+				    SIPTAG_ALLOW_STR(TRUNK_ALLOW),
+				    /* REFER is answered by trunk_call.c (refer switch). */
+				    NUTAG_APPL_METHOD("REFER"),
 				    NUTAG_ENABLEMESSAGE(0),
 				    /* 208 KB by default: a burst of INVITEs overflows
 				     * it (DEPENDENCIES.md measured 4 MB). */
@@ -360,6 +369,7 @@ void trunk_agent_destroy(struct trunk_agent *a)
 	trunk_auth_destroy(a);          /* nua_shutdown below un-REGISTERs */
 	/* nua_shutdown ends every dialog (BYE, CANCEL, final responses); its
 	 * events still reach trunk_call.c, which tells the call core. */
+	trunk_listeners_destroy(a);
 	nua_shutdown(a->nua);
 	until = tg_now_ms() + 3000;
 	while (!a->shutdown_done && tg_now_ms() < until)

@@ -42,6 +42,7 @@
 #include "log.h"
 #include "tg.h"
 #include "trunk_int.h"
+#include "trunk_profile.h"
 
 /* ---- RTP ports (handed out only: see the file comment) ---- */
 
@@ -160,10 +161,20 @@ void trunk_call_free(struct trunk_call *tc)
 
 /* ---- what the core asks of a SIP leg ---- */
 
-static int leg_proceeding(struct leg *l)
+static const struct trunk_interop *interop(const struct trunk_call *tc)
 {
-	return 0;       /* nua sent 100 Trying when the INVITE came in */
+	return &tc->trunk->interop;
 }
+
+/* Session timer tags (RFC 4028) for our INVITE or our 200: the trunk's
+ * interval and who refreshes. */
+#define SESSION_TAGS(tc) \
+	TAG_IF(interop(tc)->session_timer, NUTAG_SESSION_TIMER(interop(tc)->session_timer)), \
+	TAG_IF(interop(tc)->session_timer, NUTAG_MIN_SE(90)),   /* nua's default is 120 */ \
+	TAG_IF(interop(tc)->session_timer, NUTAG_SESSION_REFRESHER( \
+		interop(tc)->refresher == TRUNK_REFRESHER_US ? nua_local_refresher : \
+		interop(tc)->refresher == TRUNK_REFRESHER_PEER ? nua_remote_refresher : \
+		nua_any_refresher))
 
 static int respond_18x(struct trunk_call *tc, int status, bool sdp)
 {
@@ -172,20 +183,44 @@ static int respond_18x(struct trunk_call *tc, int status, bool sdp)
 	if (tc->outgoing || tc->final_sent || tc->ended || !tc->nh)
 		return 0;
 	our_sdp(tc, body, sizeof(body));
+	/* 100rel: a reliable 18x (Require: 100rel, RSeq) when the trunk has it
+	 * on and the caller supports it; nua answers the PRACK. */
 	nua_respond(tc->nh, status, sip_status_phrase(status),
 		    TAG_IF(sdp, NUTAG_EARLY_ANSWER(1)), TAG_IF(sdp, SOATAG_USER_SDP_STR(body)),
+		    TAG_IF(tc->rel100, SIPTAG_REQUIRE_STR("100rel")),
 		    TAG_END());
 	return 0;
 }
 
+/* early_media=immediate: 183 with SDP at once, so Lync's fast failover
+ * timer sees progress while the PRI side still sets up. */
+static int leg_proceeding(struct leg *l)
+{
+	struct trunk_call *tc = l->owner;
+
+	if (interop(tc)->early == TRUNK_EARLY_IMMEDIATE && !tc->early_sent) {
+		tc->early_sent = true;
+		return respond_18x(tc, 183, true);
+	}
+	return 0;       /* nua sent 100 Trying when the INVITE came in */
+}
+
 static int leg_alerting(struct leg *l, bool inband)
 {
-	return respond_18x(l->owner, inband ? 183 : 180, inband);
+	struct trunk_call *tc = l->owner;
+
+	/* In-band ringback (the PRI side's progress indicator) is early media:
+	 * 183 with SDP, as Lync expects; plain alerting is 180. */
+	if (interop(tc)->early == TRUNK_EARLY_OFF)
+		return respond_18x(tc, 180, false);
+	return respond_18x(tc, inband ? 183 : 180, inband);
 }
 
 static int leg_progress(struct leg *l, bool inband)
 {
-	return inband ? respond_18x(l->owner, 183, true) : 0;
+	struct trunk_call *tc = l->owner;
+
+	return inband && interop(tc)->early != TRUNK_EARLY_OFF ? respond_18x(tc, 183, true) : 0;
 }
 
 static int leg_answer(struct leg *l)
@@ -196,7 +231,7 @@ static int leg_answer(struct leg *l)
 	if (tc->outgoing || tc->final_sent || tc->ended || !tc->nh)
 		return 0;
 	our_sdp(tc, body, sizeof(body));
-	nua_respond(tc->nh, SIP_200_OK, SOATAG_USER_SDP_STR(body), TAG_END());
+	nua_respond(tc->nh, SIP_200_OK, SOATAG_USER_SDP_STR(body), SESSION_TAGS(tc), TAG_END());
 	tc->final_sent = true;
 	tc->answered = true;
 	return 0;
@@ -205,8 +240,11 @@ static int leg_answer(struct leg *l)
 static int leg_release(struct leg *l, const struct call_end *why)
 {
 	struct trunk_call *tc = l->owner;
-	int status = why->sip_status >= 300 && why->sip_status <= 699 ? why->sip_status :
-		     call_cause_to_sip(why->cause);
+	/* The trunk's cause map first, then a status the other leg gave, then
+	 * the common table. */
+	int status = trunk_interop_status(interop(tc), why->cause,
+		why->sip_status >= 300 && why->sip_status <= 699 ? why->sip_status :
+		call_cause_to_sip(why->cause));
 	const char *phrase = sip_status_phrase(status);
 	char reason[96];
 
@@ -269,12 +307,61 @@ static bool privacy_id(const sip_t *sip)
 	return false;
 }
 
-void trunk_call_incoming(struct trunk_agent *a, nua_handle_t *nh, const sip_t *sip)
+/* The caller: P-Asserted-Identity, else Remote-Party-ID (party=calling),
+ * else From.  Privacy: id (or user), an RPID privacy=full/uri, or no number
+ * at all make it restricted. */
+static void caller_identity(const sip_t *sip, struct route_number *n)
 {
-	msg_t *msg = nua_current_request(a->nua);
+	const sip_p_asserted_identity_t *paid = sip_p_asserted_identity(sip);
+	const sip_remote_party_id_t *rpid;
+	bool restricted = privacy_id(sip);
+
+	n->digits[0] = '\0';
+	if (paid && trunk_number_from_user(paid->paid_url->url_user, n->digits, sizeof(n->digits)))
+		goto done;
+	for (rpid = sip_remote_party_id(sip); rpid; rpid = rpid->rpid_next) {
+		if (rpid->rpid_party && strcasecmp(rpid->rpid_party, "calling"))
+			continue;
+		if (trunk_number_from_user(rpid->rpid_url->url_user, n->digits, sizeof(n->digits))) {
+			restricted |= trunk_rpid_restricted(rpid->rpid_privacy);
+			goto done;
+		}
+	}
+	if (!(sip->sip_from && trunk_number_from_user(sip->sip_from->a_url->url_user, n->digits,
+						      sizeof(n->digits))))
+		n->digits[0] = '\0';
+done:
+	n->presentation = restricted || !n->digits[0] ? 1 : 0;
+}
+
+/* Diversion (its first entry), else History-Info: the number that forwarded
+ * the call, into cs->redirecting.  True if there was one. */
+static bool redirection(const sip_t *sip, struct call_setup *cs)
+{
+	char hist[1024];
+	size_t n = 0;
+
+	for (const sip_unknown_t *u = sip->sip_unknown; u; u = u->un_next)
+		if (u->un_name && !strcasecmp(u->un_name, "Diversion") && u->un_value)
+			return trunk_diversion_parse(u->un_value, cs->redirecting.digits,
+						     sizeof(cs->redirecting.digits),
+						     &cs->redirect_reason);
+	hist[0] = '\0';
+	for (const sip_unknown_t *u = sip->sip_unknown; u; u = u->un_next)
+		if (u->un_name && !strcasecmp(u->un_name, "History-Info") && u->un_value &&
+		    n < sizeof(hist))
+			n += (size_t)snprintf(hist + n, sizeof(hist) - n, "%s%s", n ? "," : "",
+					      u->un_value);
+	return hist[0] && n < sizeof(hist) &&
+	       trunk_history_parse(hist, cs->redirecting.digits, sizeof(cs->redirecting.digits),
+				   &cs->redirect_reason);
+}
+
+void trunk_call_incoming(struct trunk_agent *a, nua_t *nua, nua_handle_t *nh, const sip_t *sip)
+{
+	msg_t *msg = nua_current_request(nua);
 	su_addrinfo_t *ai = msg ? msg_addrinfo(msg) : NULL;
 	const struct tg_config_sip_trunk *t = NULL;
-	const sip_p_asserted_identity_t *paid;
 	struct call_setup cs = { 0 };
 	struct trunk_call *tc;
 	const char *group = "";
@@ -289,6 +376,13 @@ void trunk_call_incoming(struct trunk_agent *a, nua_handle_t *nh, const sip_t *s
 		inet_ntop(ai->ai_addr->sa_family, addr, src, sizeof(src));
 		if (a->cfg)
 			t = trunk_by_source(a, ai->ai_addr);
+	}
+	if (t && trunk_nua(a, t) != nua) {
+		/* A trunk with its own listening address takes calls there only. */
+		log_info("INVITE from %s refused with 403: trunk %s listens on %s, not here", src,
+			 t->name, t->listen[0] ? t->listen : "the shared SIP address");
+		nua_respond(nh, SIP_403_FORBIDDEN, TAG_END());
+		return;
 	}
 	if (!t) {
 		/* Only configured peers are trusted.  The handle stays unowned
@@ -317,74 +411,94 @@ void trunk_call_incoming(struct trunk_agent *a, nua_handle_t *nh, const sip_t *s
 		return;
 	}
 	tc->nh = nh;
+	tc->nua = nua;
 	nua_handle_bind(nh, (nua_hmagic_t *)tc);
 	if (has_sdp(sip))
 		trunk_media_offer_in(tc, sip->sip_payload->pl_data, sip->sip_payload->pl_len);
 	cs.called.ton = cs.called.npi = cs.calling.ton = cs.calling.npi = -1;
-	paid = sip_p_asserted_identity(sip);
-	if (!(paid && trunk_number_from_user(paid->paid_url->url_user, cs.calling.digits,
-					     sizeof(cs.calling.digits))) &&
-	    !(sip->sip_from && trunk_number_from_user(sip->sip_from->a_url->url_user,
-						      cs.calling.digits, sizeof(cs.calling.digits))))
-		cs.calling.digits[0] = '\0';
-	cs.calling.presentation = privacy_id(sip) || !cs.calling.digits[0] ? 1 : 0;
+	cs.redirecting.ton = cs.redirecting.npi = cs.redirecting.presentation = -1;
+	caller_identity(sip, &cs.calling);
+	trunk_number_in(&t->interop, cs.called.digits, &cs.called.ton, &cs.called.npi);
+	trunk_number_in(&t->interop, cs.calling.digits, &cs.calling.ton, &cs.calling.npi);
+	if (redirection(sip, &cs))
+		trunk_number_in(&t->interop, cs.redirecting.digits, &cs.redirecting.ton,
+				&cs.redirecting.npi);
 	cs.called.presentation = -1;
+	tc->rel100 = t->interop.rel100 != TRUNK_100REL_OFF &&
+		     (sip_has_supported(sip->sip_supported, "100rel") ||
+		      sip_has_feature((const msg_list_t *)sip->sip_require, "100rel"));
 	tg_strlcpy(tc->called, cs.called.digits, sizeof(tc->called));
 	tg_strlcpy(tc->calling, cs.calling.digits, sizeof(tc->calling));
-	log_debug("%s: INVITE from %s: %s -> %s", t->name, src, tc->calling, tc->called);
+	log_debug("%s: INVITE from %s: %s -> %s%s%s", t->name, src, tc->calling, tc->called,
+		  cs.redirecting.digits[0] ? ", forwarded by " : "", cs.redirecting.digits);
 	call_incoming(a->core, &tc->leg, &cs);
+	/* The core may have released the leg already (tc lives until nua says
+	 * the handle is terminated). */
+	if (t->interop.early == TRUNK_EARLY_IMMEDIATE && tc->leg.call && !tc->early_sent) {
+		tc->early_sent = true;
+		respond_18x(tc, 183, true);
+	}
 }
 
 /* ---- outgoing ---- */
 
-/* The user part of a URI for a number: '#' must be escaped (RFC 3261 25.1). */
-static void uri_user(char *out, size_t len, const char *digits)
-{
-	size_t n = 0;
-
-	for (const char *p = digits; *p && n + 4 < len; p++) {
-		if (*p == '#') {
-			memcpy(out + n, "%23", 3);
-			n += 3;
-		} else {
-			out[n++] = *p;
-		}
-	}
-	out[n] = '\0';
-}
-
-/* INVITE to next hop tc->hop; false if it could not even be sent. */
+/* INVITE to next hop tc->hop; false if it could not even be sent.  The interop switches shape the headers:
+ * docs/sip.md. */
 static bool send_invite(struct trunk_call *tc)
 {
 	struct trunk_agent *a = tc->agent;
+	const struct trunk_interop *ti = interop(tc);
 	const struct tg_config_sip_hop *h = &tc->trunk->hops[tc->hop];
 	bool v6 = strchr(h->host, ':') != NULL;
-	char called[100], calling[100], hostport[300], ruri[512], to[512], from[512], pai[512];
-	char body[512], port[8] = "";
+	enum trunk_uri ruri_kind = ti->uri == TRUNK_URI_TEL ? TRUNK_URI_PHONE : ti->uri;
+	char called[40], calling[40], redir[40], hostport[300], ruri[512], to[512], from[512];
+	char myhost[80], me[512], callee[500], div_uri[512], hdrs[1024], body[512], port[8] = "";
+	size_t n;
 
-	uri_user(called, sizeof(called), tc->called);
-	uri_user(calling, sizeof(calling), tc->calling);
+	trunk_number_out(ti, tc->called, tc->called_ton, called, sizeof(called));
+	trunk_number_out(ti, tc->calling, tc->calling_ton, calling, sizeof(calling));
 	if (h->port)
 		snprintf(port, sizeof(port), ":%u", h->port);
 	snprintf(hostport, sizeof(hostport), "%s%s%s%s", v6 ? "[" : "", h->host, v6 ? "]" : "", port);
-	snprintf(ruri, sizeof(ruri), "sip:%s@%s;transport=%s", called, hostport, h->transport);
-	snprintf(to, sizeof(to), "<sip:%s@%s>", called, hostport);
-	snprintf(pai, sizeof(pai), "<sip:%s@%s%s%s>", calling[0] ? calling : "anonymous",
-		 strchr(a->host, ':') ? "[" : "", a->host, strchr(a->host, ':') ? "]" : "");
+	trunk_uri(ruri, sizeof(ruri) - 32, ruri_kind, called, hostport);
+	n = strlen(ruri);
+	snprintf(ruri + n, sizeof(ruri) - n, ";transport=%s",
+		 ti->transport[0] ? ti->transport : h->transport);
+	trunk_uri(callee, sizeof(callee), ti->uri, called, hostport);
+	snprintf(to, sizeof(to), "<%s>", callee);
+	snprintf(myhost, sizeof(myhost), "%s%s%s", strchr(a->host, ':') ? "[" : "", a->host,
+		 strchr(a->host, ':') ? "]" : "");
+	trunk_uri(me, sizeof(me), ti->uri, calling[0] ? calling : "anonymous", myhost);
 	if (tc->restricted || !calling[0])
 		snprintf(from, sizeof(from), "\"Anonymous\" <sip:anonymous@anonymous.invalid>");
 	else
-		snprintf(from, sizeof(from), "%s", pai);
+		snprintf(from, sizeof(from), "<%s>", me);
+	trunk_identity_headers(ti, calling[0] ? me : "", tc->restricted, hdrs, sizeof(hdrs));
+	if (tc->redirecting[0]) {
+		trunk_number_out(ti, tc->redirecting, tc->redirecting_ton, redir, sizeof(redir));
+		trunk_uri(div_uri, sizeof(div_uri), ti->uri, redir, myhost);
+		n = strlen(hdrs);
+		trunk_diversion_headers(ti, div_uri, callee, tc->redirect_reason, hdrs + n,
+					sizeof(hdrs) - n);
+	}
 	our_sdp(tc, body, sizeof(body));
-	tc->nh = nua_handle(a->nua, (nua_hmagic_t *)tc, SIPTAG_TO_STR(to), SIPTAG_FROM_STR(from),
-			    TAG_END());
+	tc->nua = trunk_nua(a, tc->trunk);
+	tc->nh = tc->nua ? nua_handle(tc->nua, (nua_hmagic_t *)tc, SIPTAG_TO_STR(to),
+				      SIPTAG_FROM_STR(from), TAG_END()) : NULL;
 	if (!tc->nh)
 		return false;
 	log_debug("%s: INVITE %s (next hop %u of %zu)", tc->trunk->name, ruri, tc->hop + 1,
 		  tc->trunk->nhops);
 	nua_invite(tc->nh, NUTAG_URL(ruri), SOATAG_USER_SDP_STR(body),
-		   TAG_IF(calling[0], SIPTAG_P_ASSERTED_IDENTITY_STR(pai)),
-		   TAG_IF(tc->restricted && calling[0], SIPTAG_PRIVACY_STR("id")),
+		   TAG_IF(hdrs[0], SIPTAG_HEADER_STR(hdrs)),
+		   /* 100rel: Supported (on) or Require (require); nua PRACKs
+		    * reliable 18x itself. */
+		   NUTAG_EARLY_MEDIA(ti->rel100 != TRUNK_100REL_OFF),
+		   TAG_IF(ti->rel100 == TRUNK_100REL_REQUIRE, SIPTAG_REQUIRE_STR("100rel")),
+		   SESSION_TAGS(tc),
+		   /* nua follows a 3xx's Contact itself unless told not to
+		    * (this also stops its own retries after 401/407). */
+		   TAG_IF(ti->redirect != TRUNK_REDIR_FOLLOW, NUTAG_RETRY_COUNT(0)),
 		   TAG_END());
 	return true;
 }
@@ -407,7 +521,7 @@ int trunk_place(void *arg, const struct route_target *t, const struct call_setup
 		for (size_t k = 0; k < a->cfg->nsip_trunks; k++)
 			if (a->cfg->sip_trunks[k].id == m->trunk_id)
 				tr = &a->cfg->sip_trunks[k];
-		if (!tr || !tr->enabled || !tr->nhops)
+		if (!tr || !tr->enabled || !tr->nhops || !trunk_nua(a, tr))
 			continue;
 		while (first < tr->nhops && !trunk_hop_usable(a, tr, first))
 			first++;        /* down by its OPTIONS probes (trunk_health.c) */
@@ -420,7 +534,12 @@ int trunk_place(void *arg, const struct route_target *t, const struct call_setup
 		tc->hop = first;
 		tg_strlcpy(tc->called, s->called.digits, sizeof(tc->called));
 		tg_strlcpy(tc->calling, s->calling.digits, sizeof(tc->calling));
+		tc->called_ton = s->called.ton;
+		tc->calling_ton = s->calling.ton;
 		tc->restricted = s->calling.presentation == 1;
+		tg_strlcpy(tc->redirecting, s->redirecting.digits, sizeof(tc->redirecting));
+		tc->redirecting_ton = s->redirecting.ton;
+		tc->redirect_reason = s->redirect_reason;
 		if (!send_invite(tc)) {
 			trunk_call_free(tc);
 			continue;
@@ -457,8 +576,41 @@ static bool next_hop(struct trunk_call *tc, int status, const sip_t *sip)
 	return true;
 }
 
+/* A 3xx that reaches us: with redirect=follow nua has followed the
+ * Contact itself (up to its retry count) and this one is a failure; with
+ * redirect=return the redirection goes back to the caller as cause 23.
+ * True if handled here. */
+static bool redirected(struct trunk_call *tc, int status)
+{
+	if (status < 300 || status >= 400 || !tc->leg.call ||
+	    interop(tc)->redirect != TRUNK_REDIR_RETURN)
+		return false;
+	log_info("%s: %d redirects the call: returned to the caller (cause 23)", tc->trunk->name,
+		 status);
+	leg_gone(tc, 23, 0);
+	return true;
+}
+
 static void on_invite_response(struct trunk_call *tc, int status, const sip_t *sip)
 {
+	if (tc->answered && status < 300 && tc->leg.call && !tc->ended)
+		return;         /* our re-INVITE (a session refresh) went through */
+	if (tc->answered && status >= 300) {
+		/* Our re-INVITE (a session refresh) failed: the peer is gone or
+		 * lost the dialog; the call ends (cause 102).  RFC 4028 section
+		 * 10 wants a BYE: after a 408 nua has ended the dialog itself and
+		 * sends none (the peer does not answer anyway); where the dialog
+		 * is still there, this BYE goes out. */
+		char reason[96];
+
+		log_info("%s: session refresh failed with %d: ending the call", tc->trunk->name,
+			 status);
+		reason_header(reason, sizeof(reason), 102);
+		if (!tc->ended)
+			nua_bye(tc->nh, SIPTAG_REASON_STR(reason), TAG_END());
+		leg_gone(tc, 102, status);
+		return;
+	}
 	if (status < 200) {
 		if (!tc->leg.call)
 			return;
@@ -482,7 +634,7 @@ static void on_invite_response(struct trunk_call *tc, int status, const sip_t *s
 	}
 	if (trunk_auth_challenge(tc->agent, tc->trunk, tc->nh, status, sip, &tc->auth_tries))
 		return;         /* 401/407: asked again with the trunk's credentials */
-	if (next_hop(tc, status, sip))
+	if (next_hop(tc, status, sip) || redirected(tc, status))
 		return;
 	leg_gone(tc, reason_cause(sip) ? reason_cause(sip) : call_sip_to_cause(status), status);
 }
@@ -510,8 +662,19 @@ void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, c
 		break;
 	}
 	case nua_r_invite:
-		if (tc->outgoing)
+		if (tc->outgoing || tc->answered)
 			on_invite_response(tc, status, sip);
+		break;
+	case nua_i_refer:
+		/* refer=reject: 403.  pass and act (hand the REFER to the other
+		 * SIP leg, or place the new call ourselves) are not there yet:
+		 * they answer 403 too, and say so in the log. */
+		if (interop(tc)->refer != TRUNK_REFER_REJECT)
+			log_info("%s: REFER refused: refer=%s is not implemented yet", tc->trunk->name,
+				 interop(tc)->refer == TRUNK_REFER_PASS ? "pass" : "act");
+		else
+			log_debug("%s: REFER refused (refer=reject)", tc->trunk->name);
+		nua_respond(nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(tc->nua), TAG_END());
 		break;
 	case nua_i_cancel:
 		log_debug("%s: CANCEL from the caller", tc->trunk->name);
@@ -529,6 +692,8 @@ void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, c
 		if (answer_recv && rsdp)
 			trunk_media_answer_in(tc, rsdp);
 		if (cs == nua_callstate_terminated) {
+			log_debug("%s: SIP leg terminated (%d %s)", tc->trunk->name, status,
+				  phrase ? phrase : "");
 			/* Not ended by a message we saw: the dialog timed out or the
 			 * transport failed (41, temporary failure). */
 			if (!tc->ended)

@@ -46,7 +46,15 @@ struct trunk_agent {
 	struct db *db;                  /* events; may be NULL */
 	struct trunk_health *health;
 	struct trunk_auth *auth;
+	/* trunks' own listening addresses (trunk_listen.c) */
+	struct trunk_listener **listeners;
+	size_t nlisteners;
+	su_timer_t *reap_timer;         /* frees listeners nua has shut down */
+	bool shutting_down;
 };
+
+/* What every nua of ours allows (REFER is answered by trunk_call.c). */
+#define TRUNK_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE, REFER"
 
 /* One SIP leg (a dialog on one handle; an outgoing leg moves to a new
  * handle when it fails over to the next hop). */
@@ -54,6 +62,7 @@ struct trunk_call {
 	struct trunk_call *next, *prev;
 	struct trunk_agent *agent;
 	nua_handle_t *nh;
+	nua_t *nua;                     /* the one nh belongs to (the trunk's own, or the agent's) */
 	struct tg_config *cfg;          /* referenced: the trunk below lives in it */
 	const struct tg_config_sip_trunk *trunk;
 	bool outgoing;
@@ -61,6 +70,8 @@ struct trunk_call {
 	bool answered;                  /* 200 sent (in) or received (out) */
 	bool final_sent;                /* incoming: a final response went out */
 	bool ended;                     /* CANCEL, BYE or a final error seen or sent */
+	bool rel100;                    /* incoming: our 18x go reliably (RFC 3262) */
+	bool early_sent;                /* incoming: early_media=immediate's 183 went out */
 	unsigned rtp_port;              /* 0 = none */
 	struct media_session *ms;       /* our RTP leg (trunk_media.c); NULL = none */
 	unsigned long long media_id;    /* its event cookie */
@@ -68,8 +79,12 @@ struct trunk_call {
 	unsigned long long sdp_version; /* o= version of our SDP */
 	int media_dir;                  /* enum media_dir as negotiated */
 	char called[33], calling[33];
+	int called_ton, calling_ton;    /* Q.931 type of number, -1 unknown */
 	bool restricted;                /* calling presentation restricted */
 	unsigned auth_tries;            /* 401/407 challenges answered (trunk_auth.c) */
+	char redirecting[33];           /* outgoing: the number that forwarded the call ("" none) */
+	int redirecting_ton;
+	int redirect_reason;            /* Q.931 redirecting reason */
 	struct leg leg;                 /* leg.call != NULL while the core holds it */
 };
 
@@ -103,10 +118,27 @@ void trunk_auth_status(const struct trunk_agent *a, long long trunk_id,
 const tagi_t *trunk_tune_tags(const struct trunk_agent *a);
 void trunk_tune(struct trunk_agent *a);
 
+/* trunk.c: can host:port be bound (UDP and TCP)?  Checked before
+ * nua_create, which leaks what it made when its bind fails. */
+bool trunk_bind_free(const char *host, unsigned port, bool v6);
+/* trunk.c: the event callback of every nua of ours */
+void trunk_on_nua(nua_event_t event, int status, char const *phrase, nua_t *nua,
+		  nua_magic_t *magic, nua_handle_t *nh, nua_hmagic_t *hmagic, sip_t const *sip,
+		  tagi_t tags[]);
+
+/* trunk_listen.c: trunks with their own listen address */
+/* The nua a trunk's calls use: its own listener's, or the agent's; NULL
+ * if its listener could not be opened. */
+nua_t *trunk_nua(const struct trunk_agent *a, const struct tg_config_sip_trunk *t);
+void trunk_listeners_apply(struct trunk_agent *a);     /* after a->cfg changed */
+/* A listener's own events (its shutdown); true if it was one. */
+bool trunk_listener_event(struct trunk_agent *a, nua_t *nua, nua_event_t event, int status);
+void trunk_listeners_destroy(struct trunk_agent *a);
+
 /* trunk_call.c */
 void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, const char *phrase,
 			 nua_handle_t *nh, struct trunk_call *tc, const sip_t *sip, tagi_t tags[]);
-void trunk_call_incoming(struct trunk_agent *a, nua_handle_t *nh, const sip_t *sip);
+void trunk_call_incoming(struct trunk_agent *a, nua_t *nua, nua_handle_t *nh, const sip_t *sip);
 void trunk_call_free(struct trunk_call *tc);
 /* trunk_media.c: the leg's RTP session and its SDP. */
 int  trunk_media_open(struct trunk_call *tc);            /* sets rtp_port; ENODEV: no engine */

@@ -259,12 +259,26 @@ int tgsim_parse_line(const char *line, unsigned lineno, struct tgsim_cmd *c, cha
 	if (!strcmp(v, "call")) {
 		c->op = OP_CALL;
 		if (n < 4 || !digits(tok[2]) || !digits(tok[3]))
-			FAIL("call SPAN FROM TO [channel=N] [as=LABEL] (numbers: digits, *, #, +)");
+			FAIL("call SPAN FROM TO [channel=N] [as=LABEL] [redirecting=NUMBER] [reason=N] [ton=N] "
+			     "(numbers: digits, *, #, +)");
 		copy(c->span, sizeof(c->span), tok[1]);
 		copy(c->from, sizeof(c->from), tok[2]);
 		copy(c->to, sizeof(c->to), tok[3]);
+		c->reason = 15;
+		c->ton = -1;
 		for (int i = 4; i < n; i++) {
 			const char *x;
+			unsigned u;
+
+			if ((x = kv(tok[i], "redirecting")) && digits(x) &&
+			    copy(c->redirecting, sizeof(c->redirecting), x))
+				continue;
+			if ((x = kv(tok[i], "reason")) && uint_of(x, &c->reason) && c->reason <= 15)
+				continue;
+			if ((x = kv(tok[i], "ton")) && uint_of(x, &u) && u <= 7) {
+				c->ton = (int)u;
+				continue;
+			}
 
 			if ((x = kv(tok[i], "channel")) && uint_of(x, &c->channel) && c->channel >= 1 &&
 			    c->channel <= 31)

@@ -51,6 +51,9 @@ struct tgsim_cmd {
 	bool listen;                    /* span: own the socket instead of attaching */
 	char from[33], to[33];          /* call, expect call, load */
 	char label[33];                 /* call as=, act on LABEL, expect ... LABEL */
+	char redirecting[33];           /* call redirecting= ("" = not forwarded) */
+	unsigned reason;                /* call reason= (Q.931 redirecting reason, 15) */
+	int ton;                        /* call ton= for both numbers (-1 = national) */
 	unsigned channel;
 	int cause;                      /* hangup, expect release (-1: any), auto reject */
 	enum tgsim_auto auto_mode;

@@ -257,8 +257,10 @@ static void ev_incoming(void *arg, struct isdn_call *ic, const struct isdn_setup
 	c->channel = isdn_call_channel(ic);
 	tgsim_audio_start(s->instance, c->channel);
 	emit("call-in", "\"span\":\"%s\",\"call\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"channel\":%u,"
-	     "\"ton\":%d,\"npi\":%d,\"pres\":%d,\"name\":\"%s\"", s->name, c->label, c->from, c->to,
-	     c->channel, su->called.ton, su->called.npi, su->calling.pres, su->calling_name);
+	     "\"ton\":%d,\"npi\":%d,\"pres\":%d,\"name\":\"%s\",\"calling_ton\":%d,"
+	     "\"redirecting\":\"%s\",\"reason\":%d", s->name, c->label, c->from, c->to,
+	     c->channel, su->called.ton, su->called.npi, su->calling.pres, su->calling_name,
+	     su->calling.ton, su->redirecting.digits, su->redirect_reason);
 	if (s->auto_mode == AUTO_ANSWER) {
 		isdn_call_proceeding(ic);
 		isdn_call_alerting(ic, false);
@@ -705,6 +707,14 @@ static bool do_command(const struct tgsim_cmd *c)
 		su.called.npi = ISDN_NPI_E164;
 		su.calling.ton = ISDN_TON_NATIONAL;
 		su.calling.npi = ISDN_NPI_E164;
+		if (c->ton >= 0)
+			su.called.ton = su.calling.ton = (enum isdn_ton)c->ton;
+		if (c->redirecting[0]) {
+			tg_strlcpy(su.redirecting.digits, c->redirecting, sizeof(su.redirecting.digits));
+			su.redirecting.ton = su.calling.ton;
+			su.redirecting.npi = ISDN_NPI_E164;
+			su.redirect_reason = (int)c->reason;
+		}
 		call = call_new(s, NULL, true);
 		if (!call)
 			return false;

@@ -20,6 +20,7 @@
 #include "routing_int.h"
 #include "tg.h"
 #include "trunk.h"
+#include "trunk_profile.h"
 
 static const char *const profiles[] = { "generic", "lync2013", "itsp", NULL };
 static const char *const transports[] = { "udp", "tcp", "tls", NULL };
@@ -57,6 +58,7 @@ static const struct api_field trunk_fields[] = {
 	TF("auth_realm", API_STRING, auth_realm, .max = 127),
 	TF("register", API_BOOL, do_register),
 	TF("register_expires", API_UINT, register_expires, .min = 1, .max = 86400),
+	TF("interop", API_STRING, interop, .max = 255),
 };
 
 #define HF(n, k, m, ...) { .name = n, .kind = k, .off = offsetof(struct db_sip_hop, m), \
@@ -168,6 +170,7 @@ static bool trunk_check(void *obj, const void *old, json_t *body, char *field, c
 {
 	struct db_sip_trunk *t = obj;
 	struct trunk_net nets[32];
+	struct trunk_interop ti;
 	char host[CONF_ADDR_LEN], err[200];
 	unsigned port;
 	size_t n;
@@ -191,6 +194,11 @@ static bool trunk_check(void *obj, const void *old, json_t *body, char *field, c
 				  "90 s, the smallest RFC 4028 allows (0 turns it off)", t->session_timer);
 	if (trunk_nets_parse(t->allowed_sources, nets, TG_ARRAY_SIZE(nets), &n, err, sizeof(err)))
 		return api_rt_bad(field, "allowed_sources", msg, msglen, "allowed_sources: %s", err);
+	/* The daemon resolves with the same function: what is accepted works. */
+	if (trunk_interop_resolve(&(struct trunk_interop_cols){ .profile = t->profile,
+			.prack = t->prack, .session_timer = t->session_timer,
+			.refer_mode = t->refer_mode, .interop = t->interop }, &ti, err, sizeof(err)))
+		return api_rt_bad(field, "interop", msg, msglen, "interop: %s", err);
 	return auth_check(t, field, msg, msglen);
 }
 
