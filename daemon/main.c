@@ -63,6 +63,7 @@ struct daemon {
 	struct web *web;
 	struct status_sock *status_sock;        /* STATE/status.sock for trunkgate-snmp */
 	struct web *web_tls;            /* the HTTPS listener, when configured */
+	bool calls_listed;              /* the published live call list is not empty */
 	char *tls_cert, *tls_key;       /* its PEM texts, alive as long as it */
 	struct tg_config *config;       /* the live snapshot */
 	struct tg_loader *loader;       /* builds the next one off the main thread */
@@ -453,7 +454,11 @@ static void on_status_timer(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_
 
 	surv_tick(d->surv);     /* the loop is alive: re-arm the bypass relays' watchdog */
 	publish_status(d);
-	status_calls_publish(status_calls_build(d->calls));
+	/* the live call list: rebuilt while there are calls, and once after the last */
+	if (d->calls && (call_core_active(d->calls) || d->calls_listed)) {
+		status_calls_publish(status_calls_build(d->calls));
+		d->calls_listed = call_core_active(d->calls) > 0;
+	}
 }
 
 static void on_watchdog(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)

@@ -45,7 +45,7 @@ char *status_calls_get(void)
 	char *copy;
 
 	pthread_mutex_lock(&lock);
-	copy = strdup(calls_json ? calls_json : "{\"calls\":[]}");
+	copy = strdup(calls_json ? calls_json : "{\"active\":0,\"calls\":[]}");
 	pthread_mutex_unlock(&lock);
 	return copy;
 }

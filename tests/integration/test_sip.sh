@@ -9,16 +9,7 @@
 # Every call leaves a CDR.  SIPp's ports are free ports, retried on a bind error.
 . "$(dirname "$0")/lib.sh"
 TGSIM=${TGSIM:-$TG_BUILDDIR/tgsim}
-SIPP_DIR=$TG_SRCDIR/tests/integration/sipp
-
-if ! command -v sipp >/dev/null 2>&1; then
-	echo "1..0 # SKIP sipp not installed (Debian package sip-tester; scripts/install-deps.sh)"
-	exit 0
-fi
-
-free_port() {
-	python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+. "$(dirname "$0")/sip_lib.sh"      # SIPP_DIR, the skip without sipp, free_port
 
 # sipp_call NAME IP SCENARIO [sipp args...]: one call from SIPp at IP to the
 # gateway; its messages in $WORK/NAME.msg.  Returns SIPp's exit code.
