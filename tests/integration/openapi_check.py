@@ -368,6 +368,12 @@ def main():
         "replace": True, "dry_run": True}, token=tok, expect=200)
     v("POST", "/api/v1/presets/nope", {}, token=tok, expect=404)
 
+    # --- configuration export/import ---
+    _, _, exp = v("GET", "/api/v1/config/export?secrets=1", token=tok, expect=200)
+    if exp:
+        v("POST", "/api/v1/config/import?dry_run=1", exp, token=tok, expect=200)
+    v("POST", "/api/v1/config/import?dry_run=1", {"format": "nope"}, token=tok, expect=400)
+
     # --- users and tokens ---
     v("POST", "/api/v1/users", {"username": "vera", "password": "viewer-pass-1", "role": "viewer"}, token=tok, expect=201)
     v("POST", "/api/v1/users", {"username": "vera", "password": "viewer-pass-1", "role": "viewer"}, token=tok, expect=409)

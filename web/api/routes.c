@@ -71,5 +71,7 @@ const struct api_route api_routes[] = {
 	{ "POST",   "/api/v1/tokens",              api_token_create,        WEB_ROLE_ADMIN },
 	{ "DELETE", "/api/v1/tokens/{id}",         api_token_delete,        WEB_ROLE_ADMIN },
 	{ "POST",   "/api/v1/presets/{name}",      api_preset_apply,        WEB_ROLE_ADMIN },
+	{ "GET",    "/api/v1/config/export",       api_config_export,       WEB_ROLE_VIEWER },
+	{ "POST",   "/api/v1/config/import",       api_config_import,       WEB_ROLE_ADMIN },
 };
 const size_t api_route_count = sizeof(api_routes) / sizeof(api_routes[0]);
