@@ -11,6 +11,7 @@ const struct api_route api_routes[] = {
 	{ "GET",  "/api/v1/openapi.json",     api_openapi,      WEB_ROLE_NONE },
 	{ "GET",  "/api/v1/status",           api_status,       WEB_ROLE_VIEWER },
 	{ "GET",  "/api/v1/status/spans/{name}/intervals", api_status_intervals, WEB_ROLE_VIEWER },
+	{ "GET",  "/api/v1/status/stream",    api_status_stream, WEB_ROLE_VIEWER },
 	{ "POST", "/api/v1/login",            api_login,        WEB_ROLE_NONE },
 	{ "POST", "/api/v1/logout",           api_logout,       WEB_ROLE_VIEWER },
 	{ "GET",  "/api/v1/session",          api_session,      WEB_ROLE_VIEWER },
