@@ -418,9 +418,10 @@ enum MHD_Result api_config_import(struct web_req *r)
 	json_decref(out);
 	c.summary_json = summary;
 	rc = db_config_import(db, &c, &w);
-	if (rc == EINVAL || rc == EEXIST)
+	if (rc == EINVAL || rc == EEXIST)       /* "routes[3]: range: no number range named x" */
 		mrc = web_reply_error(r, 400, w.field[0] ? "invalid_field" : "invalid_config",
-				      w.field[0] ? w.field : NULL, "%s", w.msg);
+				      w.field[0] ? w.field : NULL, "%.*s%s%s", (int)strcspn(w.field, "."),
+				      w.field, w.field[0] ? ": " : "", w.msg);
 	else if (rc) {
 		log_err("configuration import by %s failed: %s", r->user, db_errmsg(db));
 		mrc = web_reply_error(r, 500, "internal", NULL, "the configuration was not imported");
