@@ -564,7 +564,7 @@ async function main() {
 			await page.setInputFiles('#import-file', { name: 'bad.json', mimeType: 'application/json',
 				buffer: Buffer.from(JSON.stringify(bad)) });
 			await page.click('#import-form button[type=submit]');
-			await waitText('#import-form .form-error', 'routes[1].range');
+			await waitText('#import-form .form-error', 'routes[1]: range: no number range named no-such-range');
 			await waitText('#import-preview', 'no-such-range');
 			assert(await page.locator('#import-apply').isDisabled(), 'Import offered for a bad file');
 			await shot('17-import-refused');
@@ -576,6 +576,8 @@ async function main() {
 			await waitText('#import-status', 'nothing changed yet');
 			await page.click('#import-apply');
 			await waitText('#import-status', 'Imported as configuration generation');
+			await page.waitForFunction(() => document.querySelector('#location').value === 'Rack 5, Berlin DC',
+				null, { timeout: TIMEOUT });      /* the form shows the imported settings */
 			await shot('18-import-done');
 			const s = await page.evaluate(async () => (await fetch('api/v1/settings')).json());
 			assert(s.location === 'Rack 5, Berlin DC', `location after import: ${s.location}`);

@@ -538,7 +538,7 @@ $('#settings-form').addEventListener('submit', (ev) => {
 initRouting({ api, show, clearErrors, showError, busy, $, role: () => state.session?.role });
 initRecords({ api, show, clearErrors, showError, busy, $, role: () => state.session?.role });
 initObjects({ api, apiRaw, show, $, role: () => state.session?.role });
-initBackup({ api, clearErrors, showError, busy, $, imported: () => loadSystemName() });
+initBackup({ api, clearErrors, showError, busy, $, imported: () => { loadSystemName(); showSettings(); } });
 window.addEventListener('hashchange', route);
 
 (async function boot() {
