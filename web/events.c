@@ -9,8 +9,16 @@
  *
  *   : keep-alive
  *
+ *   event: events
+ *   data: {"events":[...the newest 20 events, newest first, as GET /api/v1/events...]}
+ *
  * A stream gets the current snapshot at once, then a new one whenever it
- * changes, at most once a second, and a keep-alive comment every 15 s.
+ * changes: news (anything but the routine figures that move every second:
+ * uptime, CPU, memory, database size) at once, at most once a second, and
+ * routine changes at most once a second on their own; an events frame whenever a new event was
+ * written (checked at the same pace; a client that falls behind gets the
+ * newest frame, so it keeps the events it has by id); and a keep-alive
+ * comment every 15 s.
  *
  * No pool thread is ever held: the response is a callback response; when
  * the callback has nothing to send it suspends its connection
@@ -51,7 +59,7 @@ struct web_stream {
 	struct MHD_Connection *conn;
 	bool suspended;
 	bool started;                   /* the retry line went out */
-	unsigned long long seq, ping;   /* the hub's, as last sent */
+	unsigned long long seq, ev_seq, ping;   /* the hub's, as last sent */
 	char *buf;                      /* what is being sent */
 	size_t len, off, cap;
 };
@@ -67,6 +75,8 @@ struct web_events {
 	unsigned long long seq;         /* of frame */
 	unsigned long long ping;        /* keep-alives due */
 	char *frame;                    /* the latest status frame; NULL before the first */
+	unsigned long long ev_seq;      /* of ev_frame */
+	char *ev_frame;                 /* the latest events frame; NULL before an event */
 	const char *db_path;            /* for the status document's database size */
 };
 
@@ -80,17 +90,67 @@ static void resume_all(struct web_events *hub)
 		}
 }
 
-/* The snapshot as a frame; NULL on out of memory. */
-static char *status_frame(struct web_events *hub, struct status *st)
+/* What changes by itself every second (uptime, CPU, memory, database
+ * size): a change of these alone is routine, anything else is news. */
+static const char *const routine[] = {
+	"uptime_seconds", "cpu_seconds", "cpu_percent", "rss_bytes", "db_size_bytes",
+};
+
+/* The snapshot as a frame, and in *keyp its text without the routine
+ * figures; NULL on out of memory. */
+static char *status_frame(struct web_events *hub, struct status *st, char **keyp)
 {
-	json_t *doc;
+	json_t *doc, *sys;
 	char *text, *frame = NULL;
 
+	*keyp = NULL;
 	status_get(st);
 	doc = status_json(st, db_path_size(hub->db_path), tg_now_ms());
 	text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	sys = json_object_get(doc, "system");
+	for (size_t i = 0; sys && i < TG_ARRAY_SIZE(routine); i++)
+		json_object_del(sys, routine[i]);
+	if (text)
+		*keyp = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(doc);
-	if (text && asprintf(&frame, "event: status\ndata: %s\n\n", text) < 0)
+	if (text && *keyp && asprintf(&frame, "event: status\ndata: %s\n\n", text) < 0)
+		frame = NULL;
+	free(text);
+	if (!frame) {
+		free(*keyp);
+		*keyp = NULL;
+	}
+	return frame;
+}
+
+/* The newest events as a frame when the newest id is not *last_id (which
+ * it then becomes); NULL when nothing is new or on failure.  The first
+ * look only notes where the events stand. */
+static char *events_frame(struct db **dbp, const char *path, long long *last_id, bool *primed)
+{
+	struct db_rec_query q = { .kind = DB_REC_EVENTS, .limit = 20 };
+	char err[DB_ERR_LEN], *text, *frame = NULL;
+	json_t *arr, *top;
+	long long total = 0, id;
+
+	if (!*dbp && db_open(dbp, path, 0, err, sizeof(err)))
+		return NULL;
+	arr = json_array();
+	if (!arr || db_records(*dbp, &q, web_record_json, arr, &total)) {
+		json_decref(arr);
+		return NULL;
+	}
+	top = json_object_get(json_array_get(arr, 0), "id");
+	id = top ? json_integer_value(top) : 0;
+	if (id == *last_id || !*primed) {
+		*last_id = id;
+		*primed = true;
+		json_decref(arr);
+		return NULL;
+	}
+	*last_id = id;
+	text = json_dumps(json_pack("{s:o}", "events", arr), JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (text && asprintf(&frame, "event: events\ndata: %s\n\n", text) < 0)
 		frame = NULL;
 	free(text);
 	return frame;
@@ -100,7 +160,11 @@ static void *notifier(void *arg)
 {
 	struct web_events *hub = arg;
 	struct status *st = malloc(sizeof(*st));        /* large: spans, groups, trunks */
-	unsigned long long last_push = 0, last_ping = tg_now_ms();
+	unsigned long long last_push = 0, last_news = 0, last_ping = tg_now_ms();
+	char *last_key = NULL;          /* the last news pushed, routine figures left out */
+	long long last_event = 0;
+	struct db *db = NULL;
+	bool primed = false;
 
 	if (!st) {
 		log_err("status stream: out of memory; streams get keep-alives only");
@@ -123,20 +187,42 @@ static void *notifier(void *arg)
 		listening = hub->nstreams > 0;
 		pthread_mutex_unlock(&hub->lock);
 		now = tg_now_ms();
-		if (st && listening && now - last_push >= PUSH_MIN_MS) {
-			char *frame = status_frame(hub, st);
+		if (st && listening) {
+			char *key = NULL, *frame = status_frame(hub, st, &key);
+			bool news = frame && (!last_key || strcmp(key, last_key));
 
+			/* news goes out at once (at most once a second), a
+			 * routine change at most once a second on its own budget,
+			 * so the seconds ticking never delay a cable pull */
 			pthread_mutex_lock(&hub->lock);
-			if (frame && (!hub->frame || strcmp(frame, hub->frame))) {
+			if (frame && ((news && now - last_news >= PUSH_MIN_MS) ||
+				      (!news && now - last_push >= PUSH_MIN_MS &&
+				       (!hub->frame || strcmp(frame, hub->frame))))) {
 				free(hub->frame);
 				hub->frame = frame;
 				frame = NULL;
 				hub->seq++;
 				resume_all(hub);
 				last_push = now;
+				if (news) {
+					last_news = now;
+					free(last_key);
+					last_key = key;
+					key = NULL;
+				}
 			}
 			pthread_mutex_unlock(&hub->lock);
 			free(frame);
+			free(key);
+			frame = events_frame(&db, hub->db_path, &last_event, &primed);
+			pthread_mutex_lock(&hub->lock);
+			if (frame) {
+				free(hub->ev_frame);
+				hub->ev_frame = frame;
+				hub->ev_seq++;
+				resume_all(hub);
+			}
+			pthread_mutex_unlock(&hub->lock);
 		}
 		pthread_mutex_lock(&hub->lock);
 		if (now - last_ping >= KEEPALIVE_MS) {
@@ -146,6 +232,8 @@ static void *notifier(void *arg)
 		}
 	}
 	pthread_mutex_unlock(&hub->lock);
+	db_close(db);
+	free(last_key);
 	free(st);
 	return NULL;
 }
@@ -202,6 +290,7 @@ void web_events_free(struct web_events *hub)
 		return;
 	web_events_close(hub);
 	free(hub->frame);
+	free(hub->ev_frame);
 	pthread_cond_destroy(&hub->cond);
 	pthread_mutex_destroy(&hub->lock);
 	free(hub);
@@ -244,7 +333,9 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 			s->started = true;
 		if (s->seq != hub->seq && hub->frame && stream_add(s, hub->frame))
 			s->seq = hub->seq;
-		else if (s->ping != hub->ping && stream_add(s, ": keep-alive\n\n"))
+		if (s->ev_seq != hub->ev_seq && stream_add(s, hub->ev_frame))
+			s->ev_seq = hub->ev_seq;
+		if (!s->len && s->ping != hub->ping && stream_add(s, ": keep-alive\n\n"))
 			s->ping = hub->ping;
 		if (!s->len) {          /* nothing to say: off the event loop until there is */
 			s->suspended = true;
@@ -300,6 +391,8 @@ enum MHD_Result api_status_stream(struct web_req *r)
 				       "%u event streams are open already; poll GET /api/v1/status",
 				       WEB_STREAMS_MAX);
 	}
+	s->ev_seq = hub->ev_seq;        /* events from before it came are not news */
+	s->ping = hub->ping;
 	s->next = hub->streams;
 	hub->streams = s;
 	hub->nstreams++;

@@ -80,6 +80,10 @@ int web_events_start(struct web_events **hubp, const char *db_path);
 void web_events_close(struct web_events *hub);
 void web_events_free(struct web_events *hub);
 unsigned web_events_count(struct web_events *hub);
+/* A record row (db_records) appended to the JSON array arr as an object,
+ * integers as numbers, stored JSON as JSON (api/records.c). */
+int web_record_json(void *arr, int n, const char *const *names, const char *const *values,
+		    const int *types);
 /* GET /api/v1/status/stream (in the route table, api/routes.c) */
 api_handler_h api_status_stream;
 

@@ -372,7 +372,7 @@ def main():
     req = urllib.request.Request(URL + "/api/v1/status/stream", headers={"Authorization": "Bearer " + tok})
     with urllib.request.urlopen(req, timeout=30) as r:
         lines = []
-        while not lines or not lines[-1].startswith(b"data: "):
+        while len(lines) < 2 or lines[-2] != b"event: status\n" or not lines[-1].startswith(b"data: "):
             lines.append(r.readline())
         validate(doc, "GET", "/api/v1/status/stream", r.status, r.headers, b"".join(lines),
                  "GET /api/v1/status/stream -> %d matches the document" % r.status)

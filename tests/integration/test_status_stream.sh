@@ -55,6 +55,10 @@ t1=$(now_ms)
 is "alarm" "$(last_state "$WORK/s1" carrier)" "the cable pull shows up in the stream"
 echo "# cable pull to stream frame: $((t1 - t0)) ms"
 ok "$([ $((t1 - t0)) -le 2000 ]; echo $?)" "... within 2 s ($((t1 - t0)) ms)"
+wait_for sh -c "grep -A1 '^event: events' '$WORK/s1' | grep '^data: ' | cut -c7- | jq -e '.events[] | select(.kind == \"span-alarm\" and .source == \"carrier\" and .severity == \"critical\")'"
+ok $? "the alarm event comes down the stream as an events frame"
+like "$(grep -A1 '^event: events' "$WORK/s1" | grep '^data: ' | tail -n 1 | cut -c7- | jq -c '.events[0] | keys')" \
+	'"at".*"id".*"kind".*"message".*"severity".*"source"' "... each event as GET /api/v1/events shows it"
 
 # many streams: 32 are served, the 33rd is 503, the API keeps answering
 for i in $(seq 2 32); do
