@@ -145,7 +145,7 @@ const spanBadge = (name) => page.evaluate((n) => {
 	return '';
 }, name);
 
-const TESTS = 31;
+const TESTS = 32;
 
 async function main() {
 	mkdirSync(artifacts, { recursive: true });
@@ -535,6 +535,21 @@ async function main() {
 			await shot('16-dashboard-span-red');
 			assert(statusPolls === polls, `the dashboard polled ${statusPolls - polls} times while the stream was open`);
 			sim.proc.kill();
+		});
+
+		await check('the events page adds a new event by itself (status stream)', async () => {
+			await page.click('#nav a[data-route=events]');
+			await waitText('#ev-body', 'span-alarm');
+			const before = Number(await text('#ev-count'));
+			/* a configuration change: the daemon writes a config-applied event when it applies it */
+			const st = await page.evaluate(async () => (await fetch('api/v1/settings', { method: 'PUT',
+				body: JSON.stringify({ contact: 'noc2@example.com' }), headers: { 'Content-Type': 'application/json',
+				'X-CSRF-Token': sessionStorage.getItem('trunkgate.csrf') } })).status);
+			assert(st === 200, `settings PUT: ${st}`);
+			await page.waitForFunction((b) => Number(document.querySelector('#ev-count').textContent) > b,
+				before, { timeout: 4000 });
+			await waitText('#au-body', 'settings');
+			await shot('16b-events-live');
 		});
 
 		await check('when the stream is refused (503) the dashboard polls instead', async () => {

@@ -12,7 +12,7 @@
  */
 
 import { initRouting, showDeployment, showRouteTest } from './routing.js';
-import { initRecords, showCalls, showEvents, showUsers } from './records.js';
+import { initRecords, showCalls, showEvents, showUsers, leaveEvents } from './records.js';
 import { initObjects, showObjects } from './objects.js';
 import { renderTopology } from './topology.js';
 import { initBackup, backupRole } from './backup.js';
@@ -117,6 +117,8 @@ function show(view) {
 	document.title = `${titles[view]} · ${state.systemName || 'trunkgate'}`;
 	if (view !== 'dashboard')
 		stopRefresh();
+	if (view !== 'events')
+		leaveEvents();
 }
 
 function setSystemName(name) {
