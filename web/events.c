@@ -130,7 +130,7 @@ static char *events_frame(struct db **dbp, const char *path, long long *last_id,
 {
 	struct db_rec_query q = { .kind = DB_REC_EVENTS, .limit = 20 };
 	char err[DB_ERR_LEN], *text, *frame = NULL;
-	json_t *arr, *top;
+	json_t *arr, *top, *doc;
 	long long total = 0, id;
 
 	if (!*dbp && db_open(dbp, path, 0, err, sizeof(err)))
@@ -149,7 +149,9 @@ static char *events_frame(struct db **dbp, const char *path, long long *last_id,
 		return NULL;
 	}
 	*last_id = id;
-	text = json_dumps(json_pack("{s:o}", "events", arr), JSON_COMPACT | JSON_PRESERVE_ORDER);
+	doc = json_pack("{s:o}", "events", arr);       /* steals arr */
+	text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(doc);
 	if (text && asprintf(&frame, "event: events\ndata: %s\n\n", text) < 0)
 		frame = NULL;
 	free(text);
