@@ -6,6 +6,7 @@
 #      Subscription-State terminated), BYE to the transferor; the target gets
 #      an INVITE with Referred-By, and the PBX user's tone comes back through
 #      the target's RTP echo (the media were re-bridged); the CDR is split;
+#  (a2) the transferor hangs up right after the 202: the transfer goes on;
 #  (b) refer=act, the target is busy: NOTIFY 486, the original call goes on;
 #  (c) refer=act, attended (Replaces naming a second call): the PBX user and
 #      the target are joined, both transferor dialogs get BYE;
@@ -49,6 +50,14 @@ wait_for status_is '[.spans[] | select(.name == "pbx")] | length == 1'
 
 PBX="span pbx $S/sim/pbx.sock type=E1 switch=euroisdn side=user"
 
+# uas_done NAME DESCRIPTION: the SIPp peer $UAS ended well (its errors shown if not)
+uas_done() {
+	local rc
+	wait "$UAS"; rc=$?
+	ok $rc "$2"
+	[ "$rc" -eq 0 ] || tail -n 20 "$WORK/$1.err" "$WORK/$1.out" 2>/dev/null | sed 's/^/#   /'
+}
+
 # pbx_user NAME: the PBX user 4930100234 answers, plays 1004 Hz and waits
 # until it comes back (only the transfer target echoes), then hangs up.
 pbx_user() {
@@ -76,7 +85,7 @@ like "$(tr -d '\r' <"$WORK/a.msg" | grep -i '^Subscription-State:' | head -1)" '
 	"the first one keeps it active"
 like "$(tr -d '\r' <"$WORK/a.msg" | grep -i '^Reason:' | tail -1)" 'cause=16' "the BYE to the transferor has Reason cause 16"
 wait "$T"; ok $? "the PBX user hears its tone come back from the transfer target, then hangs up"
-wait "$UAS"; ok $? "the target took the call and the BYE after the PBX user hung up"
+uas_done a-target "the target took the call and the BYE after the PBX user hung up"
 like "$(grep -m1 '^INVITE ' "$WORK/a-target.msg")" '^INVITE sip:9123@127\.0\.0\.1' "the target gets an INVITE for the Refer-To number"
 is "<sip:5550000@127.0.0.1>" "$(hdr "$WORK/a-target.msg" Referred-By)" "with the REFER's Referred-By"
 wait_for sh -c "[ \$(sqlite3 '$S/trunkgate.db' \"select count(*) from cdrs where called in ('4930100234','9123')\") -ge 2 ]"
@@ -85,6 +94,18 @@ is "sip lync pri pbx 16 caller" "$(sql "select in_kind, in_trunk, out_kind, out_
 	"CDR 1: the call until the transfer, released by the transferor (caller)"
 is "sip lync 9123 pri pbx 16 callee 1" "$(sql "select in_kind, in_trunk, calling, out_kind, out_trunk, cause, released_by, answer_at is not null from cdrs where call_id = '$id1-t1'")" \
 	"CDR 2 ($id1-t1): the target with the PBX user, ended by the PBX user"
+
+# ---- (a2) the transferor hangs up right after the 202: the transfer goes on ----
+sipp_uas a2-target "$UAS_PORT" uas_answer_late.xml -rtp_echo; ok $? "a target that answers 2 s after ringing waits"
+pbx_user a2
+sipp_call a2 127.0.0.1 uac_xfer_leave.xml -s 4930100234 -key refer_to "sip:9125@127.0.0.1"; rc=$?
+is 0 "$rc" "the transferor: 202, NOTIFY 100, then its own BYE answered 200"
+[ "$rc" -eq 0 ] || tail -n 40 "$WORK/a2.msg" "$WORK/a2.err" 2>/dev/null | sed 's/^/#   /'
+wait "$T"; ok $? "the PBX user is connected to the target all the same (its tone comes back)"
+uas_done a2-target "the target answered, and got BYE when the PBX user hung up"
+wait_for sh -c "[ \$(sqlite3 '$S/trunkgate.db' \"select count(*) from cdrs where call_id like '%-t1'\") -ge 2 ]"
+is "callee" "$(sql "select released_by from cdrs where call_id like '%-t1' and called = '4930100234' and calling = '9125'")" \
+	"its second CDR is there, ended by the PBX user (callee)"
 
 # ---- (b) blind transfer to a busy target: NOTIFY 486, the call stays ----
 sipp_uas b-target "$UAS_PORT" uas_busy.xml; ok $? "a busy transfer target waits"
@@ -98,8 +119,8 @@ is 0 "$rc" "the transferor: 202, NOTIFY 100, NOTIFY failure, the call still up, 
 [ "$rc" -eq 0 ] || tail -n 40 "$WORK/b.msg" "$WORK/b.err" 2>/dev/null | sed 's/^/#   /'
 like "$(body "$WORK/b.msg" 2)" '^SIP/2\.0 486 Busy Here$' "the final NOTIFY's sipfrag is the target's 486"
 wait "$T"; ok $? "the PBX user stayed in the call until the transferor hung up"
-wait "$UAS"; ok $? "the busy target saw the INVITE and ACKed 486"
-wait_for sh -c "[ \$(sqlite3 '$S/trunkgate.db' \"select count(*) from cdrs where called = '4930100234'\") -ge 3 ]"
+uas_done b-target "the busy target saw the INVITE and ACKed 486"
+wait_for sh -c "[ \$(sqlite3 '$S/trunkgate.db' \"select count(*) from cdrs where called = '4930100234'\") -ge 5 ]"
 id2=$(sql "select call_id from cdrs where called = '4930100234' and call_id not like '$id1%' order by setup_at desc limit 1")
 is "0 caller" "$(sql "select (select count(*) from cdrs where call_id = '$id2-t1'), released_by from cdrs where call_id = '$id2'")" \
 	"a failed transfer leaves the CDR whole, ended by the transferor's BYE"
@@ -123,7 +144,7 @@ is 0 "$rc" "the transferor's first call: 202, NOTIFY 100 and 200, BYE"
 like "$(body "$WORK/c.msg" 2)" '^SIP/2\.0 200 OK$' "attended: the final NOTIFY is 200 OK"
 wait "$C2"; ok $? "the consult call got the gateway's BYE"
 wait "$T"; ok $? "the PBX user and the target are joined: the tone comes back through the target's echo"
-wait "$UAS"; ok $? "the target was released when the PBX user hung up"
+uas_done c-target "the target was released when the PBX user hung up"
 is 1 "$(grep -c '^INVITE ' "$WORK/c-target.msg")" "the target saw one INVITE only (the consult call's): no new call"
 
 # a Replaces naming no call: NOTIFY 481, the call stays
@@ -155,7 +176,7 @@ sipp_uas e-far "$UAS_PORT" uas_refer_pass.xml; ok $? "the far SIP party waits"
 sipp_call e 127.0.0.2 uac_xfer_fail.xml -s 9123 -key refer_to "sip:4930100777@192.0.2.9"; rc=$?
 is 0 "$rc" "refer=pass: the transferor gets 202 and the NOTIFYs relayed, the call goes on until its BYE"
 [ "$rc" -eq 0 ] || tail -n 40 "$WORK/e.msg" "$WORK/e.err" 2>/dev/null | sed 's/^/#   /'
-wait "$UAS"; ok $? "the far party took the passed REFER, sent its NOTIFY and got the BYE"
+uas_done e-far "the far party took the passed REFER, sent its NOTIFY and got the BYE"
 like "$(hdr "$WORK/e-far.msg" Refer-To)" "^<sip:4930100777@${SIP_TARGET%%;*}>\$" \
 	"the passed REFER's Refer-To names the number at the gateway (topology hiding)"
 like "$(hdr "$WORK/e-far.msg" Referred-By)" "^<sip:5550000@${SIP_TARGET%%;*}>\$" "and so does Referred-By"
