@@ -6,6 +6,7 @@
 #      Subscription-State terminated), BYE to the transferor; the target gets
 #      an INVITE with Referred-By, and the PBX user's tone comes back through
 #      the target's RTP echo (the media were re-bridged); the CDR is split;
+#  (a1) PSTN -> SIP: the called SIP party (a Lync user) transfers the caller;
 #  (a2) the transferor hangs up right after the 202: the transfer goes on;
 #  (b) refer=act, the target is busy: NOTIFY 486, the original call goes on;
 #  (c) refer=act, attended (Replaces naming a second call): the PBX user and
@@ -46,7 +47,11 @@ expect_code 201 "range pbx-users" POST /api/v1/number-ranges -d '{"name":"pbx-us
 expect_code 201 "route lync -> range owner" POST /api/v1/routes -d '{"name":"from-lync","source_group":"lync-g","called_prefix":"4930","destinations":[]}'
 expect_code 201 "route lync 9... -> lync" POST /api/v1/routes -d '{"name":"lync-9","source_group":"lync-g","called_prefix":"9","destinations":[{"group":"lync-g"}]}'
 expect_code 201 "route ippbx 9... -> lync" POST /api/v1/routes -d '{"name":"ippbx-9","source_group":"ippbx-g","called_prefix":"9","destinations":[{"group":"lync-g"}]}'
-wait_for status_is '[.spans[] | select(.name == "pbx")] | length == 1'
+expect_code 201 "span carrier" POST /api/v1/spans -d '{"name":"carrier","type":"E1","pri_side":"user"}'
+expect_code 201 "group carrier-g" POST /api/v1/trunk-groups -d '{"name":"carrier-g","kind":"span","members":[{"span":"carrier"}]}'
+expect_code 201 "route carrier 0... -> lync" POST /api/v1/routes -d '{"name":"carrier-0","source_group":"carrier-g","called_prefix":"0","destinations":[{"group":"lync-g"}]}'
+expect_code 201 "route lync 7... -> ippbx" POST /api/v1/routes -d '{"name":"lync-7","source_group":"lync-g","called_prefix":"7","destinations":[{"group":"ippbx-g"}]}'
+wait_for status_is '[.spans[] | select(.name == "pbx" or .name == "carrier")] | length == 2'
 
 PBX="span pbx $S/sim/pbx.sock type=E1 switch=euroisdn side=user"
 
@@ -94,6 +99,27 @@ is "sip lync pri pbx 16 caller" "$(sql "select in_kind, in_trunk, out_kind, out_
 	"CDR 1: the call until the transfer, released by the transferor (caller)"
 is "sip lync 9123 pri pbx 16 callee 1" "$(sql "select in_kind, in_trunk, calling, out_kind, out_trunk, cause, released_by, answer_at is not null from cdrs where call_id = '$id1-t1'")" \
 	"CDR 2 ($id1-t1): the target with the PBX user, ended by the PBX user"
+
+# ---- (a1) PSTN -> Lync, the Lync user (the called SIP leg) transfers blind ----
+T_PORT=$(free_port)
+api PUT /api/v1/sip-trunks/ippbx -d "{\"next_hops\":[{\"host\":\"127.0.0.2\",\"port\":$T_PORT}]}" >/dev/null
+(cd "$WORK" && exec sipp -sf "$SIPP_DIR/uas_answer.xml" -i 127.0.0.2 -p "$T_PORT" -mp "$(free_port)" \
+	-m 1 -nostdin -timeout 60s -timeout_error -rtp_echo -trace_msg -message_file "$WORK/a1-target.msg" \
+	-trace_err -error_file "$WORK/a1-target.err" >"$WORK/a1-target.out" 2>&1) &
+A1T=$!; PIDS+=("$A1T")
+wait_for sh -c "ss -Hlun | grep -q '127.0.0.2:$T_PORT '"; ok $? "the transfer target (on trunk ippbx, RTP echo) waits"
+sipp_uas a1 "$UAS_PORT" uas_xfer.xml -key refer_to "sip:7123@127.0.0.1"; ok $? "the Lync user (SIPp) waits for the PSTN call"
+printf '%s\n' "span carrier $S/sim/carrier.sock type=E1 switch=euroisdn side=network" \
+	"expect link up carrier within 15" "call carrier 5550009 0123456 as c1" \
+	"expect answer c1 within 15" "play tone 1004 c1" "expect tone 1004 c1 within 25" \
+	"hangup c1" "expect release c1 within 10" | "$TGSIM" >"$WORK/a1.tgsim" 2>&1
+ok $? "the PSTN caller is answered by the Lync user, then hears its tone come back from the target"
+uas_done a1 "the Lync user: 202, NOTIFY 100 and 200, then BYE from the gateway"
+like "$(body "$WORK/a1.msg" 2)" '^SIP/2\.0 200 OK$' "its final NOTIFY is 200 OK"
+UAS=$A1T; uas_done a1-target "the target took the transferred call and the BYE when the caller hung up"
+like "$(grep -m1 '^INVITE ' "$WORK/a1-target.msg")" '^INVITE sip:7123@127\.0\.0\.2' "the target's INVITE is for 7123"
+like "$(hdr "$WORK/a1-target.msg" From)" '5550009@' "the caller of the new leg is the PSTN caller"
+is "<sip:+4930100555@127.0.0.1>" "$(hdr "$WORK/a1-target.msg" Referred-By)" "Referred-By as the Lync user sent it"
 
 # ---- (a2) the transferor hangs up right after the 202: the transfer goes on ----
 sipp_uas a2-target "$UAS_PORT" uas_answer_late.xml -rtp_echo; ok $? "a target that answers 2 s after ringing waits"
