@@ -120,6 +120,10 @@ UAS=$A1T; uas_done a1-target "the target took the transferred call and the BYE w
 like "$(grep -m1 '^INVITE ' "$WORK/a1-target.msg")" '^INVITE sip:7123@127\.0\.0\.2' "the target's INVITE is for 7123"
 like "$(hdr "$WORK/a1-target.msg" From)" '5550009@' "the caller of the new leg is the PSTN caller"
 is "<sip:+4930100555@127.0.0.1>" "$(hdr "$WORK/a1-target.msg" Referred-By)" "Referred-By as the Lync user sent it"
+wait_for sh -c "[ \$(sqlite3 '$S/trunkgate.db' \"select count(*) from cdrs where calling = '5550009'\") -ge 2 ]"
+is "callee|sip lync 0123456,caller|sip ippbx 7123" \
+	"$(sql "select released_by || '|' || out_kind, out_trunk, called from cdrs where calling = '5550009' order by call_id" | paste -sd,)" \
+	"CDRs: until the transfer (released by the Lync user, callee), then the caller with the target as -t1"
 
 # ---- (a2) the transferor hangs up right after the 202: the transfer goes on ----
 sipp_uas a2-target "$UAS_PORT" uas_answer_late.xml -rtp_echo; ok $? "a target that answers 2 s after ringing waits"
