@@ -140,6 +140,7 @@ void trunk_call_free(struct trunk_call *tc)
 	struct trunk_agent *a = tc->agent;
 
 	leg_gone(tc, 41, 503);
+	trunk_refer_free(tc);
 	if (tc->nh) {
 		nua_handle_bind(tc->nh, NULL);
 		nua_handle_destroy(tc->nh);

@@ -90,6 +90,7 @@ struct trunk_call {
 	/* REFER (trunk_refer.c) */
 	char refer_event[40];           /* a REFER's subscription we NOTIFY on ("" none) */
 	bool refer_relay;               /* refer=pass: NOTIFYs here are relayed to the peer leg */
+	msg_t *refer_req;               /* refer=pass: the REFER we answer once the peer did (a ref) */
 	char referred_by[256];          /* outgoing leg of a transfer: Referred-By ("" none) */
 	struct leg leg;                 /* leg.call != NULL while the core holds it */
 };
@@ -150,6 +151,7 @@ void trunk_call_free(struct trunk_call *tc);
  * REFER's answer and NOTIFYs (refer=pass). */
 void trunk_refer_on_event(struct trunk_call *tc, nua_event_t event, int status, const sip_t *sip,
 			  tagi_t tags[]);
+void trunk_refer_free(struct trunk_call *tc);             /* from trunk_call_free */
 /* trunk_media.c: the leg's RTP session and its SDP. */
 int  trunk_media_open(struct trunk_call *tc);            /* sets rtp_port; ENODEV: no engine */
 void trunk_media_close(struct trunk_call *tc);

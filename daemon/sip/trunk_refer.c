@@ -13,9 +13,10 @@
  *   pass:   on a SIP<->SIP call, a new REFER goes out in the other leg's
  *           dialog with the Refer-To and Referred-By rewritten to point at
  *           the gateway (topology hiding: the far end's INVITE for the
- *           transfer comes back to us and is routed by number); the caller
- *           of the REFER gets 202 and NOTIFYs relaying the other side's
- *           answer and sipfrag bodies.  Another leg kind: 403.
+ *           transfer comes back to us and is routed by number); the other
+ *           side's answer to it is our answer to the REFER (we keep a
+ *           reference to the request until then), and the sipfrag status
+ *           lines of its NOTIFYs are relayed as ours.  Another leg kind: 403.
  *
  * nua answers nothing itself (NUTAG_APPL_METHOD("REFER")); it keeps the
  * subscription the 202 creates, and we NOTIFY on it with the Event nua
@@ -35,6 +36,7 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_protos.h>
 #include <sofia-sip/sip_status.h>
+#include <sofia-sip/msg.h>
 #include <sofia-sip/su_alloc.h>
 #include <sofia-sip/url.h>
 
@@ -258,11 +260,20 @@ static void relay(struct trunk_call *to, nua_event_t event, int status, const si
 	if (!to->refer_relay)
 		return;
 	if (event == nua_r_refer) {
-		if (status < 300)
-			return;         /* 202: the NOTIFYs follow */
-		to->refer_relay = false;
-		if (tc)
-			notify(tc, status, sip_status_phrase(status), true);
+		if (status < 200)
+			return;
+		if (status >= 300)
+			to->refer_relay = false;
+		if (tc && tc->refer_req) {
+			/* the far side's answer is ours (a 2xx sets up the
+			 * subscription its NOTIFYs are relayed on) */
+			nua_respond(tc->nh, status, sip_status_phrase(status) ?
+				    sip_status_phrase(status) : "Failed",
+				    NUTAG_WITH(tc->refer_req), TAG_END());
+			trunk_refer_free(tc);
+			if (status >= 300)
+				tc->refer_event[0] = '\0';
+		}
 		return;
 	}
 	/* nua_i_notify: nua has answered it */
@@ -307,9 +318,20 @@ void trunk_refer_on_event(struct trunk_call *tc, nua_event_t event, int status, 
 		nua_respond(tc->nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(tc->nua), TAG_END());
 		return;
 	}
-	nua_respond(tc->nh, SIP_202_ACCEPTED, NUTAG_WITH_THIS(tc->nua), TAG_END());
 	take_event(tc, tags);
+	if (mode == TRUNK_REFER_PASS) {
+		/* answered when the other side answers our REFER (relay) */
+		tc->refer_req = msg_ref_create(nua_current_request(tc->nua));
+		return;
+	}
+	nua_respond(tc->nh, SIP_202_ACCEPTED, NUTAG_WITH_THIS(tc->nua), TAG_END());
 	notify(tc, 100, "Trying", false);
-	if (mode == TRUNK_REFER_ACT)
-		refer_act(tc, sip);
+	refer_act(tc, sip);
+}
+
+void trunk_refer_free(struct trunk_call *tc)
+{
+	if (tc->refer_req)
+		msg_destroy(tc->refer_req);     /* drops our reference */
+	tc->refer_req = NULL;
 }

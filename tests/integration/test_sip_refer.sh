@@ -13,7 +13,7 @@
 #      the target are joined, both transferor dialogs get BYE;
 #  (d) refer=reject: 403;
 #  (e) refer=pass on a SIP<->SIP call: the REFER goes on in the other dialog
-#      (Refer-To pointing at the gateway) and its NOTIFY comes back.
+#      (Refer-To pointing at the gateway), its answer and NOTIFYs come back.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
 TGSIM=${TGSIM:-$TG_BUILDDIR/tgsim}
@@ -210,6 +210,15 @@ uas_done e-far "the far party took the passed REFER, sent its NOTIFY and got the
 like "$(hdr "$WORK/e-far.msg" Refer-To)" "^<sip:4930100777@${SIP_TARGET%%;*}>\$" \
 	"the passed REFER's Refer-To names the number at the gateway (topology hiding)"
 like "$(hdr "$WORK/e-far.msg" Referred-By)" "^<sip:5550000@${SIP_TARGET%%;*}>\$" "and so does Referred-By"
-like "$(body "$WORK/e.msg" 2)" '^SIP/2\.0 200 OK$' "the far party's sipfrag 200 OK is relayed to the transferor"
+like "$(body "$WORK/e.msg" 1)" '^SIP/2\.0 100 Trying$' "the far party's NOTIFYs are relayed to the transferor: 100 Trying"
+like "$(body "$WORK/e.msg" 2)" '^SIP/2\.0 200 OK$' "... and 200 OK"
+like "$(tr -d '\r' <"$WORK/e.msg" | grep -i '^Subscription-State:' | paste -sd' ')" 'active.*terminated' \
+	"with their subscription states (active, then terminated)"
+
+# the far party refuses the passed REFER: its 403 is the answer to ours
+sipp_uas e2-far "$UAS_PORT" uas_refer_refuse.xml; ok $? "a far SIP party that refuses REFER waits"
+sipp_call e2 127.0.0.2 uac_refer.xml -s 9123 -key refer_to "sip:4930100777@192.0.2.9"
+ok $? "refer=pass: the far party's 403 comes back as the answer to the transferor's REFER; the call goes on"
+uas_done e2-far "the far party refused the REFER and got the BYE"
 
 finish
