@@ -2,7 +2,8 @@
  * test_transfer.c -- transfers in the call core (daemon/call/transfer.c):
  * blind transfer replacing the transferor's leg when the target answers,
  * the call kept when the target fails, the transfer going on after the
- * transferor left, and the join of two calls (attended transfer); the CDR
+ * transferor left, the transfer abandoned when the other party leaves or an
+ * operator hangs up, and the join of two calls (attended transfer); the CDR
  * split each time.  Fake legs and routing from fake_legs.c.
  */
 #include "config.h"
@@ -19,6 +20,7 @@ int test_transfer_blind_replaces_the_transferors_leg_when_the_target_answers(voi
 int test_transfer_to_a_failing_target_keeps_the_call(void);
 int test_transfer_goes_on_after_the_transferor_left(void);
 int test_transfer_join_moves_the_other_party_into_the_first_call(void);
+int test_transfer_is_abandoned_when_the_other_party_leaves(void);
 
 /* what call_xfer_h reported: -1 not called, 0 connected, else the cause */
 static int result;
@@ -204,6 +206,54 @@ int test_transfer_join_moves_the_other_party_into_the_first_call(void)
 	TEST_EQ(3, nsunk_cdrs);
 	TEST_CONTAINS(sunk_cdrs[2].call_id, "-t1");
 	TEST_STREQ("carrier", sunk_cdrs[2].out_trunk);
+ out:
+	call_core_destroy(core);
+	route_table_unref(t);
+	return err;
+}
+
+static void first_id(void *arg, const struct call_info *ci)
+{
+	char *id = arg;
+
+	if (!id[0])
+		snprintf(id, 48, "%s", ci->id);
+}
+
+int test_transfer_is_abandoned_when_the_other_party_leaves(void)
+{
+	struct call_core *core = NULL;
+	struct route_table *t = NULL;
+	struct fake_leg in;
+	char id[48] = "";
+	int err;
+
+	err = setup_core(&core, &t);
+	TEST_ERR(err);
+	answered_call(core, &in);
+	TEST_ERR(transfer_to(&outs[0].leg, "5550001"));
+	TEST_EQ(2, nouts);
+	/* the caller (who was to be transferred) hangs up while the target rings */
+	in.gone = true;
+	call_leg_released(&in.leg, &(struct call_end){ .cause = 16 });
+	TEST_STREQ("release:16", outs[1].log);  /* the new leg is given up */
+	TEST_EQ(16, result);                    /* the transferor is told */
+	TEST_STREQ("release:16", outs[0].log);  /* and released as in any call */
+	TEST_EQ(0, call_core_active(core));
+	TEST_EQ(1, nsunk_cdrs);
+	TEST_STREQ("caller", sunk_cdrs[0].released_by);
+	/* an operator's hang-up while a transfer rings clears all three */
+	nouts = 0;
+	placed[0] = '\0';
+	answered_call(core, &in);
+	TEST_ERR(transfer_to(&outs[0].leg, "5550001"));
+	result = -1;
+	call_core_foreach(core, first_id, id);
+	TEST_EQ(0, call_core_hangup(core, id));
+	TEST_STREQ("release:16", outs[1].log);
+	TEST_EQ(16, result);
+	TEST_STREQ("answer,release:16", in.log);
+	TEST_EQ(0, call_core_active(core));
  out:
 	call_core_destroy(core);
 	route_table_unref(t);
