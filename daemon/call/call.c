@@ -29,56 +29,10 @@
 #define LOG_MODULE "call"
 #include "log.h"
 #include "call.h"
+#include "call_int.h"
 #include "db.h"
 #include "media.h"
 #include "tg.h"
-
-enum call_state { CALL_ROUTING, CALL_OUTGOING, CALL_ANSWERED, CALL_ENDING };
-
-struct call {
-	struct call *next, *prev;
-	struct call_core *core;
-	char id[48];
-	enum call_state state;
-	struct route_table *table;      /* the routing it started under */
-	struct route_decision *dec;
-	unsigned next_target;
-	struct call_setup setup;
-	struct leg *in, *out;
-	long long in_group, out_group;  /* counted against the groups' max_calls; 0 = none */
-	bool proceeding_sent, alerting_sent;
-	bool media_on;                  /* the legs' media are connected */
-	struct media_engine *xc_engine; /* PRI<->PRI: the cross-connect made, by one end */
-	unsigned long long xc_key;
-	unsigned xc_ts;
-	unsigned no_answer_s, max_duration_s;  /* as when the call started; 0 = off */
-	void *no_answer_timer, *max_timer;      /* armed timer handles, or NULL */
-	struct call_end end;
-	bool end_set;
-	unsigned depth;                 /* core entry points on the stack for this call */
-	char released_by[8];
-	struct db_cdr cdr;
-};
-
-/* Calls using each trunk group now, for max_calls.  A plain array: a gateway
- * has tens of groups, and it is touched once per call set-up and end. */
-struct group_use {
-	long long id;
-	unsigned calls;
-};
-
-struct call_core {
-	struct call_core_cfg cfg;
-	struct group_use *use;
-	size_t nuse, capuse;
-	struct route_table *table;
-	long long *down;
-	size_t ndown;
-	struct call *calls;
-	unsigned active;
-	unsigned long long total, seq;
-	unsigned no_answer_s, max_duration_s;  /* for calls starting now */
-};
 
 static void system_clock(int *weekday, int *minute, long long *wall_ms)
 {
@@ -97,7 +51,7 @@ static unsigned system_random(void)
 	return (unsigned)random();
 }
 
-static long long now_ms(struct call_core *core)
+long long call_now_ms(struct call_core *core)
 {
 	int wd, min;
 	long long ms;
@@ -180,7 +134,7 @@ static struct group_use *group_use(struct call_core *c, long long id, bool add)
 }
 
 /* Take a place in the group if its max_calls allows; false when full. */
-static bool group_take(struct call *call, long long id)
+bool call_group_take(struct call *call, long long id)
 {
 	const struct route_group *g = call->table ? route_group_by_id(call->table, id) : NULL;
 	struct group_use *u;
@@ -196,7 +150,7 @@ static bool group_take(struct call *call, long long id)
 	return true;
 }
 
-static void group_give(struct call_core *c, long long id)
+void call_group_give(struct call_core *c, long long id)
 {
 	struct group_use *u = id ? group_use(c, id, false) : NULL;
 
@@ -209,7 +163,7 @@ static const char *kind_name(enum leg_kind k)
 	return k == LEG_PRI ? "pri" : k == LEG_SIP ? "sip" : "analog";
 }
 
-static void cdr_leg(const struct leg *l, char *kind, char *group, char *trunk, int *chan)
+void call_cdr_leg(const struct leg *l, char *kind, char *group, char *trunk, int *chan)
 {
 	snprintf(kind, 8, "%s", kind_name(l->kind));
 	snprintf(group, 33, "%s", l->group);
@@ -217,8 +171,6 @@ static void cdr_leg(const struct leg *l, char *kind, char *group, char *trunk, i
 	*chan = l->channel ? (int)l->channel : -1;
 }
 
-static void enter(struct call *call);
-static void leave(struct call *call);
 
 /* ---- media attach (see leg_ops.media in call.h) ---- */
 
@@ -228,7 +180,7 @@ static bool leg_media(struct leg *l, struct leg_media *m)
 	return l && l->ops && l->ops->media && l->ops->media(l, m) == 0;
 }
 
-static void media_connect(struct call *call)
+void call_media_connect(struct call *call)
 {
 	struct leg_media a, b;
 	int err = 0;
@@ -290,7 +242,7 @@ static void media_quality(struct call *call)
 		q[0] = '\0';   /* none, or it did not fit: better none than broken */
 }
 
-static void media_disconnect(struct call *call)
+void call_media_disconnect(struct call *call)
 {
 	struct leg_media m;
 
@@ -307,12 +259,10 @@ static void media_disconnect(struct call *call)
 	if (leg_media(call->out, &m) && m.rtp)
 		media_unbridge(m.rtp);
 }
-static void set_end(struct call *call, const struct call_end *why, const char *by);
-static void release_leg(struct leg *l, const struct call_end *why);
 
 /* ---- timers ---- */
 
-static void timer_cancel(struct call *call, void **hp)
+void call_timer_cancel(struct call *call, void **hp)
 {
 	if (*hp) {
 		call->core->cfg.timers.cancel(call->core->cfg.timers.ctx, *hp);
@@ -320,18 +270,18 @@ static void timer_cancel(struct call *call, void **hp)
 	}
 }
 
-static void timers_stop(struct call *call)
+void call_timers_stop(struct call *call)
 {
-	timer_cancel(call, &call->no_answer_timer);
-	timer_cancel(call, &call->max_timer);
+	call_timer_cancel(call, &call->no_answer_timer);
+	call_timer_cancel(call, &call->max_timer);
 }
 
-static void timer_arm(struct call *call, void **hp, unsigned s, call_timer_fire_h *fire,
+void call_timer_arm(struct call *call, void **hp, unsigned s, call_timer_fire_h *fire,
 		      const char *what)
 {
 	const struct call_timers *t = &call->core->cfg.timers;
 
-	timer_cancel(call, hp);
+	call_timer_cancel(call, hp);
 	if (!s || !t->set)
 		return;
 	/* s <= 86400 (validated), so s * 1000 fits an unsigned */
@@ -347,13 +297,14 @@ static void clear_both(struct call *call, int cause, const char *reason)
 	struct call_end why = { .cause = cause, .sip_status = call_cause_to_sip(cause),
 				.reason = reason };
 
-	enter(call);
-	set_end(call, &why, "gateway");
+	call_enter(call);
+	call_set_end(call, &why, "gateway");
 	call->state = CALL_ENDING;
-	timers_stop(call);
-	release_leg(call->out, &why);
-	release_leg(call->in, &why);    /* may be gone by now: release_leg takes NULL */
-	leave(call);
+	call_timers_stop(call);
+	call_xfer_abort(call, &why);
+	call_release_leg(call->out, &why);
+	call_release_leg(call->in, &why);    /* may be gone by now: release_leg takes NULL */
+	call_leave(call);
 }
 
 static void on_no_answer(void *arg)
@@ -388,7 +339,8 @@ static void call_free(struct call *call)
 {
 	struct call_core *core = call->core;
 
-	timers_stop(call);
+	call_timers_stop(call);
+	call_xfer_abort(call, NULL);
 
 	if (call->prev)
 		call->prev->next = call->next;
@@ -397,8 +349,8 @@ static void call_free(struct call *call)
 	if (call->next)
 		call->next->prev = call->prev;
 	core->active--;
-	group_give(core, call->in_group);
-	group_give(core, call->out_group);
+	call_group_give(core, call->in_group);
+	call_group_give(core, call->out_group);
 	route_table_unref(call->table);
 	free(call->dec);
 	free(call);
@@ -409,7 +361,7 @@ static void call_finish(struct call *call)
 {
 	struct db_cdr *r = &call->cdr;
 
-	r->end_at = now_ms(call->core);
+	r->end_at = call_now_ms(call->core);
 	r->cause = call->end_set ? call->end.cause : 16;
 	r->sip_status = call->end_set ? call->end.sip_status : 0;
 	snprintf(r->released_by, sizeof(r->released_by), "%s", call->released_by[0] ?
@@ -424,18 +376,18 @@ static void call_finish(struct call *call)
 /* Legs' owners may report a release from inside our own request (hanging up
  * one leg can release it at once), so a call is only finished when the
  * outermost core entry point for it returns. */
-static void enter(struct call *call)
+void call_enter(struct call *call)
 {
 	call->depth++;
 }
 
-static void leave(struct call *call)
+void call_leave(struct call *call)
 {
 	if (--call->depth == 0 && !call->in && !call->out)
 		call_finish(call);
 }
 
-static void set_end(struct call *call, const struct call_end *why, const char *by)
+void call_set_end(struct call *call, const struct call_end *why, const char *by)
 {
 	if (call->end_set)
 		return;
@@ -445,7 +397,7 @@ static void set_end(struct call *call, const struct call_end *why, const char *b
 	snprintf(call->released_by, sizeof(call->released_by), "%s", by);
 }
 
-static void release_leg(struct leg *l, const struct call_end *why)
+void call_release_leg(struct leg *l, const struct call_end *why)
 {
 	if (l && l->ops && l->ops->release)
 		l->ops->release(l, why);
@@ -456,10 +408,26 @@ static void fail_in(struct call *call, int cause, const char *by)
 {
 	struct call_end why = { .cause = cause, .sip_status = call_cause_to_sip(cause) };
 
-	set_end(call, &why, by);
+	call_set_end(call, &why, by);
 	call->state = CALL_ENDING;
-	timers_stop(call);
-	release_leg(call->in, &why);
+	call_timers_stop(call);
+	call_release_leg(call->in, &why);
+}
+
+int call_place_target(struct call *call, const struct route_target *t, const struct call_setup *s,
+		      struct leg **legp)
+{
+	int cause;
+
+	if (!call_group_take(call, t->group_id))
+		return 34;      /* no circuit: the group is at max_calls */
+	*legp = NULL;
+	cause = call->core->cfg.place(call->core->cfg.place_arg, t, s, legp);
+	if (cause || !*legp) {
+		call_group_give(call->core, t->group_id);
+		return cause ? cause : 41;
+	}
+	return 0;
 }
 
 /* Try targets from next_target on; false if none could be placed (the
@@ -477,24 +445,18 @@ static bool try_targets(struct call *call)
 
 		s.called = t->called;
 		s.calling = t->calling;
-		if (!group_take(call, t->group_id)) {
-			cause = 34 /* no circuit: the group is at max_calls */;
-		} else {
-			cause = call->core->cfg.place(call->core->cfg.place_arg, t, &s, &out);
-			if (cause)
-				group_give(call->core, t->group_id);
-			else
-				call->out_group = t->group_id;
-		}
+		cause = call_place_target(call, t, &s, &out);
+		if (cause == 0)
+			call->out_group = t->group_id;
 		if (cause == 0 && out) {
 			out->call = call;
 			call->out = out;
 			call->state = CALL_OUTGOING;
-			timer_arm(call, &call->no_answer_timer, call->no_answer_s, on_no_answer,
+			call_timer_arm(call, &call->no_answer_timer, call->no_answer_s, on_no_answer,
 				  "no-answer");
 			snprintf(call->cdr.called_out, sizeof(call->cdr.called_out), "%s", t->called.digits);
 			snprintf(call->cdr.calling_out, sizeof(call->cdr.calling_out), "%s", t->calling.digits);
-			cdr_leg(out, call->cdr.out_kind, call->cdr.out_group, call->cdr.out_trunk,
+			call_cdr_leg(out, call->cdr.out_kind, call->cdr.out_group, call->cdr.out_trunk,
 				&call->cdr.out_channel);
 			log_info("%s: to %s via %s%s (%s, channel %u)", call->id, t->called.digits,
 				 t->group_name, t->survivability ? " (survivability)" : "", out->trunk,
@@ -528,7 +490,7 @@ struct call *call_incoming(struct call_core *core, struct leg *in, const struct 
 		struct call_end why = { .cause = 41, .sip_status = 503 };
 
 		free(call);
-		release_leg(in, &why);
+		call_release_leg(in, &why);
 		return NULL;
 	}
 	call->core = core;
@@ -538,15 +500,16 @@ struct call *call_incoming(struct call_core *core, struct leg *in, const struct 
 	call->no_answer_s = core->no_answer_s;
 	call->max_duration_s = core->max_duration_s;
 	snprintf(call->id, sizeof(call->id), "tg-%llx-%08x", ++core->seq, core->cfg.random());
+	snprintf(call->base_id, sizeof(call->base_id), "%s", call->id);
 	call->next = core->calls;
 	if (core->calls)
 		core->calls->prev = call;
 	core->calls = call;
 	core->active++;
 	core->total++;
-	enter(call);
+	call_enter(call);
 	route_and_place(call, core, s, in);
-	leave(call);
+	call_leave(call);
 	return NULL;    /* the call may be finished already: callers get events, not a handle */
 }
 
@@ -567,7 +530,7 @@ static void route_and_place(struct call *call, struct call_core *core, const str
 	snprintf(call->cdr.call_id, sizeof(call->cdr.call_id), "%s", call->id);
 	call->cdr.setup_at = ms;
 	call->cdr.out_channel = -1;
-	cdr_leg(in, call->cdr.in_kind, call->cdr.in_group, call->cdr.in_trunk, &call->cdr.in_channel);
+	call_cdr_leg(in, call->cdr.in_kind, call->cdr.in_group, call->cdr.in_trunk, &call->cdr.in_channel);
 	snprintf(call->cdr.called, sizeof(call->cdr.called), "%s", s->called.digits);
 	snprintf(call->cdr.calling, sizeof(call->cdr.calling), "%s", s->calling.digits);
 	log_info("%s: from %s to %s on %s channel %u", call->id, s->calling.digits, s->called.digits,
@@ -579,7 +542,7 @@ static void route_and_place(struct call *call, struct call_core *core, const str
 	}
 	call->table = core->table;
 	route_table_ref(call->table);
-	if (!group_take(call, s->source_group_id)) {
+	if (!call_group_take(call, s->source_group_id)) {
 		log_info("%s: group %s is at its call limit: cause 34", call->id, in->group);
 		fail_in(call, 34, "gateway");
 		return;
@@ -604,7 +567,7 @@ void call_leg_proceeding(struct leg *l)
 	struct call *call = l->call;
 
 	if (!call || l != call->out || call->proceeding_sent || !call->in)
-		return;
+		return;         /* a transfer's new leg too: its progress is not passed on */
 	call->proceeding_sent = true;
 	if (call->in->ops->proceeding)
 		call->in->ops->proceeding(call->in);
@@ -614,13 +577,15 @@ void call_leg_alerting(struct leg *l, bool inband)
 {
 	struct call *call = l->call;
 
+	if (call && call_xfer_event(call, l, CALL_XFER_ALERTING))
+		return;
 	if (!call || l != call->out || !call->in)
 		return;
 	if (!call->cdr.alert_at)
-		call->cdr.alert_at = now_ms(call->core);
+		call->cdr.alert_at = call_now_ms(call->core);
 	call->alerting_sent = true;
 	if (inband)
-		media_connect(call);
+		call_media_connect(call);
 	if (call->in->ops->alerting)
 		call->in->ops->alerting(call->in, inband);
 }
@@ -632,7 +597,7 @@ void call_leg_progress(struct leg *l, bool inband)
 	if (!call || l != call->out || !call->in)
 		return;
 	if (inband)
-		media_connect(call);
+		call_media_connect(call);
 	if (call->in->ops->progress)
 		call->in->ops->progress(call->in, inband);
 }
@@ -641,14 +606,16 @@ void call_leg_answered(struct leg *l)
 {
 	struct call *call = l->call;
 
+	if (call && call_xfer_event(call, l, CALL_XFER_ANSWERED))
+		return;
 	if (!call || l != call->out || !call->in || call->state != CALL_OUTGOING)
 		return;
 	call->state = CALL_ANSWERED;
-	call->cdr.answer_at = now_ms(call->core);
+	call->cdr.answer_at = call_now_ms(call->core);
 	log_info("%s: answered", call->id);
-	timer_cancel(call, &call->no_answer_timer);
-	timer_arm(call, &call->max_timer, call->max_duration_s, on_max_duration, "maximum-duration");
-	media_connect(call);
+	call_timer_cancel(call, &call->no_answer_timer);
+	call_timer_arm(call, &call->max_timer, call->max_duration_s, on_max_duration, "maximum-duration");
+	call_media_connect(call);
 	if (call->in->ops->answer)
 		call->in->ops->answer(call->in);
 }
@@ -659,8 +626,12 @@ void call_leg_released(struct leg *l, const struct call_end *why)
 
 	if (!call)
 		return;
-	enter(call);
-	media_disconnect(call);
+	call_enter(call);
+	if (call->xfer && call_xfer_released(call, l, why)) {
+		call_leave(call);
+		return;
+	}
+	call_media_disconnect(call);
 	l->call = NULL;
 	if (l == call->out) {
 		const struct route_target *t = call->next_target ?
@@ -674,23 +645,23 @@ void call_leg_released(struct leg *l, const struct call_end *why)
 				 t->group_name, why->cause);
 			try_targets(call);
 		} else if (call->in && call->state != CALL_ENDING) {
-			set_end(call, why, call->state == CALL_ANSWERED ? "callee" : "gateway");
+			call_set_end(call, why, call->state == CALL_ANSWERED ? "callee" : "gateway");
 			call->state = CALL_ENDING;
-			timers_stop(call);
-			release_leg(call->in, why);
+			call_timers_stop(call);
+			call_release_leg(call->in, why);
 		} else {
-			timers_stop(call);      /* e.g. failed over to nothing: no leg to time */
+			call_timers_stop(call);      /* e.g. failed over to nothing: no leg to time */
 		}
 	} else if (l == call->in) {
 		call->in = NULL;
-		set_end(call, why, "caller");
+		call_set_end(call, why, "caller");
 		if (call->out && call->state != CALL_ENDING) {
 			call->state = CALL_ENDING;
-			timers_stop(call);
-			release_leg(call->out, why);
+			call_timers_stop(call);
+			call_release_leg(call->out, why);
 		}
 	}
-	leave(call);
+	call_leave(call);
 }
 
 void call_core_foreach(struct call_core *c, call_info_h *fn, void *arg)
@@ -736,7 +707,8 @@ void call_core_destroy(struct call_core *c)
 		struct call *call = c->calls;
 		struct call_end why = { .cause = 41 };
 
-		set_end(call, &why, "gateway");
+		call_set_end(call, &why, "gateway");
+		call_xfer_abort(call, NULL);
 		if (call->in)
 			call->in->call = NULL;
 		if (call->out)

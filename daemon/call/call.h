@@ -88,6 +88,9 @@ struct call_setup {
 	 * 3 deflection, 9 out of order, 10 by the DTE, 15 unconditional). */
 	struct route_number redirecting;
 	int redirect_reason;
+	/* A call the gateway places for a transfer (call_transfer): the
+	 * Referred-By URI to send on ("" = none). */
+	char referred_by[256];
 };
 
 /* Placing an outgoing leg: the core asks the owner of the destination group
@@ -149,6 +152,32 @@ void call_leg_progress(struct leg *l, bool inband);
 void call_leg_answered(struct leg *l);
 /* The leg is gone (the owner frees it after this returns). */
 void call_leg_released(struct leg *l, const struct call_end *why);
+
+/* Transfers (transfer.c; a REFER acted on, daemon/sip/trunk_refer.c).
+ *
+ * call_transfer: blind.  x is one leg of an answered call (the transferor);
+ * the core routes s as a new call from x's group (s->called: the target;
+ * s->calling "" = the other party's number) and places a new leg, failing
+ * over as the route says.  While it is placed the call stays as it is.  When
+ * it answers, it takes x's place: the other party's media are bridged to it,
+ * x is released (cause 16) after done(arg, NULL) was called, and the call's
+ * CDR is split (the part before the transfer is written at once; the call
+ * goes on as "<id>-t1").  If it fails, done(arg, why) and the call stays.
+ * If x leaves first (the transferor hangs up), the transfer goes on without
+ * anyone to tell; should it then fail, the other party is released.
+ * done is never called after x was released.  0: started; EBUSY: the call
+ * is not answered or is transferring; EINVAL: x is in no call; ENOMEM.
+ *
+ * call_join: attended.  x1 and x2 are legs of two answered calls (the
+ * transferor's two dialogs); the other party of x2's call takes x1's place
+ * in x1's call, done(arg, NULL) is called, then x1 and x2 are released
+ * (cause 16).  x2's call ends (its CDR written); x1's call is split as above.
+ * Same errors, plus EINVAL for two legs of one call. */
+typedef void (call_xfer_h)(void *arg, const struct call_end *why);
+int call_transfer(struct leg *x, const struct call_setup *s, call_xfer_h *done, void *arg);
+int call_join(struct leg *x1, struct leg *x2, call_xfer_h *done, void *arg);
+/* The other leg of l's call (NULL: none, or l is in no call). */
+struct leg *call_leg_peer(const struct leg *l);
 
 /* Live calls, for GET /api/v1/calls: each call in turn (main thread). */
 struct call_info {

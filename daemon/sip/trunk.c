@@ -125,6 +125,7 @@ static void write_sip_url(struct trunk_agent *a, const sip_contact_t *m)
 	char path[PATH_MAX + 16], tmp[PATH_MAX + 24], line[300];
 	int fd;
 
+	snprintf(a->sip_port, sizeof(a->sip_port), "%s", m->m_url->url_port ? m->m_url->url_port : "");
 	snprintf(line, sizeof(line), "sip:%s%s%s:%s\n", a->v6 ? "[" : "", m->m_url->url_host,
 		 a->v6 ? "]" : "", m->m_url->url_port ? m->m_url->url_port : "5060");
 	log_info("SIP listening on %.*s", (int)strlen(line) - 1, line);

@@ -140,6 +140,7 @@ void trunk_call_free(struct trunk_call *tc)
 	struct trunk_agent *a = tc->agent;
 
 	leg_gone(tc, 41, 503);
+	trunk_refer_free(tc);
 	if (tc->nh) {
 		nua_handle_bind(tc->nh, NULL);
 		nua_handle_destroy(tc->nh);
@@ -481,6 +482,10 @@ static bool send_invite(struct trunk_call *tc)
 		trunk_diversion_headers(ti, div_uri, callee, tc->redirect_reason, hdrs + n,
 					sizeof(hdrs) - n);
 	}
+	if (tc->referred_by[0]) {       /* a call the gateway places for a transfer */
+		n = strlen(hdrs);
+		snprintf(hdrs + n, sizeof(hdrs) - n, "Referred-By: %s\r\n", tc->referred_by);
+	}
 	our_sdp(tc, body, sizeof(body));
 	tc->nua = trunk_nua(a, tc->trunk);
 	tc->nh = tc->nua ? nua_handle(tc->nua, (nua_hmagic_t *)tc, SIPTAG_TO_STR(to),
@@ -540,6 +545,7 @@ int trunk_place(void *arg, const struct route_target *t, const struct call_setup
 		tg_strlcpy(tc->redirecting, s->redirecting.digits, sizeof(tc->redirecting));
 		tc->redirecting_ton = s->redirecting.ton;
 		tc->redirect_reason = s->redirect_reason;
+		tg_strlcpy(tc->referred_by, s->referred_by, sizeof(tc->referred_by));
 		if (!send_invite(tc)) {
 			trunk_call_free(tc);
 			continue;
@@ -666,15 +672,9 @@ void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, c
 			on_invite_response(tc, status, sip);
 		break;
 	case nua_i_refer:
-		/* refer=reject: 403.  pass and act (hand the REFER to the other
-		 * SIP leg, or place the new call ourselves) are not there yet:
-		 * they answer 403 too, and say so in the log. */
-		if (interop(tc)->refer != TRUNK_REFER_REJECT)
-			log_info("%s: REFER refused: refer=%s is not implemented yet", tc->trunk->name,
-				 interop(tc)->refer == TRUNK_REFER_PASS ? "pass" : "act");
-		else
-			log_debug("%s: REFER refused (refer=reject)", tc->trunk->name);
-		nua_respond(nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(tc->nua), TAG_END());
+	case nua_r_refer:
+	case nua_i_notify:
+		trunk_refer_on_event(tc, event, status, sip, tags);
 		break;
 	case nua_i_cancel:
 		log_debug("%s: CANCEL from the caller", tc->trunk->name);

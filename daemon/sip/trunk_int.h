@@ -34,6 +34,7 @@ struct trunk_agent {
 	struct trunk_call *calls;       /* every SIP leg whose handle is alive */
 	unsigned ncalls;
 	char host[64];                  /* our address for SDP and From ("" never) */
+	char sip_port[8];               /* the port of the daemon's SIP address, once listening */
 	bool v6;
 	unsigned rtp_min, rtp_max, rtp_next;
 	uint8_t *rtp_used;              /* bit per even port of the range (no media engine) */
@@ -53,8 +54,9 @@ struct trunk_agent {
 	bool shutting_down;
 };
 
-/* What every nua of ours allows (REFER is answered by trunk_call.c). */
-#define TRUNK_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE, REFER"
+/* What every nua of ours allows (REFER is answered by trunk_refer.c; NOTIFY
+ * comes for the REFERs refer=pass sends). */
+#define TRUNK_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE, REFER, NOTIFY"
 
 /* One SIP leg (a dialog on one handle; an outgoing leg moves to a new
  * handle when it fails over to the next hop). */
@@ -85,6 +87,11 @@ struct trunk_call {
 	char redirecting[33];           /* outgoing: the number that forwarded the call ("" none) */
 	int redirecting_ton;
 	int redirect_reason;            /* Q.931 redirecting reason */
+	/* REFER (trunk_refer.c) */
+	char refer_event[40];           /* a REFER's subscription we NOTIFY on ("" none) */
+	bool refer_relay;               /* refer=pass: NOTIFYs here are relayed to the peer leg */
+	msg_t *refer_req;               /* refer=pass: the REFER we answer once the peer did (a ref) */
+	char referred_by[256];          /* outgoing leg of a transfer: Referred-By ("" none) */
 	struct leg leg;                 /* leg.call != NULL while the core holds it */
 };
 
@@ -140,6 +147,11 @@ void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, c
 			 nua_handle_t *nh, struct trunk_call *tc, const sip_t *sip, tagi_t tags[]);
 void trunk_call_incoming(struct trunk_agent *a, nua_t *nua, nua_handle_t *nh, const sip_t *sip);
 void trunk_call_free(struct trunk_call *tc);
+/* trunk_refer.c: REFER in a call (the trunk's refer switch), the passed
+ * REFER's answer and NOTIFYs (refer=pass). */
+void trunk_refer_on_event(struct trunk_call *tc, nua_event_t event, int status, const sip_t *sip,
+			  tagi_t tags[]);
+void trunk_refer_free(struct trunk_call *tc);             /* from trunk_call_free */
 /* trunk_media.c: the leg's RTP session and its SDP. */
 int  trunk_media_open(struct trunk_call *tc);            /* sets rtp_port; ENODEV: no engine */
 void trunk_media_close(struct trunk_call *tc);

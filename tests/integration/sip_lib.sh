@@ -30,15 +30,27 @@ sipp_call() {
 
 # sipp_uas NAME PORT SCENARIO [sipp args...]: SIPp waits for one call on
 # 127.0.0.1:PORT in the background (pid in UAS); returns once it listens.
+# Started again (a new media port) if it could not bind one: the machine is
+# shared and a free port can be taken before SIPp binds it.
 sipp_uas() {
-	local name=$1 port=$2 sf=$3; shift 3
-	rm -f "$WORK/$name".*
-	(cd "$WORK" && exec sipp -sf "$SIPP_DIR/$sf" -i 127.0.0.1 -p "$port" -mp "$(free_port)" \
-		-m 1 -nostdin -timeout 40s -timeout_error -trace_msg -message_file "$WORK/$name.msg" \
-		-trace_err -error_file "$WORK/$name.err" "$@" >"$WORK/$name.out" 2>&1) &
-	UAS=$!
-	PIDS+=("$UAS")
-	wait_for sh -c "ss -Hlun | grep -q ':$port '"
+	local name=$1 port=$2 sf=$3 try; shift 3
+	for try in 1 2 3; do
+		rm -f "$WORK/$name".*
+		(cd "$WORK" && exec sipp -sf "$SIPP_DIR/$sf" -i 127.0.0.1 -p "$port" -mp "$(free_port)" \
+			-m 1 -nostdin -timeout 40s -timeout_error -trace_msg -message_file "$WORK/$name.msg" \
+			-trace_err -error_file "$WORK/$name.err" "$@" >"$WORK/$name.out" 2>&1) &
+		UAS=$!
+		wait_for sh -c "ss -Hlun | grep -q ':$port ' || ! kill -0 $UAS 2>/dev/null"
+		sleep 0.2       # SIPp binds its media ports right after the SIP one
+		if kill -0 "$UAS" 2>/dev/null ||
+		   ! grep -qs "Unable to bind" "$WORK/$name.err" "$WORK/$name.out"; then
+			PIDS+=("$UAS")
+			ss -Hlun | grep -q ":$port "
+			return
+		fi
+		wait "$UAS"
+	done
+	return 1
 }
 
 # hdr FILE NAME [N]: the value of the Nth (default 1st) NAME header line in

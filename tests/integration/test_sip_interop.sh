@@ -163,7 +163,7 @@ printf '%s\n' "$CAR" "expect link up carrier within 15" "call carrier 5550001 49
 ok $? "redirect=return: the PRI caller gets cause 23 (redirection to new destination)"
 wait "$UAS"; ok $? "SIPp sent 302 and got the ACK"
 
-# ---- REFER: refused with 403 (refer=reject; pass and act not there yet) ----
+# ---- REFER: refused with 403 (refer=reject; act and pass: test_sip_refer.sh) ----
 trunk generic ""
 pbx_expect f1 4930100234
 sipp_call f1 127.0.0.1 uac_refer.xml -s 4930100234 -key refer_to "sip:4930100235@127.0.0.1"
