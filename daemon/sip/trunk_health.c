@@ -494,4 +494,5 @@ void trunk_agent_status(const struct trunk_agent *a, struct status *st)
 			   down == s->nhops ? "down" : up ? "up" : "unknown", sizeof(s->state));
 		trunk_auth_status(a, t->id, s);
 	}
+	trunk_guard_status(a, st);
 }

@@ -51,6 +51,7 @@ struct trunk_agent {
 	size_t nlisteners;
 	su_timer_t *reap_timer;         /* frees listeners nua has shut down */
 	bool shutting_down;
+	struct trunk_guard *guard;      /* rate limits and max_calls (trunk_guard.c) */
 };
 
 /* What every nua of ours allows (REFER is answered by trunk_call.c). */
@@ -112,6 +113,21 @@ bool trunk_auth_challenge(struct trunk_agent *a, const struct tg_config_sip_trun
 			  nua_handle_t *nh, int status, const sip_t *sip, unsigned *tries);
 void trunk_auth_status(const struct trunk_agent *a, long long trunk_id,
 		       struct status_sip_trunk *s);
+
+/* trunk_guard.c: per-source rate limiting of new requests and max_calls
+ * per trunk.  Every function NULL-safe on a->guard. */
+int  trunk_guard_create(struct trunk_agent *a);
+void trunk_guard_apply(struct trunk_agent *a);          /* after a->cfg changed */
+void trunk_guard_destroy(struct trunk_agent *a);        /* after the last call is freed */
+/* A new request (outside a dialog) from sa: within its limit (true), or
+ * to be refused with 503 and Retry-After. */
+bool trunk_guard_check(struct trunk_agent *a, const struct sockaddr *sa);
+unsigned trunk_guard_retry_after(const struct trunk_agent *a);        /* seconds */
+/* May t take one more call (max_calls)?  false counts a refusal. */
+bool trunk_guard_admit(struct trunk_agent *a, const struct tg_config_sip_trunk *t);
+void trunk_guard_call_add(struct trunk_agent *a, long long trunk_id);  /* a leg exists */
+void trunk_guard_call_give(struct trunk_agent *a, long long trunk_id); /* it is gone */
+void trunk_guard_status(const struct trunk_agent *a, struct status *st);
 
 /* trunk_tune.c: load-related sofia-sip settings: tags for nua_create (nta
  * takes its timers when it is created), then trunk_tune once after it. */
