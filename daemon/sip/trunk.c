@@ -50,8 +50,10 @@ const struct tg_config_sip_trunk *trunk_by_source(struct trunk_agent *a, const s
 	return NULL;
 }
 
-/* Next hops given as IP literals and allowed_sources, for every trunk. */
-static int build_sources(const struct tg_config *cfg, struct trunk_src **vp, size_t *np)
+/* Next hops (IP literals, and hostnames as last resolved by
+ * trunk_resolve.c) and allowed_sources, for every trunk. */
+static int build_sources(const struct trunk_agent *a, const struct tg_config *cfg,
+			 struct trunk_src **vp, size_t *np)
 {
 	struct trunk_src *v = NULL;
 	size_t n = 0, cap = 0;
@@ -62,9 +64,15 @@ static int build_sources(const struct tg_config *cfg, struct trunk_src **vp, siz
 		size_t k = 0, m = 0;
 		char err[128];
 
-		for (size_t h = 0; h < t->nhops && k < TG_ARRAY_SIZE(nets); h++)
-			if (trunk_net_parse(t->hops[h].host, &nets[k]) && !strchr(t->hops[h].host, '/'))
-				k++;    /* hostnames: not matched until DNS lands (see docs/sip.md) */
+		for (size_t h = 0; h < t->nhops && k < TG_ARRAY_SIZE(nets); h++) {
+			if (trunk_net_parse(t->hops[h].host, &nets[k])) {
+				if (!strchr(t->hops[h].host, '/'))
+					k++;
+			} else {
+				k += trunk_resolve_lookup(a, t->hops[h].host, nets + k,
+							  (unsigned)(TG_ARRAY_SIZE(nets) - k));
+			}
+		}
 		if (trunk_nets_parse(t->allowed_sources, nets + k, TG_ARRAY_SIZE(nets) - k, &m, err,
 				     sizeof(err)))
 			log_warn("trunk %s: allowed_sources: %s", t->name, err);
@@ -97,7 +105,7 @@ void trunk_agent_apply(struct trunk_agent *a, struct tg_config *cfg)
 	ASSERT_MAIN();
 	if (!a)
 		return;
-	if (build_sources(cfg, &v, &n)) {
+	if (build_sources(a, cfg, &v, &n)) {
 		log_err("SIP trunks not applied: out of memory");
 		return;
 	}
@@ -111,8 +119,26 @@ void trunk_agent_apply(struct trunk_agent *a, struct tg_config *cfg)
 	trunk_health_apply(a);
 	trunk_auth_apply(a);
 	trunk_guard_apply(a);
+	trunk_resolve_apply(a);
 	log_debug("%zu SIP trunks, %zu source addresses", cfg->nsip_trunks, n);
 	trunk_listeners_apply(a);
+}
+
+void trunk_sources_rebuild(struct trunk_agent *a)
+{
+	struct trunk_src *v = NULL;
+	size_t n = 0;
+
+	if (!a->cfg)
+		return;
+	if (build_sources(a, a->cfg, &v, &n)) {
+		log_err("SIP sources not rebuilt: out of memory");
+		return;
+	}
+	free(a->srcs);
+	a->srcs = v;
+	a->nsrcs = n;
+	log_debug("%zu SIP source addresses (hostnames resolved)", n);
 }
 
 unsigned trunk_agent_active(const struct trunk_agent *a)
@@ -394,6 +420,8 @@ int trunk_agent_create(struct trunk_agent **ap, const struct trunk_agent_cfg *cf
 	nua_get_params(a->nua, TAG_ANY(), TAG_END());
 	if (trunk_guard_create(a))
 		log_err("SIP rate limit not started: out of memory");
+	if (trunk_resolve_create(a))
+		log_err("SIP resolver not started: hostname next hops identify no calls");
 	if (trunk_health_create(a))
 		log_err("SIP health probes not started: out of memory");
 	if (trunk_auth_create(a))
@@ -409,6 +437,7 @@ void trunk_agent_destroy(struct trunk_agent *a)
 	if (!a)
 		return;
 	ASSERT_MAIN();
+	trunk_resolve_destroy(a);       /* joins the resolver thread */
 	trunk_health_destroy(a);        /* no probe may be in flight past nua_destroy */
 	trunk_auth_destroy(a);          /* nua_shutdown below un-REGISTERs */
 	/* nua_shutdown ends every dialog (BYE, CANCEL, final responses); its

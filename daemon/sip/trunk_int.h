@@ -52,6 +52,7 @@ struct trunk_agent {
 	su_timer_t *reap_timer;         /* frees listeners nua has shut down */
 	bool shutting_down;
 	struct trunk_guard *guard;      /* rate limits and max_calls (trunk_guard.c) */
+	struct trunk_resolver *resolver; /* next-hop hostnames (trunk_resolve.c) */
 };
 
 /* What every nua of ours allows (REFER is answered by trunk_call.c). */
@@ -128,6 +129,19 @@ bool trunk_guard_admit(struct trunk_agent *a, const struct tg_config_sip_trunk *
 void trunk_guard_call_add(struct trunk_agent *a, long long trunk_id);  /* a leg exists */
 void trunk_guard_call_give(struct trunk_agent *a, long long trunk_id); /* it is gone */
 void trunk_guard_status(const struct trunk_agent *a, struct status *st);
+
+/* trunk_resolve.c: next hops given as hostnames, resolved by a thread of
+ * its own (getaddrinfo), refreshed every 60 s; the main thread is woken to
+ * rebuild its sources (trunk_sources_rebuild) when a result is in. */
+#define TRUNK_RESOLVE_MAX_ADDRS 8
+int  trunk_resolve_create(struct trunk_agent *a);
+void trunk_resolve_apply(struct trunk_agent *a);        /* after a->cfg changed */
+void trunk_resolve_destroy(struct trunk_agent *a);
+/* The addresses host resolved to last (0: none or not yet). */
+unsigned trunk_resolve_lookup(const struct trunk_agent *a, const char *host,
+			      struct trunk_net *nets, unsigned max);
+/* trunk.c: the source table again from a->cfg and the resolved names. */
+void trunk_sources_rebuild(struct trunk_agent *a);
 
 /* trunk_tune.c: load-related sofia-sip settings: tags for nua_create (nta
  * takes its timers when it is created), then trunk_tune once after it. */
