@@ -357,6 +357,7 @@ int trunk_agent_create(struct trunk_agent **ap, const struct trunk_agent_cfg *cf
 	a->surv = cfg->surv;
 	a->db = cfg->db;
 	a->v6 = strchr(host, ':') != NULL;
+	tg_strlcpy(a->bind_host, host[0] ? host : a->v6 ? "::" : "0.0.0.0", sizeof(a->bind_host));
 	any = !host[0] || !strcmp(host, "0.0.0.0") || !strcmp(host, "::");
 	if (cfg->media_address && cfg->media_address[0])
 		tg_strlcpy(a->host, cfg->media_address, sizeof(a->host));

@@ -379,8 +379,9 @@ void trunk_call_incoming(struct trunk_agent *a, nua_t *nua, nua_handle_t *nh, co
 		if (a->cfg)
 			t = trunk_by_source(a, ai->ai_addr);
 	}
-	if (t && trunk_nua(a, t) != nua) {
-		/* A trunk with its own listening address takes calls there only. */
+	if (t && trunk_nua(a, t) != nua && (t->listen[0] || nua != a->nua)) {
+		/* A trunk with its own listening address takes calls there only
+		 * (an implicit TLS client's trunk takes them on the shared one). */
 		log_info("INVITE from %s refused with 403: trunk %s listens on %s, not here", src,
 			 t->name, t->listen[0] ? t->listen : "the shared SIP address");
 		nua_respond(nh, SIP_403_FORBIDDEN, TAG_END());

@@ -34,6 +34,7 @@ struct trunk_agent {
 	struct trunk_call *calls;       /* every SIP leg whose handle is alive */
 	unsigned ncalls;
 	char host[64];                  /* our address for SDP and From ("" never) */
+	char bind_host[64];             /* the SIP listen host ("0.0.0.0", "::" for any) */
 	bool v6;
 	unsigned rtp_min, rtp_max, rtp_next;
 	uint8_t *rtp_used;              /* bit per even port of the range (no media engine) */
@@ -96,6 +97,8 @@ void trunk_health_apply(struct trunk_agent *a);         /* after a->cfg changed 
 void trunk_health_destroy(struct trunk_agent *a);       /* before nua_shutdown */
 void trunk_health_on_options(struct trunk_agent *a, int status, const char *phrase,
 			     nua_handle_t *nh, nua_hmagic_t *hmagic, const sip_t *sip);
+/* A listener's nua is about to be destroyed: drop its probes' handles. */
+void trunk_health_forget_nua(struct trunk_agent *a, nua_t *nua);
 /* May a call go to this next hop (not marked down by its probes)? */
 bool trunk_hop_usable(const struct trunk_agent *a, const struct tg_config_sip_trunk *t,
 		      unsigned hop);
@@ -160,6 +163,9 @@ void trunk_on_nua(nua_event_t event, int status, char const *phrase, nua_t *nua,
 /* The nua a trunk's calls use: its own listener's, or the agent's; NULL
  * if its listener could not be opened. */
 nua_t *trunk_nua(const struct trunk_agent *a, const struct tg_config_sip_trunk *t);
+/* Does t send over TLS (its transport or a next hop's)?  Without its own
+ * listen it then gets an implicit TLS client nua (docs/sip.md). */
+bool trunk_tls_out(const struct tg_config_sip_trunk *t);
 void trunk_listeners_apply(struct trunk_agent *a);     /* after a->cfg changed */
 /* A listener's own events (its shutdown); true if it was one. */
 bool trunk_listener_event(struct trunk_agent *a, nua_t *nua, nua_event_t event, int status);
