@@ -417,6 +417,7 @@ int trunk_agent_create(struct trunk_agent **ap, const struct trunk_agent_cfg *cf
 		return rc;
 	}
 	trunk_tune(a);
+	trunk_resolve_guard_main();     /* no DNS on the main thread from here on */
 	/* The bound address (port 0 picks one) comes back in nua_r_get_params. */
 	nua_get_params(a->nua, TAG_ANY(), TAG_END());
 	if (trunk_guard_create(a))

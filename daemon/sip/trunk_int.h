@@ -140,6 +140,9 @@ void trunk_guard_status(const struct trunk_agent *a, struct status *st);
 int  trunk_resolve_create(struct trunk_agent *a);
 void trunk_resolve_apply(struct trunk_agent *a);        /* after a->cfg changed */
 void trunk_resolve_destroy(struct trunk_agent *a);
+/* Main thread, after the main nua is bound: its own getaddrinfo calls
+ * (sofia's, for a Via maddr) answer from /etc/hosts or fail at once. */
+void trunk_resolve_guard_main(void);
 /* The addresses host resolved to last (0: none or not yet). */
 unsigned trunk_resolve_lookup(const struct trunk_agent *a, const char *host,
 			      struct trunk_net *nets, unsigned max);

@@ -14,6 +14,17 @@
  * previous addresses are dropped, and the log says so once per change).
  *
  * Main thread API except the thread body.
+ *
+ * trunk_resolve_guard_main() also keeps DNS off the main thread where
+ * sofia-sip would look a name up itself: a response to a request whose Via
+ * has `maddr=NAME` (RFC 3261 18.2.2) goes through a blocking getaddrinfo
+ * in tport (measured: one UDP OPTIONS stalled the loop for over 30 s with
+ * an unresponsive DNS server).  glibc's resolver state `_res` is per
+ * thread: the main thread's is pointed at a nameserver that refuses at
+ * once (127.0.0.1 port 1), so its lookups answer from /etc/hosts or fail
+ * within milliseconds; other threads (this resolver, HTTP) keep the
+ * system's resolv.conf.  Outgoing requests are unaffected: nta resolves
+ * them with sofia's own asynchronous resolver (sresolv).  docs/sip.md.
  */
 #include "config.h"
 #include <sys/eventfd.h>
@@ -23,6 +34,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <resolv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +205,21 @@ static int on_ready(su_root_magic_t *magic, su_wait_t *w, su_wakeup_arg_t *arg)
 	free(old);
 	trunk_sources_rebuild(a);
 	return 0;
+}
+
+void trunk_resolve_guard_main(void)
+{
+	ASSERT_MAIN();
+	if (res_init()) {
+		log_warn("res_init failed: sofia-sip may resolve Via maddr names on the main loop");
+		return;
+	}
+	_res.nscount = 1;
+	_res.nsaddr_list[0].sin_family = AF_INET;
+	_res.nsaddr_list[0].sin_port = htons(1);        /* nothing listens: refused at once */
+	_res.nsaddr_list[0].sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	_res.retry = 1;
+	_res.retrans = 1;
 }
 
 unsigned trunk_resolve_lookup(const struct trunk_agent *a, const char *host,

@@ -101,8 +101,9 @@ wait_for sh -c "curl -s -u 'admin:$PW' '${URL}api/v1/status' | jq -e '.sip.rate_
 (cd "$WORK" && exec sipp "$SIP_TARGET" -sf "$SIPP_DIR/uac_fail.xml" -s 4930100234 -i 127.0.0.2 \
 	-p "$(free_port)" -mp "$(free_port)" -r 200 -m 300 -l 300 -nostdin -timeout 30s \
 	-trace_msg -message_file "$WORK/off.msg" >"$WORK/off.out" 2>&1)
-is "300 0" "$(grep -c '^SIP/2.0 403 ' "$WORK/off.msg") $(grep -c '^SIP/2.0 503 ' "$WORK/off.msg")" \
-	"with the limit off, 300 INVITEs at 200/s all get 403, none 503"
+n403=$(grep -c '^SIP/2.0 403 ' "$WORK/off.msg"); n503=$(grep -c '^SIP/2.0 503 ' "$WORK/off.msg")
+ok "$([ "$n403" -ge 300 ] && [ "$n503" -eq 0 ] && echo 0 || echo 1)" \
+	"with the limit off, 300 INVITEs at 200/s all get 403 ($n403 with retransmissions), none 503 ($n503)"
 
 stop_daemon "$DPID"; is 0 "$STOP_RC" "trunkgated exits cleanly"
 finish
