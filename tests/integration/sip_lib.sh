@@ -31,18 +31,58 @@ sipp_call() {
 # sipp_uas NAME PORT SCENARIO [sipp args...]: SIPp waits for one call on
 # 127.0.0.1:PORT in the background (pid in UAS); returns once it listens.
 sipp_uas() {
-	local name=$1 port=$2 sf=$3; shift 3
-	rm -f "$WORK/$name".*
-	(cd "$WORK" && exec sipp -sf "$SIPP_DIR/$sf" -i 127.0.0.1 -p "$port" -mp "$(free_port)" \
-		-m 1 -nostdin -timeout 40s -timeout_error -trace_msg -message_file "$WORK/$name.msg" \
-		-trace_err -error_file "$WORK/$name.err" "$@" >"$WORK/$name.out" 2>&1) &
-	UAS=$!
-	PIDS+=("$UAS")
-	wait_for sh -c "ss -Hlun | grep -q ':$port '"
+	local name=$1 port=$2 sf=$3 try; shift 3
+	for try in 1 2 3; do
+		rm -f "$WORK/$name".*
+		(cd "$WORK" && exec sipp -sf "$SIPP_DIR/$sf" -i 127.0.0.1 -p "$port" -mp "$(free_port)" \
+			-m 1 -nostdin -timeout 40s -timeout_error -trace_msg -message_file "$WORK/$name.msg" \
+			-trace_err -error_file "$WORK/$name.err" "$@" >"$WORK/$name.out" 2>&1) &
+		UAS=$!
+		PIDS+=("$UAS")
+		wait_for sh -c "ss -Hlun | grep -q ':$port '"
+		# SIPp exits at once when a media port (-mp and the next three)
+		# is taken by someone else on this shared machine: again.
+		sleep 0.2
+		kill -0 "$UAS" 2>/dev/null && return 0
+		grep -qs "Unable to bind" "$WORK/$name.err" "$WORK/$name.out" || return 1
+	done
+	return 1
 }
 
 # hdr FILE NAME [N]: the value of the Nth (default 1st) NAME header line in
 # a SIPp message trace, CR stripped
 hdr() {
 	tr -d '\r' <"$1" | grep -i "^$2:" | sed -n "${3:-1}p" | sed "s/^[^:]*: *//"
+}
+
+# sip_start [daemon options...]: start_daemon in $WORK/state (S) and wait
+# for its SIP address (SIP_TARGET); PW is the admin password, api() calls
+# the REST API as admin with JSON.  Returns 1 (with a failed check) if the
+# daemon does not come up.
+sip_start() {
+	S=$WORK/state
+	start_daemon "$S" "$@" || { ok 1 "daemon starts"; return 1; }
+	wait_for test -s "$S/sip.url"; ok $? "the SIP side listens"
+	SIP_TARGET=$(sed 's/^sip://' "$S/sip.url")
+	PW=$(cat "$S/initial-admin-password")
+}
+api() { http "$@" -u "admin:$PW" -H 'Content-Type: application/json'; }
+
+# tls_certs DIR NAME:CN...: a test CA (DIR/ca.pem, ca.key) and for each
+# NAME a key and certificate (DIR/NAME.key, NAME.pem) it signed, CN and
+# subjectAltName DNS:CN.  Fails if openssl does.
+tls_certs() {
+	local dir=$1 spec name cn; shift
+	mkdir -p "$dir" &&
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/ca.key" -subj "/CN=trunkgate test CA" \
+		-days 2 -out "$dir/ca.pem" 2>/dev/null || return 1
+	for spec in "$@"; do
+		name=${spec%%:*} cn=${spec#*:}
+		openssl req -newkey rsa:2048 -nodes -keyout "$dir/$name.key" -subj "/CN=$cn" \
+			-out "$dir/$name.csr" 2>/dev/null &&
+		printf 'subjectAltName=DNS:%s\n' "$cn" >"$dir/$name.ext" &&
+		openssl x509 -req -in "$dir/$name.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
+			-CAcreateserial -days 2 -extfile "$dir/$name.ext" -out "$dir/$name.pem" \
+			2>/dev/null || return 1
+	done
 }

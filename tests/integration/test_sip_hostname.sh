@@ -10,12 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
 
-S=$WORK/state
-start_daemon "$S" || { ok 1 "daemon starts"; finish; }
-wait_for test -s "$S/sip.url"; ok $? "the SIP side listens"
-SIP_TARGET=$(sed 's/^sip://' "$S/sip.url")
-PW=$(cat "$S/initial-admin-password")
-api() { http "$@" -u "admin:$PW" -H 'Content-Type: application/json'; }
+sip_start || finish
 
 getent hosts localhost | grep -q '127\.0\.0\.1'; ok $? "localhost resolves to 127.0.0.1 here"
 UAS_PORT=$(free_port)

@@ -9,12 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
 
-S=$WORK/state
-start_daemon "$S" || { ok 1 "daemon starts"; finish; }
-wait_for test -s "$S/sip.url"; ok $? "the SIP side listens"
-SIP_TARGET=$(sed 's/^sip://' "$S/sip.url")
-PW=$(cat "$S/initial-admin-password")
-api() { http "$@" -u "admin:$PW" -H 'Content-Type: application/json'; }
+sip_start || finish
 status() { curl -s -u "admin:$PW" "${URL}api/v1/status"; }
 active() { curl -s -u "admin:$PW" "${URL}api/v1/status" | jq -e ".sip_trunks[] | select(.name == \"$1\") | .active_calls == $2"; }
 
