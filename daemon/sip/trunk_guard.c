@@ -203,14 +203,12 @@ static void end_limited(struct trunk_agent *a, struct guard_entry *e, unsigned l
 		db_event_add(a->db, "cleared", "sip-rate-limit-end", src, msg);
 }
 
-static void sweep(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+void trunk_guard_sweep_at(struct trunk_agent *a, unsigned long long now)
 {
-	struct trunk_agent *a = (struct trunk_agent *)arg;
 	struct trunk_guard *g = a->guard;
-	unsigned long long now = tg_now_ms();
 
-	(void)magic;
-	(void)t;
+	if (!g)
+		return;
 	for (size_t i = 0; i < g->cap; i++) {
 		struct guard_entry *e = &g->tab[i];
 
@@ -220,6 +218,13 @@ static void sweep(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
 	if (g->overflow.limited && now - g->overflow.refused_ms >= GUARD_QUIET_MS)
 		end_limited(a, &g->overflow, now);
 	rehash(g, g->cap, now);         /* same size: cannot fail */
+}
+
+static void sweep(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_t *arg)
+{
+	(void)magic;
+	(void)t;
+	trunk_guard_sweep_at((struct trunk_agent *)arg, tg_now_ms());
 }
 
 /* ---- the check ---- */
@@ -271,15 +276,18 @@ static struct guard_entry *entry_of(struct trunk_guard *g, const struct sockaddr
 
 bool trunk_guard_check(struct trunk_agent *a, const struct sockaddr *sa)
 {
+	return trunk_guard_check_at(a, sa, tg_now_ms());
+}
+
+bool trunk_guard_check_at(struct trunk_agent *a, const struct sockaddr *sa, unsigned long long now)
+{
 	struct trunk_guard *g = a->guard;
-	unsigned long long now;
 	struct guard_entry *e;
 
 	if (!g || !g->rate || !sa)
 		return true;
 	if (a->cfg && trunk_by_source(a, sa))
 		return true;        /* a trunk's peer: bounded by max_calls */
-	now = tg_now_ms();
 	e = entry_of(g, sa, now);
 	if (!e)
 		return true;
@@ -378,15 +386,17 @@ int trunk_guard_create(struct trunk_agent *a)
 	g->cap = GUARD_MIN_ENTRIES;
 	g->tab = calloc(g->cap, sizeof(*g->tab));
 	g->spare = calloc(g->cap, sizeof(*g->spare));
-	g->sweep = su_timer_create(su_root_task(a->root), GUARD_SWEEP_MS);
-	if (!g->tab || !g->spare || !g->sweep) {
+	/* no root (unit tests): the caller sweeps with trunk_guard_sweep_at */
+	g->sweep = a->root ? su_timer_create(su_root_task(a->root), GUARD_SWEEP_MS) : NULL;
+	if (!g->tab || !g->spare || (a->root && !g->sweep)) {
 		su_timer_destroy(g->sweep);
 		free(g->tab);
 		free(g->spare);
 		free(g);
 		return ENOMEM;
 	}
-	su_timer_set_for_ever(g->sweep, sweep, (su_timer_arg_t *)a);
+	if (g->sweep)
+		su_timer_set_for_ever(g->sweep, sweep, (su_timer_arg_t *)a);
 	a->guard = g;
 	return 0;
 }

@@ -127,6 +127,10 @@ void trunk_guard_destroy(struct trunk_agent *a);        /* after the last call i
  * to be refused with 503 and Retry-After. */
 bool trunk_guard_check(struct trunk_agent *a, const struct sockaddr *sa);
 unsigned trunk_guard_retry_after(const struct trunk_agent *a);        /* seconds */
+/* The same on an explicit clock (ms), and the once-a-second sweep (the
+ * agent's timer runs it; unit tests call it). */
+bool trunk_guard_check_at(struct trunk_agent *a, const struct sockaddr *sa, unsigned long long now);
+void trunk_guard_sweep_at(struct trunk_agent *a, unsigned long long now);
 /* May t take one more call (max_calls)?  false counts a refusal. */
 bool trunk_guard_admit(struct trunk_agent *a, const struct tg_config_sip_trunk *t);
 void trunk_guard_call_add(struct trunk_agent *a, long long trunk_id);  /* a leg exists */
