@@ -86,3 +86,22 @@ tls_certs() {
 			2>/dev/null || return 1
 	done
 }
+
+# sipp_bg NAME [sipp args...]: SIPp in the background from $WORK (pid in
+# BG), its output in $WORK/NAME.out and errors in NAME.err; started again
+# (up to 3 times) when it exits at once because a port it wanted was taken
+# on this shared machine.  Returns 1 if it never stayed up.
+sipp_bg() {
+	local name=$1 try; shift
+	for try in 1 2 3; do
+		rm -f "$WORK/$name.err"
+		(cd "$WORK" && exec sipp "$@" -trace_err -error_file "$WORK/$name.err" \
+			>"$WORK/$name.out" 2>&1) &
+		BG=$!
+		PIDS+=("$BG")
+		sleep 0.5
+		kill -0 "$BG" 2>/dev/null && return 0
+		grep -qs "Unable to bind" "$WORK/$name.err" "$WORK/$name.out" || return 0
+	done
+	return 1
+}

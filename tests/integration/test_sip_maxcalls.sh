@@ -30,16 +30,20 @@ done
 like "$(api POST /api/v1/routes -d '{"name":"out","source_group":"pbx-g","called_prefix":"","destinations":[{"group":"far1-g"},{"group":"far2-g"}]}')" \
 	'^201 ' "route pbx-g -> far1-g, then far2-g"
 
-sipp_uas ua "$P1" uas_answer.xml; UA=$UAS
-sipp_uas ub "$P2" uas_answer.xml; UB=$UAS
+sipp_uas ua "$P1" uas_answer.xml; ok $? "SIPp A waits behind far1"; UA=$UAS
+sipp_uas ub "$P2" uas_answer.xml; ok $? "SIPp B waits behind far2"; UB=$UAS
 hold() {        # hold NAME: a call from the pbx peer held 8 s, in the background
-	(cd "$WORK" && exec sipp "$SIP_TARGET" -sf "$SIPP_DIR/uac_hold.xml" -s 4930100234 -i 127.0.0.3 \
+	sipp_bg "$1" "$SIP_TARGET" -sf "$SIPP_DIR/uac_hold.xml" -s 4930100234 -i 127.0.0.3 \
 		-p "$(free_port)" -mp "$(free_port)" -m 1 -d 8000 -nostdin -timeout 40s -timeout_error \
-		-trace_msg -message_file "$WORK/$1.msg" >"$WORK/$1.out" 2>&1) &
-	HOLD=$!; PIDS+=("$HOLD")
+		-trace_msg -message_file "$WORK/$1.msg"
+	HOLD=$BG
+}
+diag() {        # what the daemon and SIPp said, after a failed check
+	grep -v ' debug ' "$S.log" | tail -n 15 | sed 's/^/#   log: /'
+	tail -n 3 "$WORK"/*.err 2>/dev/null | sed 's/^/#   /'
 }
 hold c1; C1=$HOLD
-wait_for active far1 1; ok $? "call 1 is up on far1"
+wait_for active far1 1; ok $? "call 1 is up on far1" || diag
 hold c2; C2=$HOLD
 wait_for active far2 1; ok $? "call 2 finds far1 at max_calls and the route fails over to far2"
 is 1 "$(status | jq '.sip_trunks[] | select(.name == "far1") | .active_calls')" "far1 still has one call"
