@@ -202,6 +202,10 @@ static int load_numbers(struct tg_config *c, struct db *db, char *err, size_t er
 		  CALL_NO_ANSWER_DEFAULT_S, CALL_NO_ANSWER_MAX_S },
 		{ "max_call_duration", offsetof(struct tg_config, max_call_duration_s),
 		  0, CALL_MAX_DURATION_MAX_S },
+		{ "sip_rate_limit", offsetof(struct tg_config, sip_rate_limit),
+		  TG_SIP_RATE_LIMIT_DEFAULT, TG_SIP_RATE_MAX },
+		{ "sip_rate_burst", offsetof(struct tg_config, sip_rate_burst),
+		  TG_SIP_RATE_BURST_DEFAULT, TG_SIP_RATE_MAX },
 	};
 
 	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {

@@ -16,6 +16,11 @@
 #include "isdn.h"
 #include "trunk_profile.h"
 
+/* The SIP rate limit settings (requests/s per source; docs/sip.md). */
+#define TG_SIP_RATE_LIMIT_DEFAULT 50
+#define TG_SIP_RATE_BURST_DEFAULT 100
+#define TG_SIP_RATE_MAX 100000
+
 struct db;
 
 struct route_table;
@@ -111,6 +116,11 @@ struct tg_config {
 	/* Call timers (settings no_answer_timeout, max_call_duration), seconds;
 	 * 0 = off.  New calls take them when they start. */
 	unsigned no_answer_timeout_s, max_call_duration_s;
+	/* Per-source rate limit of new SIP requests (trunk_guard.c): settings
+	 * sip_rate_limit (requests/s, 0 = off), sip_rate_burst (0 = twice the
+	 * rate).  Over it: 503 with Retry-After (docs/sip.md says why there
+	 * is no silent drop). */
+	unsigned sip_rate_limit, sip_rate_burst;
 	const struct route_group *groups;       /* every trunk group (id, name, kind), from home */
 	size_t ngroups;
 	struct tg_config_bypass *bypass;        /* bypass relay pairs, from home */

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sofia-sip/nua_tag.h>
+#include <sofia-sip/msg_addr.h>
 #include <sofia-sip/nta_tag.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
@@ -49,8 +50,10 @@ const struct tg_config_sip_trunk *trunk_by_source(struct trunk_agent *a, const s
 	return NULL;
 }
 
-/* Next hops given as IP literals and allowed_sources, for every trunk. */
-static int build_sources(const struct tg_config *cfg, struct trunk_src **vp, size_t *np)
+/* Next hops (IP literals, and hostnames as last resolved by
+ * trunk_resolve.c) and allowed_sources, for every trunk. */
+static int build_sources(const struct trunk_agent *a, const struct tg_config *cfg,
+			 struct trunk_src **vp, size_t *np)
 {
 	struct trunk_src *v = NULL;
 	size_t n = 0, cap = 0;
@@ -61,9 +64,15 @@ static int build_sources(const struct tg_config *cfg, struct trunk_src **vp, siz
 		size_t k = 0, m = 0;
 		char err[128];
 
-		for (size_t h = 0; h < t->nhops && k < TG_ARRAY_SIZE(nets); h++)
-			if (trunk_net_parse(t->hops[h].host, &nets[k]) && !strchr(t->hops[h].host, '/'))
-				k++;    /* hostnames: not matched until DNS lands (see docs/sip.md) */
+		for (size_t h = 0; h < t->nhops && k < TG_ARRAY_SIZE(nets); h++) {
+			if (trunk_net_parse(t->hops[h].host, &nets[k])) {
+				if (!strchr(t->hops[h].host, '/'))
+					k++;
+			} else {
+				k += trunk_resolve_lookup(a, t->hops[h].host, nets + k,
+							  (unsigned)(TG_ARRAY_SIZE(nets) - k));
+			}
+		}
 		if (trunk_nets_parse(t->allowed_sources, nets + k, TG_ARRAY_SIZE(nets) - k, &m, err,
 				     sizeof(err)))
 			log_warn("trunk %s: allowed_sources: %s", t->name, err);
@@ -96,7 +105,7 @@ void trunk_agent_apply(struct trunk_agent *a, struct tg_config *cfg)
 	ASSERT_MAIN();
 	if (!a)
 		return;
-	if (build_sources(cfg, &v, &n)) {
+	if (build_sources(a, cfg, &v, &n)) {
 		log_err("SIP trunks not applied: out of memory");
 		return;
 	}
@@ -109,8 +118,27 @@ void trunk_agent_apply(struct trunk_agent *a, struct tg_config *cfg)
 	a->nsrcs = n;
 	trunk_health_apply(a);
 	trunk_auth_apply(a);
+	trunk_guard_apply(a);
+	trunk_resolve_apply(a);
 	log_debug("%zu SIP trunks, %zu source addresses", cfg->nsip_trunks, n);
 	trunk_listeners_apply(a);
+}
+
+void trunk_sources_rebuild(struct trunk_agent *a)
+{
+	struct trunk_src *v = NULL;
+	size_t n = 0;
+
+	if (!a->cfg)
+		return;
+	if (build_sources(a, a->cfg, &v, &n)) {
+		log_err("SIP sources not rebuilt: out of memory");
+		return;
+	}
+	free(a->srcs);
+	a->srcs = v;
+	a->nsrcs = n;
+	log_debug("%zu SIP source addresses (hostnames resolved)", n);
 }
 
 unsigned trunk_agent_active(const struct trunk_agent *a)
@@ -143,6 +171,38 @@ static void write_sip_url(struct trunk_agent *a, const sip_contact_t *m)
 	}
 }
 
+/* Requests that may open something new: checked by the rate limit. */
+static bool is_new_request(nua_event_t event)
+{
+	switch (event) {
+	case nua_i_invite: case nua_i_options: case nua_i_register: case nua_i_refer:
+	case nua_i_message: case nua_i_subscribe: case nua_i_publish: case nua_i_notify:
+	case nua_i_info: case nua_i_method:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The rate limit (trunk_guard.c), first thing for a new request: false if
+ * it was refused with 503 (an INVITE's handle goes when nua reports it
+ * terminated, below; any other request's now). */
+static bool admitted(struct trunk_agent *a, nua_t *nua, nua_handle_t *nh, nua_event_t event)
+{
+	msg_t *msg = nua_current_request(nua);
+	su_addrinfo_t *ai = msg ? msg_addrinfo(msg) : NULL;
+	char ra[16];
+
+	if (!ai || !ai->ai_addr || trunk_guard_check(a, ai->ai_addr))
+		return true;
+	snprintf(ra, sizeof(ra), "%u", trunk_guard_retry_after(a));
+	nua_respond(nh, SIP_503_SERVICE_UNAVAILABLE, NUTAG_WITH_THIS(nua),
+		    SIPTAG_RETRY_AFTER_STR(ra), TAG_END());
+	if (event != nua_i_invite)
+		nua_handle_destroy(nh);
+	return false;
+}
+
 void trunk_on_nua(nua_event_t event, int status, char const *phrase, nua_t *nua,
 		  nua_magic_t *magic, nua_handle_t *nh, nua_hmagic_t *hmagic, sip_t const *sip,
 		  tagi_t tags[])
@@ -151,6 +211,8 @@ void trunk_on_nua(nua_event_t event, int status, char const *phrase, nua_t *nua,
 	struct trunk_call *tc = (struct trunk_call *)hmagic;
 
 	if (trunk_listener_event(a, nua, event, status))
+		return;
+	if (!tc && nh && is_new_request(event) && !admitted(a, nua, nh, event))
 		return;
 	switch (event) {
 	case nua_r_shutdown:
@@ -181,7 +243,11 @@ void trunk_on_nua(nua_event_t event, int status, char const *phrase, nua_t *nua,
 		trunk_auth_on_register(a, event, status, phrase, nh, hmagic, sip);
 		return;
 	case nua_i_options:
-		/* nua has answered 200 already; the handle is ours to drop. */
+		/* OPTIONS is an application method (so that the rate limit
+		 * can answer 503): 200 with nua's Allow/Accept/SDP, then the
+		 * handle is ours to drop. */
+		if (status < 200)
+			nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(nua), TAG_END());
 		log_debug("OPTIONS from %s answered", sip && sip->sip_from ?
 			  sip->sip_from->a_url->url_host : "?");
 		if (!tc)
@@ -292,6 +358,7 @@ int trunk_agent_create(struct trunk_agent **ap, const struct trunk_agent_cfg *cf
 	a->surv = cfg->surv;
 	a->db = cfg->db;
 	a->v6 = strchr(host, ':') != NULL;
+	tg_strlcpy(a->bind_host, host[0] ? host : a->v6 ? "::" : "0.0.0.0", sizeof(a->bind_host));
 	any = !host[0] || !strcmp(host, "0.0.0.0") || !strcmp(host, "::");
 	if (cfg->media_address && cfg->media_address[0])
 		tg_strlcpy(a->host, cfg->media_address, sizeof(a->host));
@@ -333,6 +400,8 @@ int trunk_agent_create(struct trunk_agent **ap, const struct trunk_agent_cfg *cf
 				    SIPTAG_ALLOW_STR(TRUNK_ALLOW),
 				    /* REFER is answered by trunk_call.c (refer switch). */
 				    NUTAG_APPL_METHOD("REFER"),
+				    /* and OPTIONS, so that the rate limit can refuse it */
+				    NUTAG_APPL_METHOD("OPTIONS"),
 				    NUTAG_ENABLEMESSAGE(0),
 				    /* 208 KB by default: a burst of INVITEs overflows
 				     * it (DEPENDENCIES.md measured 4 MB). */
@@ -349,8 +418,13 @@ int trunk_agent_create(struct trunk_agent **ap, const struct trunk_agent_cfg *cf
 		return rc;
 	}
 	trunk_tune(a);
+	trunk_resolve_guard_main();     /* no DNS on the main thread from here on */
 	/* The bound address (port 0 picks one) comes back in nua_r_get_params. */
 	nua_get_params(a->nua, TAG_ANY(), TAG_END());
+	if (trunk_guard_create(a))
+		log_err("SIP rate limit not started: out of memory");
+	if (trunk_resolve_create(a))
+		log_err("SIP resolver not started: hostname next hops identify no calls");
 	if (trunk_health_create(a))
 		log_err("SIP health probes not started: out of memory");
 	if (trunk_auth_create(a))
@@ -366,6 +440,7 @@ void trunk_agent_destroy(struct trunk_agent *a)
 	if (!a)
 		return;
 	ASSERT_MAIN();
+	trunk_resolve_destroy(a);       /* joins the resolver thread */
 	trunk_health_destroy(a);        /* no probe may be in flight past nua_destroy */
 	trunk_auth_destroy(a);          /* nua_shutdown below un-REGISTERs */
 	/* nua_shutdown ends every dialog (BYE, CANCEL, final responses); its
@@ -398,6 +473,7 @@ void trunk_agent_destroy(struct trunk_agent *a)
 		snprintf(path, sizeof(path), "%s/sip.url", a->state_dir);
 		unlink(path);
 	}
+	trunk_guard_destroy(a);         /* after the calls: they give their counts back */
 	free(a->srcs);
 	free(a->rtp_used);
 	free(a);

@@ -156,6 +156,7 @@ void trunk_call_free(struct trunk_call *tc)
 	if (tc->next)
 		tc->next->prev = tc->prev;
 	a->ncalls--;
+	trunk_guard_call_give(a, tc->trunk->id);
 	su_home_unref(tc->cfg->home);
 	free(tc);
 }
@@ -293,6 +294,7 @@ static struct trunk_call *tcall_new(struct trunk_agent *a, const struct tg_confi
 		a->calls->prev = tc;
 	a->calls = tc;
 	a->ncalls++;
+	trunk_guard_call_add(a, t->id);         /* max_calls */
 	return tc;
 }
 
@@ -378,8 +380,9 @@ void trunk_call_incoming(struct trunk_agent *a, nua_t *nua, nua_handle_t *nh, co
 		if (a->cfg)
 			t = trunk_by_source(a, ai->ai_addr);
 	}
-	if (t && trunk_nua(a, t) != nua) {
-		/* A trunk with its own listening address takes calls there only. */
+	if (t && trunk_nua(a, t) != nua && (t->listen[0] || nua != a->nua)) {
+		/* A trunk with its own listening address takes calls there only
+		 * (an implicit TLS client's trunk takes them on the shared one). */
 		log_info("INVITE from %s refused with 403: trunk %s listens on %s, not here", src,
 			 t->name, t->listen[0] ? t->listen : "the shared SIP address");
 		nua_respond(nh, SIP_403_FORBIDDEN, TAG_END());
@@ -398,6 +401,13 @@ void trunk_call_incoming(struct trunk_agent *a, nua_t *nua, nua_handle_t *nh, co
 			group = a->cfg->sip_members[i].group;
 			break;
 		}
+	if (!trunk_guard_admit(a, t)) {
+		log_info("%s: INVITE from %s refused with 503: max_calls (%u) reached", t->name,
+			 src, t->max_calls);
+		nua_respond(nh, SIP_503_SERVICE_UNAVAILABLE, SIPTAG_REASON_STR("Q.850;cause=34"),
+			    TAG_END());
+		return;
+	}
 	if (!sip->sip_request ||
 	    !trunk_number_from_user(sip->sip_request->rq_url->url_user, cs.called.digits,
 				    sizeof(cs.called.digits))) {
@@ -512,7 +522,7 @@ int trunk_place(void *arg, const struct route_target *t, const struct call_setup
 		struct leg **legp)
 {
 	struct trunk_agent *a = arg;
-	bool any = false;
+	bool any = false, full = false;
 
 	ASSERT_MAIN();
 	for (size_t i = 0; a && a->cfg && i < a->cfg->nsip_members; i++) {
@@ -532,6 +542,12 @@ int trunk_place(void *arg, const struct route_target *t, const struct call_setup
 			first++;        /* down by its OPTIONS probes (trunk_health.c) */
 		if (first >= tr->nhops)
 			continue;       /* every next hop down: like no trunk (38) */
+		if (!trunk_guard_admit(a, tr)) {
+			log_info("%s: at max_calls (%u): the call tries the next trunk", tr->name,
+				 tr->max_calls);
+			full = true;
+			continue;
+		}
 		any = true;
 		tc = tcall_new(a, tr, m->group, true);
 		if (!tc)
@@ -553,8 +569,10 @@ int trunk_place(void *arg, const struct route_target *t, const struct call_setup
 		*legp = &tc->leg;
 		return 0;
 	}
-	/* 38 (network out of order): the group has no usable trunk. */
-	return any ? 41 : 38;
+	/* 34 (no circuit): every usable trunk is at max_calls, and routing
+	 * fails over to the next group; 38 (network out of order): the group
+	 * has no usable trunk. */
+	return any ? 41 : full ? 34 : 38;
 }
 
 /* 408, 503 and transport errors (nua's own 5xx, no message from the peer)

@@ -59,6 +59,7 @@ struct probe {
 	enum hop_state state;
 	unsigned good, bad;                     /* answers in a row */
 	nua_handle_t *nh;                       /* OPTIONS in flight */
+	nua_t *nua;                             /* the one nh belongs to (the trunk's) */
 	unsigned long long sent_us, next_ms;    /* monotonic */
 	double rtt_ms;                          /* < 0: none yet */
 	int last_status;
@@ -267,12 +268,28 @@ static void probe_send(struct trunk_agent *a, struct probe *p, unsigned long lon
 	snprintf(from, sizeof(from), "<sip:trunkgate@%s%s%s>", strchr(a->host, ':') ? "[" : "",
 		 a->host, strchr(a->host, ':') ? "]" : "");
 	p->next_ms = now_ms + p->interval_ms;
-	p->nh = nua_handle(a->nua, (nua_hmagic_t *)p, SIPTAG_TO_STR(uri), SIPTAG_FROM_STR(from),
+	/* From the nua the trunk's calls use (its own listener's or implicit
+	 * TLS client's: the shared one has no TLS). */
+	p->nua = a->nua;
+	for (size_t i = 0; a->cfg && i < a->cfg->nsip_trunks; i++)
+		if (a->cfg->sip_trunks[i].id == p->trunk_id && trunk_nua(a, &a->cfg->sip_trunks[i]))
+			p->nua = trunk_nua(a, &a->cfg->sip_trunks[i]);
+	p->nh = nua_handle(p->nua, (nua_hmagic_t *)p, SIPTAG_TO_STR(uri), SIPTAG_FROM_STR(from),
 			   TAG_END());
 	if (!p->nh)
 		return;
 	p->sent_us = now_us();
 	nua_options(p->nh, NUTAG_URL(uri), TAG_END());
+}
+
+void trunk_health_forget_nua(struct trunk_agent *a, nua_t *nua)
+{
+	for (size_t i = 0; a->health && i < a->health->n; i++) {
+		struct probe *p = a->health->v[i];
+
+		if (p->nua == nua)
+			probe_abort(p);         /* sent again at its next turn */
+	}
 }
 
 void trunk_health_on_options(struct trunk_agent *a, int status, const char *phrase,
@@ -494,4 +511,5 @@ void trunk_agent_status(const struct trunk_agent *a, struct status *st)
 			   down == s->nhops ? "down" : up ? "up" : "unknown", sizeof(s->state));
 		trunk_auth_status(a, t->id, s);
 	}
+	trunk_guard_status(a, st);
 }

@@ -35,6 +35,7 @@ struct trunk_agent {
 	unsigned ncalls;
 	char host[64];                  /* our address for SDP and From ("" never) */
 	char sip_port[8];               /* the port of the daemon's SIP address, once listening */
+	char bind_host[64];             /* the SIP listen host ("0.0.0.0", "::" for any) */
 	bool v6;
 	unsigned rtp_min, rtp_max, rtp_next;
 	uint8_t *rtp_used;              /* bit per even port of the range (no media engine) */
@@ -52,6 +53,8 @@ struct trunk_agent {
 	size_t nlisteners;
 	su_timer_t *reap_timer;         /* frees listeners nua has shut down */
 	bool shutting_down;
+	struct trunk_guard *guard;      /* rate limits and max_calls (trunk_guard.c) */
+	struct trunk_resolver *resolver; /* next-hop hostnames (trunk_resolve.c) */
 };
 
 /* What every nua of ours allows (REFER is answered by trunk_refer.c; NOTIFY
@@ -101,6 +104,8 @@ void trunk_health_apply(struct trunk_agent *a);         /* after a->cfg changed 
 void trunk_health_destroy(struct trunk_agent *a);       /* before nua_shutdown */
 void trunk_health_on_options(struct trunk_agent *a, int status, const char *phrase,
 			     nua_handle_t *nh, nua_hmagic_t *hmagic, const sip_t *sip);
+/* A listener's nua is about to be destroyed: drop its probes' handles. */
+void trunk_health_forget_nua(struct trunk_agent *a, nua_t *nua);
 /* May a call go to this next hop (not marked down by its probes)? */
 bool trunk_hop_usable(const struct trunk_agent *a, const struct tg_config_sip_trunk *t,
 		      unsigned hop);
@@ -120,6 +125,41 @@ bool trunk_auth_challenge(struct trunk_agent *a, const struct tg_config_sip_trun
 void trunk_auth_status(const struct trunk_agent *a, long long trunk_id,
 		       struct status_sip_trunk *s);
 
+/* trunk_guard.c: per-source rate limiting of new requests and max_calls
+ * per trunk.  Every function NULL-safe on a->guard. */
+int  trunk_guard_create(struct trunk_agent *a);
+void trunk_guard_apply(struct trunk_agent *a);          /* after a->cfg changed */
+void trunk_guard_destroy(struct trunk_agent *a);        /* after the last call is freed */
+/* A new request (outside a dialog) from sa: within its limit (true), or
+ * to be refused with 503 and Retry-After. */
+bool trunk_guard_check(struct trunk_agent *a, const struct sockaddr *sa);
+unsigned trunk_guard_retry_after(const struct trunk_agent *a);        /* seconds */
+/* The same on an explicit clock (ms), and the once-a-second sweep (the
+ * agent's timer runs it; unit tests call it). */
+bool trunk_guard_check_at(struct trunk_agent *a, const struct sockaddr *sa, unsigned long long now);
+void trunk_guard_sweep_at(struct trunk_agent *a, unsigned long long now);
+/* May t take one more call (max_calls)?  false counts a refusal. */
+bool trunk_guard_admit(struct trunk_agent *a, const struct tg_config_sip_trunk *t);
+void trunk_guard_call_add(struct trunk_agent *a, long long trunk_id);  /* a leg exists */
+void trunk_guard_call_give(struct trunk_agent *a, long long trunk_id); /* it is gone */
+void trunk_guard_status(const struct trunk_agent *a, struct status *st);
+
+/* trunk_resolve.c: next hops given as hostnames, resolved by a thread of
+ * its own (getaddrinfo), refreshed every 60 s; the main thread is woken to
+ * rebuild its sources (trunk_sources_rebuild) when a result is in. */
+#define TRUNK_RESOLVE_MAX_ADDRS 8
+int  trunk_resolve_create(struct trunk_agent *a);
+void trunk_resolve_apply(struct trunk_agent *a);        /* after a->cfg changed */
+void trunk_resolve_destroy(struct trunk_agent *a);
+/* Main thread, after the main nua is bound: its own getaddrinfo calls
+ * (sofia's, for a Via maddr) answer from /etc/hosts or fail at once. */
+void trunk_resolve_guard_main(void);
+/* The addresses host resolved to last (0: none or not yet). */
+unsigned trunk_resolve_lookup(const struct trunk_agent *a, const char *host,
+			      struct trunk_net *nets, unsigned max);
+/* trunk.c: the source table again from a->cfg and the resolved names. */
+void trunk_sources_rebuild(struct trunk_agent *a);
+
 /* trunk_tune.c: load-related sofia-sip settings: tags for nua_create (nta
  * takes its timers when it is created), then trunk_tune once after it. */
 const tagi_t *trunk_tune_tags(const struct trunk_agent *a);
@@ -137,6 +177,9 @@ void trunk_on_nua(nua_event_t event, int status, char const *phrase, nua_t *nua,
 /* The nua a trunk's calls use: its own listener's, or the agent's; NULL
  * if its listener could not be opened. */
 nua_t *trunk_nua(const struct trunk_agent *a, const struct tg_config_sip_trunk *t);
+/* Does t send over TLS (its transport or a next hop's)?  Without its own
+ * listen it then gets an implicit TLS client nua (docs/sip.md). */
+bool trunk_tls_out(const struct tg_config_sip_trunk *t);
 void trunk_listeners_apply(struct trunk_agent *a);     /* after a->cfg changed */
 /* A listener's own events (its shutdown); true if it was one. */
 bool trunk_listener_event(struct trunk_agent *a, nua_t *nua, nua_event_t event, int status);

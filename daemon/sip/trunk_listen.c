@@ -49,19 +49,54 @@ struct trunk_listener {
 	bool closing, closed;
 };
 
-static void listener_key(const struct tg_config_sip_trunk *t, char *key, size_t len)
+bool trunk_tls_out(const struct tg_config_sip_trunk *t)
 {
-	snprintf(key, len, "%s|%s|%s|%s|%s|%s", t->transport, t->listen, t->tls_cert, t->tls_key,
+	if (!strcmp(t->transport, "tls"))
+		return true;
+	for (size_t i = 0; i < t->nhops; i++)
+		if (!strcmp(t->hops[i].transport, "tls"))
+			return true;
+	return false;
+}
+
+/* The address a trunk's own nua binds: its `listen`; for a trunk that
+ * sends over TLS without one, any free port on the SIP address (the
+ * implicit TLS client below); "" = the shared nua. */
+static void listen_of(const struct trunk_agent *a, const struct tg_config_sip_trunk *t,
+		      char *buf, size_t len)
+{
+	bool v6 = strchr(a->bind_host, ':') != NULL;
+
+	if (t->listen && t->listen[0])
+		tg_strlcpy(buf, t->listen, len);
+	else if (trunk_tls_out(t))
+		snprintf(buf, len, "%s%s%s:0", v6 ? "[" : "", a->bind_host, v6 ? "]" : "");
+	else
+		buf[0] = '\0';
+}
+
+static void listener_key(const struct trunk_agent *a, const struct tg_config_sip_trunk *t,
+			 char *key, size_t len)
+{
+	char listen[CONF_ADDR_LEN + 8];
+
+	listen_of(a, t, listen, sizeof(listen));
+	snprintf(key, len, "%s|%s|%s|%s|%s|%s", t->transport, listen, t->tls_cert, t->tls_key,
 		 t->tls_ca, t->tls_verify_name);
+}
+
+static bool own_nua(const struct tg_config_sip_trunk *t)
+{
+	return (t->listen && t->listen[0]) || trunk_tls_out(t);
 }
 
 nua_t *trunk_nua(const struct trunk_agent *a, const struct tg_config_sip_trunk *t)
 {
 	char key[1400];
 
-	if (!t->listen || !t->listen[0])
+	if (!own_nua(t))
 		return a->nua;
-	listener_key(t, key, sizeof(key));
+	listener_key(a, t, key, sizeof(key));
 	for (size_t i = 0; i < a->nlisteners; i++)
 		if (!a->listeners[i]->closing && !strcmp(a->listeners[i]->key, key))
 			return a->listeners[i]->nua;
@@ -124,46 +159,65 @@ static struct trunk_listener *listener_open(struct trunk_agent *a,
 					    const struct tg_config_sip_trunk *t)
 {
 	struct trunk_listener *l = su_home_new(sizeof(*l));
-	char host[CONF_ADDR_LEN], url[CONF_ADDR_LEN + 48], dir[PATH_MAX];
-	bool tls = !strcmp(t->transport, "tls"), v6;
+	char host[CONF_ADDR_LEN], url[CONF_ADDR_LEN + 48], sips[CONF_ADDR_LEN + 48], dir[PATH_MAX];
+	char listen[CONF_ADDR_LEN + 8];
+	bool tls = !strcmp(t->transport, "tls"), v6, implicit = !t->listen[0];
 	su_strlst_t *subjects = NULL;
 	unsigned port, policy = TPTLS_VERIFY_NONE;
 
 	if (!l)
 		return NULL;
-	listener_key(t, l->key, sizeof(l->key));
+	listener_key(a, t, l->key, sizeof(l->key));
 	tg_strlcpy(l->name, t->name, sizeof(l->name));
-	if (conf_split_hostport(t->listen, host, sizeof(host), &port)) {
-		log_warn("trunk %s: listen \"%s\" is not ADDRESS:PORT", t->name, t->listen);
+	listen_of(a, t, listen, sizeof(listen));
+	if (conf_split_hostport(listen, host, sizeof(host), &port)) {
+		log_warn("trunk %s: listen \"%s\" is not ADDRESS:PORT", t->name, listen);
 		goto fail;
 	}
 	v6 = strchr(host, ':') != NULL;
-	snprintf(url, sizeof(url), "%s:%s%s%s:%u;transport=%s", tls ? "sips" : "sip", v6 ? "[" : "",
-		 host[0] ? host : "0.0.0.0", v6 ? "]" : "", port, t->transport);
+	sips[0] = '\0';
+	if (implicit) {
+		/* The implicit TLS client: UDP, TCP and TLS on free ports of
+		 * the SIP address, so that the trunk's other next hops work
+		 * from it too. */
+		tls = true;
+		snprintf(url, sizeof(url), "sip:%s%s%s:*", v6 ? "[" : "", host[0] ? host : "0.0.0.0",
+			 v6 ? "]" : "");
+		snprintf(sips, sizeof(sips), "sips:%s%s%s:*", v6 ? "[" : "",
+			 host[0] ? host : "0.0.0.0", v6 ? "]" : "");
+	} else {
+		snprintf(url, sizeof(url), "%s:%s%s%s:%u;transport=%s", tls ? "sips" : "sip",
+			 v6 ? "[" : "", host[0] ? host : "0.0.0.0", v6 ? "]" : "", port, t->transport);
+	}
 	if (tls) {
 		if (!tls_dir(a, t, dir, sizeof(dir))) {
 			log_warn("trunk %s: TLS needs readable tls_cert and tls_key files (and tls_ca "
 				 "if given): not listening on %s", t->name, t->listen);
 			goto fail;
 		}
+		/* With a CA: chains both ways, and the server we connect to
+		 * must be named by its certificate as the next hop's host
+		 * (sofia checks the host it connected to). */
 		if (t->tls_ca[0])
-			policy = TPTLS_VERIFY_ALL;
+			policy = TPTLS_VERIFY_ALL | TPTLS_VERIFY_SUBJECTS_OUT;
 		if (t->tls_ca[0] && t->tls_verify_name[0]) {
 			subjects = su_strlst_create(l->home);
 			if (subjects && su_strlst_dup_append(subjects, t->tls_verify_name))
 				policy = TPTLS_VERIFY_SUBJECTS_ALL;
 		}
 	}
-	if (!trunk_bind_free(host[0] ? host : "0.0.0.0", port, v6)) {
+	if (port && !trunk_bind_free(host[0] ? host : "0.0.0.0", port, v6)) {
 		log_warn("trunk %s: cannot listen on %s: address in use or not local?", t->name,
 			 t->listen);
 		goto fail;
 	}
 	l->nua = nua_create(a->root, trunk_on_nua, (nua_magic_t *)a,
 			    NUTAG_URL(url),
+			    TAG_IF(sips[0], NUTAG_SIPS_URL(sips)),
 			    NUTAG_AUTOACK(1), NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0),
 			    NUTAG_ENABLEINVITE(1),
 			    SIPTAG_ALLOW_STR(TRUNK_ALLOW), NUTAG_APPL_METHOD("REFER"),
+			    NUTAG_APPL_METHOD("OPTIONS"),        /* answered in trunk.c */
 			    NUTAG_ENABLEMESSAGE(0),
 			    TPTAG_UDP_RMEM(4 * 1024 * 1024),
 			    SIPTAG_USER_AGENT_STR("trunkgate/" PACKAGE_VERSION),
@@ -176,7 +230,8 @@ static struct trunk_listener *listener_open(struct trunk_agent *a,
 			 t->name, t->listen, t->transport);
 		goto fail;
 	}
-	log_info("trunk %s: listening on %s%s", t->name, url,
+	log_info("trunk %s: %s %s%s", t->name, implicit ? "TLS client (its own nua) on" :
+		 "listening on", implicit ? sips : url,
 		 policy == TPTLS_VERIFY_SUBJECTS_ALL ? " (mutual TLS, peer name checked)" :
 		 policy ? " (mutual TLS)" : "");
 	return l;
@@ -185,16 +240,17 @@ fail:
 	return NULL;
 }
 
-static bool used(const struct tg_config *cfg, const struct trunk_listener *l)
+static bool used(const struct trunk_agent *a, const struct tg_config *cfg,
+		 const struct trunk_listener *l)
 {
 	char key[1400];
 
 	for (size_t i = 0; cfg && i < cfg->nsip_trunks; i++) {
 		const struct tg_config_sip_trunk *t = &cfg->sip_trunks[i];
 
-		if (!t->enabled || !t->listen[0])
+		if (!t->enabled || !own_nua(t))
 			continue;
-		listener_key(t, key, sizeof(key));
+		listener_key(a, t, key, sizeof(key));
 		if (!strcmp(key, l->key))
 			return true;
 	}
@@ -211,7 +267,7 @@ void trunk_listeners_apply(struct trunk_agent *a)
 	for (size_t i = 0; i < a->nlisteners; i++) {
 		struct trunk_listener *l = a->listeners[i];
 
-		if (!l->closing && !used(cfg, l)) {
+		if (!l->closing && !used(a, cfg, l)) {
 			log_info("trunk %s: closing its listener", l->name);
 			l->closing = true;
 			nua_shutdown(l->nua);
@@ -222,7 +278,7 @@ void trunk_listeners_apply(struct trunk_agent *a)
 		struct trunk_listener *l, **v;
 		bool busy = false;
 
-		if (!t->enabled || !t->listen[0] || trunk_nua(a, t))
+		if (!t->enabled || !own_nua(t) || trunk_nua(a, t))
 			continue;
 		/* The address is still held by a listener being closed. */
 		for (size_t k = 0; k < a->nlisteners; k++)
@@ -279,6 +335,7 @@ static void reap(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *arg)
 		struct trunk_listener *l = a->listeners[i];
 
 		if (l->closed) {
+			trunk_health_forget_nua(a, l->nua);
 			nua_destroy(l->nua);
 			su_home_unref(l->home);
 		} else {

@@ -113,6 +113,16 @@ static void system_metrics(FILE *f, const struct status *st, long long db_size)
 	fprintf(f, "trunkgate_calls_active %u\n", st->active_calls);
 	family(f, "trunkgate_calls_total", "counter", "Calls since start");
 	fprintf(f, "trunkgate_calls_total %llu\n", st->total_calls);
+	/* SIP protection (trunk_guard.c) */
+	family(f, "trunkgate_sip_rate_limited_sources", "gauge",
+	       "Source addresses the SIP rate limit refuses now");
+	fprintf(f, "trunkgate_sip_rate_limited_sources %u\n", st->sip_limited_sources);
+	family(f, "trunkgate_sip_rate_limited_requests_total", "counter",
+	       "New SIP requests refused by the per-source rate limit");
+	fprintf(f, "trunkgate_sip_rate_limited_requests_total %llu\n", st->sip_rate_limited);
+	family(f, "trunkgate_sip_max_calls_refused_total", "counter",
+	       "SIP calls refused or moved on because a trunk was at its max_calls");
+	fprintf(f, "trunkgate_sip_max_calls_refused_total %llu\n", st->sip_max_calls_refused);
 }
 
 static void span_metrics(FILE *f, const struct status *st)

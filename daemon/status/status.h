@@ -112,6 +112,11 @@ struct status {
 	/* the CDR writer (db_cdr_stats) */
 	unsigned long long cdr_written, cdr_batches, cdr_failed, cdr_dropped;
 	size_t cdr_pending, cdr_queue_high_water, cdr_queue_capacity;
+	/* SIP protection (trunk_guard.c): the per-source rate limit in force
+	 * (0 = off), sources limited now and known, requests refused, times a
+	 * source started being limited, INVITEs refused by a trunk's max_calls */
+	unsigned sip_rate_limit, sip_limited_sources, sip_sources_tracked;
+	unsigned long long sip_rate_limited, sip_rate_limit_episodes, sip_max_calls_refused;
 	bool demo;
 	bool stopping;
 	unsigned nspans;

@@ -170,14 +170,21 @@ json_t *status_json(const struct status *st, long long db_size, unsigned long lo
 		"pending", (json_int_t)st->cdr_pending,
 		"queue_high_water", (json_int_t)st->cdr_queue_high_water,
 		"queue_capacity", (json_int_t)st->cdr_queue_capacity);
-	return json_pack("{s:o, s:{s:I, s:I, s:s?}, s:{s:I, s:I}, s:o, s:o, s:o, s:o, s:o}",
+	return json_pack("{s:o, s:{s:I, s:I, s:s?}, s:{s:I, s:I}, s:o, s:o, s:o, s:o, s:o, "
+			 "s:{s:I, s:I, s:I, s:I, s:I, s:I}}",
 		"system", sys,
 		"config", "generation", (json_int_t)st->config_generation,
 		"changed_at", (json_int_t)st->config_changed_at_ms,
 		"last_error", st->config_error[0] ? st->config_error : NULL,
 		"calls", "active", (json_int_t)st->active_calls, "total", (json_int_t)st->total_calls,
 		"spans", spans, "trunk_groups", groups_json(st), "bypass_pairs", bypass_json(st),
-		"sip_trunks", sip_trunks_json(st), "cdrs", cdrs);
+		"sip_trunks", sip_trunks_json(st), "cdrs", cdrs,
+		"sip", "rate_limit", (json_int_t)st->sip_rate_limit,
+		"limited_sources", (json_int_t)st->sip_limited_sources,
+		"sources_tracked", (json_int_t)st->sip_sources_tracked,
+		"rate_limited_requests", (json_int_t)st->sip_rate_limited,
+		"rate_limit_episodes", (json_int_t)st->sip_rate_limit_episodes,
+		"max_calls_refused", (json_int_t)st->sip_max_calls_refused);
 }
 
 json_t *status_intervals_json(const struct status_span *ss, const struct ds1_perf *p)

@@ -58,3 +58,54 @@ sipp_uas() {
 hdr() {
 	tr -d '\r' <"$1" | grep -i "^$2:" | sed -n "${3:-1}p" | sed "s/^[^:]*: *//"
 }
+
+# sip_start [daemon options...]: start_daemon in $WORK/state (S) and wait
+# for its SIP address (SIP_TARGET); PW is the admin password, api() calls
+# the REST API as admin with JSON.  Returns 1 (with a failed check) if the
+# daemon does not come up.
+sip_start() {
+	S=$WORK/state
+	start_daemon "$S" "$@" || { ok 1 "daemon starts"; return 1; }
+	wait_for test -s "$S/sip.url"; ok $? "the SIP side listens"
+	SIP_TARGET=$(sed 's/^sip://' "$S/sip.url")
+	PW=$(cat "$S/initial-admin-password")
+}
+api() { http "$@" -u "admin:$PW" -H 'Content-Type: application/json'; }
+
+# tls_certs DIR NAME:CN...: a test CA (DIR/ca.pem, ca.key) and for each
+# NAME a key and certificate (DIR/NAME.key, NAME.pem) it signed, CN and
+# subjectAltName DNS:CN.  Fails if openssl does.
+tls_certs() {
+	local dir=$1 spec name cn; shift
+	mkdir -p "$dir" &&
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/ca.key" -subj "/CN=trunkgate test CA" \
+		-days 2 -out "$dir/ca.pem" 2>/dev/null || return 1
+	for spec in "$@"; do
+		name=${spec%%:*} cn=${spec#*:}
+		openssl req -newkey rsa:2048 -nodes -keyout "$dir/$name.key" -subj "/CN=$cn" \
+			-out "$dir/$name.csr" 2>/dev/null &&
+		printf 'subjectAltName=DNS:%s\n' "$cn" >"$dir/$name.ext" &&
+		openssl x509 -req -in "$dir/$name.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
+			-CAcreateserial -days 2 -extfile "$dir/$name.ext" -out "$dir/$name.pem" \
+			2>/dev/null || return 1
+	done
+}
+
+# sipp_bg NAME [sipp args...]: SIPp in the background from $WORK (pid in
+# BG), its output in $WORK/NAME.out and errors in NAME.err; started again
+# (up to 3 times) when it exits at once because a port it wanted was taken
+# on this shared machine.  Returns 1 if it never stayed up.
+sipp_bg() {
+	local name=$1 try; shift
+	for try in 1 2 3; do
+		rm -f "$WORK/$name.err"
+		(cd "$WORK" && exec sipp "$@" -trace_err -error_file "$WORK/$name.err" \
+			>"$WORK/$name.out" 2>&1) &
+		BG=$!
+		PIDS+=("$BG")
+		sleep 0.5
+		kill -0 "$BG" 2>/dev/null && return 0
+		grep -qs "Unable to bind" "$WORK/$name.err" "$WORK/$name.out" || return 0
+	done
+	return 1
+}

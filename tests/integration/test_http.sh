@@ -58,7 +58,7 @@ like "$r" '^400 \{"error":\{"code":"bad_json"' "malformed JSON is 400 bad_json"
 r=$(http PUT /api/v1/settings -b "$WORK/jar" -H 'Content-Type: application/json' -d '{"system_name":"gw-1"}')
 like "$r" '^403 \{"error":\{"code":"csrf"' "a cookie write without the CSRF header is 403"
 r=$(http PUT /api/v1/settings -b "$WORK/jar" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' -d '{"system_name":"gw-berlin-1","location":"Rack 4"}')
-like "$r" '^200 \{"system_name":"gw-berlin-1","location":"Rack 4","contact":"","no_answer_timeout":180,"max_call_duration":0,"cdr_retention_days":365,"cdr_retention_max":5000000,"event_retention_days":90,"event_retention_max":200000,"generation":1\}' "a cookie write with the CSRF header is saved as generation 1"
+like "$r" '^200 \{"system_name":"gw-berlin-1","location":"Rack 4","contact":"","no_answer_timeout":180,"max_call_duration":0,"cdr_retention_days":365,"cdr_retention_max":5000000,"event_retention_days":90,"event_retention_max":200000,"sip_rate_limit":50,"sip_rate_burst":100,"generation":1\}' "a cookie write with the CSRF header is saved as generation 1"
 wait_for sh -c "curl -s -u 'admin:$PW' '${URL}api/v1/status' | grep -q '\"generation\":1'"
 ok $? "the daemon applies generation 1 live (status shows it)"
 r=$(http GET /api/v1/status -H "Authorization: Bearer $TOKEN")
@@ -73,7 +73,7 @@ like "$r" '^400 .*longer than 128.*"field":"location"' "a too long value is 400 
 r=$(http PUT /api/v1/settings -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"location":"a\u0007b"}')
 like "$r" '^400 .*control characters.*"field":"location"' "control characters are refused"
 r=$(http GET /api/v1/settings -u "admin:$PW")
-is '200 {"system_name":"gw-berlin-1","location":"Rack 4","contact":"","no_answer_timeout":180,"max_call_duration":0,"cdr_retention_days":365,"cdr_retention_max":5000000,"event_retention_days":90,"event_retention_max":200000}' "$r" "rejected writes changed nothing"
+is '200 {"system_name":"gw-berlin-1","location":"Rack 4","contact":"","no_answer_timeout":180,"max_call_duration":0,"cdr_retention_days":365,"cdr_retention_max":5000000,"event_retention_days":90,"event_retention_max":200000,"sip_rate_limit":50,"sip_rate_burst":100}' "$r" "rejected writes changed nothing"
 n=$(sqlite3 "$S/trunkgate.db" "select count(*) from audit_log where action='update' and object_type='settings'")
 is 1 "$n" "exactly one audit row for the one accepted change"
 

@@ -165,6 +165,18 @@ static bool auth_check(const struct db_sip_trunk *t, char *field, char *msg, siz
 	return true;
 }
 
+/* Does the trunk send over TLS (its transport, or a next hop's)?  As
+ * trunk_tls_out() in the daemon, on the API's struct. */
+static bool tls_out(const struct db_sip_trunk *t)
+{
+	if (!strcmp(t->transport, "tls"))
+		return true;
+	for (size_t i = 0; i < t->nhops; i++)
+		if (!strcmp(t->hops[i].transport, "tls"))
+			return true;
+	return false;
+}
+
 static bool trunk_check(void *obj, const void *old, json_t *body, char *field, char *msg,
 			size_t msglen)
 {
@@ -183,6 +195,11 @@ static bool trunk_check(void *obj, const void *old, json_t *body, char *field, c
 	    !path_ok(t->tls_key, "tls_key", field, msg, msglen) ||
 	    !path_ok(t->tls_ca, "tls_ca", field, msg, msglen))
 		return false;
+	if (!t->listen[0] && tls_out(t) && (!t->tls_cert[0] || !t->tls_key[0]))
+		return api_rt_bad(field, t->tls_cert[0] ? "tls_key" : "tls_cert", msg, msglen,
+				  "TLS toward the next hops needs tls_cert and tls_key: without its "
+				  "own listen the trunk gets a TLS client of its own, whose transport "
+				  "presents that certificate (docs/sip.md)");
 	if (t->tls_verify_name[0] && !trunk_host_valid(t->tls_verify_name))
 		return api_rt_bad(field, "tls_verify_name", msg, msglen,
 				  "tls_verify_name \"%s\" is not a hostname", t->tls_verify_name);

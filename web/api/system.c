@@ -20,6 +20,7 @@
 #include "status/status_json.h"
 #include "tg.h"
 #include "call.h"
+#include "tg_config.h"
 #include "api.h"
 #include "config_int.h"
 #include "routing_int.h"
@@ -66,16 +67,22 @@ static const struct {
 	bool number;                    /* an integer 0..max; else a string of at most max characters */
 	unsigned max;
 	unsigned def;                   /* number: the value while unset */
+	const char *unit;               /* number: said in the 400 */
 } setting_fields[] = {
-	{ "system_name", false, 128, 0 },
-	{ "location", false, 128, 0 },
-	{ "contact", false, 128, 0 },
-	{ "no_answer_timeout", true, CALL_NO_ANSWER_MAX_S, CALL_NO_ANSWER_DEFAULT_S },
-	{ "max_call_duration", true, CALL_MAX_DURATION_MAX_S, 0 },
-	{ "cdr_retention_days", true, 36500, 365 },     /* DB_RETENTION_DEFAULT; 0 = keep */
-	{ "cdr_retention_max", true, 100000000, 5000000 },
-	{ "event_retention_days", true, 36500, 90 },
-	{ "event_retention_max", true, 100000000, 200000 },
+	{ "system_name", false, 128, 0, NULL },
+	{ "location", false, 128, 0, NULL },
+	{ "contact", false, 128, 0, NULL },
+	{ "no_answer_timeout", true, CALL_NO_ANSWER_MAX_S, CALL_NO_ANSWER_DEFAULT_S, NULL },
+	{ "max_call_duration", true, CALL_MAX_DURATION_MAX_S, 0, NULL },
+	{ "cdr_retention_days", true, 36500, 365, NULL },     /* DB_RETENTION_DEFAULT; 0 = keep */
+	{ "cdr_retention_max", true, 100000000, 5000000, NULL },
+	{ "event_retention_days", true, 36500, 90, NULL },
+	{ "event_retention_max", true, 100000000, 200000, NULL },
+	/* per-source rate limit of new SIP requests (trunk_guard.c) */
+	{ "sip_rate_limit", true, TG_SIP_RATE_MAX, TG_SIP_RATE_LIMIT_DEFAULT,
+	  "requests per second; 0 = off" },
+	{ "sip_rate_burst", true, TG_SIP_RATE_MAX, TG_SIP_RATE_BURST_DEFAULT,
+	  "requests; 0 = twice the rate" },
 };
 
 _Static_assert(TG_ARRAY_SIZE(setting_fields) <= API_SETTINGS_MAX, "raise API_SETTINGS_MAX");
@@ -131,8 +138,10 @@ bool api_settings_decode(json_t *body, struct api_settings *out, char *field, ch
 
 			if (v < 0 || v > (json_int_t)setting_fields[i].max)
 				return api_rt_bad(field, key, msg, msglen,
-						  "%s: must be an integer from 0 to %u (seconds; 0 = off)",
-						  key, setting_fields[i].max);
+						  "%s: must be an integer from 0 to %u (%s)",
+						  key, setting_fields[i].max,
+						  setting_fields[i].unit ? setting_fields[i].unit :
+						  "seconds; 0 = off");
 			snprintf(out->numbers[n], sizeof(out->numbers[n]), "%lld", (long long)v);
 			out->kv[n].value = out->numbers[n];
 		} else if (!json_is_string(val)) {
