@@ -14,7 +14,7 @@ BUILD_PKGS=(
 	libsofia-sip-ua-dev libspandsp-dev libtiff-dev libsrtp2-dev libspeexdsp-dev
 	libmicrohttpd-dev libsqlite3-dev libasound2-dev libpri-dev
 	libjansson-dev libcrypt-dev libsystemd-dev libsnmp-dev libpcre2-dev
-	check dahdi-source libgnutls28-dev
+	check dahdi-source libgnutls28-dev nettle-dev
 )
 # What the test suites drive: real peers and clients, never mocks.
 TEST_PKGS=(
