@@ -8,8 +8,12 @@
 # up over its ng control protocol by bench/rtpengine_ng.py.  A direct run (no
 # relay) gives the loopback baseline the added latency is measured from.
 # Runs alternate trunkgate / rtpengine REPEAT times per call count; the
-# summary gives medians (and ranges) and the ratios.
-#   CALLS="250 500 1000"  DURATION=10  WARMUP=2  REPEAT=3  RTPENGINE_THREADS=1
+# summary gives medians (and ranges) and the ratios.  With RT=1 (default)
+# the generator and both relays run SCHED_FIFO 10 (chrt, inherited by the
+# relays relay_load starts): on a machine shared with other work, normal
+# scheduling measures the other work's preemption (seconds of latency at a
+# load average of 10+), not the relays.  RT=0 runs them normally.
+#   CALLS="250 500 1000"  DURATION=10  WARMUP=2  REPEAT=3  RTPENGINE_THREADS=1  RT=1
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${TG_BUILDDIR:-.}/bench
@@ -17,6 +21,8 @@ CALLS=${CALLS:-"250 500 1000"}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-2}
 REPEAT=${REPEAT:-3}
+rt=()
+[ "${RT:-1}" = 1 ] && rt=(chrt -f 10)
 work=$(mktemp -d)
 rte=
 trap '[ -n "$rte" ] && kill "$rte" 2>/dev/null; rm -rf "$work"' EXIT
@@ -28,7 +34,7 @@ fi
 ng=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # one worker thread, like trunkgate's one media thread; RTPENGINE_THREADS=0: its default (one per core)
 threads=${RTPENGINE_THREADS:-1}
-rtpengine --config-file=none --foreground --log-stderr --log-level=4 --table=-1 \
+${rt[@]+"${rt[@]}"} rtpengine --config-file=none --foreground --log-stderr --log-level=4 --table=-1 \
 	--interface=127.0.0.1 --listen-ng="127.0.0.1:$ng" --port-min=33000 --port-max=39999 \
 	--timeout=600 $([ "$threads" != 0 ] && echo "--num-threads=$threads") >"$work/rtpengine.log" 2>&1 &
 rte=$!
@@ -41,14 +47,13 @@ sys.exit(0 if b"pong" in s.recv(100) else 1)
 EOF
 	sleep 0.1
 done
-echo "== anchored relay: trunkgate engine vs rtpengine $(rtpengine --version 2>&1 | awk '{print $2}') (userspace, $([ "$threads" != 0 ] && echo "$threads worker thread" || echo "default threads")), ${DURATION} s per run after ${WARMUP} s, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== anchored relay: trunkgate engine vs rtpengine $(rtpengine --version 2>&1 | awk '{print $2}') (userspace, $([ "$threads" != 0 ] && echo "$threads worker thread" || echo "default threads")), ${DURATION} s per run after ${WARMUP} s, $([ ${#rt[@]} -gt 0 ] && echo SCHED_FIFO || echo normal scheduling), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for n in $CALLS; do
-	"$B/relay_load" --calls "$n" --seconds "$DURATION" --warmup "$WARMUP" --label direct --direct | tee -a "$work/out"
+	load() { ${rt[@]+"${rt[@]}"} "$B/relay_load" --calls "$n" --seconds "$DURATION" --warmup "$WARMUP" "$@" | tee -a "$work/out"; }
+	load --label direct --direct
 	for _ in $(seq "$REPEAT"); do
-		"$B/relay_load" --calls "$n" --seconds "$DURATION" --warmup "$WARMUP" --label trunkgate \
-			-- "$B/media_relay" | tee -a "$work/out"
-		"$B/relay_load" --calls "$n" --seconds "$DURATION" --warmup "$WARMUP" --label rtpengine \
-			--pid "$rte" -- python3 bench/rtpengine_ng.py "127.0.0.1:$ng" | tee -a "$work/out"
+		load --label trunkgate -- "$B/media_relay"
+		load --label rtpengine --pid "$rte" -- python3 bench/rtpengine_ng.py "127.0.0.1:$ng"
 	done
 done
 echo "== medians over $REPEAT runs [min-max]; added latency = relay p50 - direct p50 of the same call count"
