@@ -35,7 +35,7 @@ ng=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DG
 # one worker thread, like trunkgate's one media thread; RTPENGINE_THREADS=0: its default (one per core)
 threads=${RTPENGINE_THREADS:-1}
 ${rt[@]+"${rt[@]}"} rtpengine --config-file=none --foreground --log-stderr --log-level=4 --table=-1 \
-	--interface=127.0.0.1 --listen-ng="127.0.0.1:$ng" --port-min=33000 --port-max=39999 \
+	--interface=127.0.0.1 --listen-ng="127.0.0.1:$ng" --port-min=33000 --port-max=59999 --delete-delay=0 \
 	--timeout=600 $([ "$threads" != 0 ] && echo "--num-threads=$threads") >"$work/rtpengine.log" 2>&1 &
 rte=$!
 for _ in $(seq 100); do

@@ -218,7 +218,7 @@ int main(int argc, char **argv)
 	struct meter m = { 0 };
 	uint64_t t0, t1, next, end_warm, end;
 	double c0 = 0, c1 = 0, win;
-	FILE *lines;
+	FILE *lines = NULL;
 	pthread_t rx_thread;
 
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
@@ -251,10 +251,10 @@ int main(int argc, char **argv)
 			to_b[i] = pa;
 		}
 	} else {
-		char **av = calloc((size_t)(argc - optind) + 4, sizeof(*av)), n[3][16];
+		static char *av[64], n[3][16];
 		int k = 0;
 
-		if (!av || pipe(in) || pipe(out))
+		if (argc - optind > 60 || pipe(in) || pipe(out))
 			return 1;
 		for (int i = optind; i < argc; i++)
 			av[k++] = argv[i];
@@ -349,7 +349,13 @@ int main(int argc, char **argv)
 		int st;
 
 		close(in[1]);
+		fclose(lines);
 		waitpid(child, &st, 0);
 	}
+	close(fa);
+	close(fb);
+	free(m.lat);
+	free(to_a);
+	free(to_b);
 	return 0;
 }
