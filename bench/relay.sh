@@ -22,7 +22,13 @@ DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-2}
 REPEAT=${REPEAT:-3}
 rt=()
-[ "${RT:-1}" = 1 ] && rt=(chrt -f 10)
+if [ "${RT:-1}" = 1 ]; then
+	if chrt -f 10 true 2>/dev/null; then
+		rt=(chrt -f 10)
+	else
+		echo "bench/relay.sh: SCHED_FIFO not permitted here (root or CAP_SYS_NICE), normal scheduling"
+	fi
+fi
 work=$(mktemp -d)
 rte=
 trap '[ -n "$rte" ] && kill "$rte" 2>/dev/null; rm -rf "$work"' EXIT
