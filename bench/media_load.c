@@ -536,8 +536,10 @@ int main(int argc, char **argv)
 		struct sched_param sp = { .sched_priority = 10 };
 
 		/* both processes and every thread they start (inherited) */
-		if (sched_setscheduler(0, SCHED_FIFO, &sp))
-			perror("media_load: SCHED_FIFO");
+		if (sched_setscheduler(0, SCHED_FIFO, &sp)) {
+			perror("media_load: SCHED_FIFO (normal scheduling instead)");
+			opt_rt = false;
+		}
 	}
 	if (!getrlimit(RLIMIT_NOFILE, &rl)) {
 		rl.rlim_cur = rl.rlim_max;
