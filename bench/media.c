@@ -280,7 +280,8 @@ int main(void)
 {
 	double v[RUNS], us;
 
-	printf("== media engine (median of %d runs, CPU time of the working thread)\n", RUNS);
+	printf("== media engine (median of %d runs, CPU time of the working thread; SRTP crypto: %s)\n",
+	       RUNS, media_srtp_crypto_backend());
 	if (want("relay")) {
 		for (int i = 0; i < RUNS; i++)
 			v[i] = relay(MEDIA_CODEC_PCMU, false);

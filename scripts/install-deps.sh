@@ -6,6 +6,8 @@
 #   scripts/install-deps.sh          build + test + packaging dependencies
 #   scripts/install-deps.sh --build  only what building and running needs (the demo)
 #   scripts/install-deps.sh --check  only report what is missing (exit 1 if any)
+#   scripts/install-deps.sh --bench  also what `make bench` compares against (not CI:
+#                                    CI never runs benchmarks)
 set -euo pipefail
 
 # Build dependencies (keep in step with configure.ac and packaging/debian/control).
@@ -14,7 +16,7 @@ BUILD_PKGS=(
 	libsofia-sip-ua-dev libspandsp-dev libtiff-dev libsrtp2-dev libspeexdsp-dev
 	libmicrohttpd-dev libsqlite3-dev libasound2-dev libpri-dev
 	libjansson-dev libcrypt-dev libsystemd-dev libsnmp-dev libpcre2-dev
-	check dahdi-source libgnutls28-dev
+	check dahdi-source libgnutls28-dev nettle-dev
 )
 # What the test suites drive: real peers and clients, never mocks.
 TEST_PKGS=(
@@ -33,10 +35,16 @@ PKG_PKGS=(
 	debhelper dpkg-dev fakeroot lintian
 )
 
+# Benchmarks only (bench/relay.sh): rtpengine, userspace forwarding, as the
+# relay trunkgate's anchored media is compared with.
+BENCH_PKGS=(rtpengine-daemon)
+
 ALL=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" "${PKG_PKGS[@]}")
 mode=${1:-all}
 if [ "$mode" = "--build" ]; then
 	ALL=("${BUILD_PKGS[@]}" sip-tester)     # SIPp: the demo's Lync stand-in
+elif [ "$mode" = "--bench" ]; then
+	ALL+=("${BENCH_PKGS[@]}")
 fi
 
 missing=()
@@ -73,7 +81,7 @@ $SUDO apt-get "${apt_opts[@]}" install --no-install-recommends "${missing[@]}" >
 if [ -d /run/systemd/system ]; then
 	for p in "${missing[@]}"; do
 		case $p in
-		snmpd|snmptrapd|prometheus)
+		snmpd|snmptrapd|prometheus|rtpengine-daemon)
 			$SUDO systemctl disable --now "$p.service" >/dev/null 2>&1 || true ;;
 		esac
 	done

@@ -165,6 +165,9 @@ void media_srtp_stop(struct media_srtp *s);
 /* In place; buf must have SRTP_MAX_TRAILER_LEN (144) spare bytes. */
 int  media_srtp_protect(struct media_srtp *s, uint8_t *buf, int *len, bool rtcp);
 int  media_srtp_unprotect(struct media_srtp *s, uint8_t *buf, int *len, bool rtcp);
+/* "nettle" (srtp_nettle.c's AES-CM and HMAC-SHA1) or "libsrtp2" (its own, NSS on Debian) */
+const char *media_srtp_crypto_backend(void);
+int  media_srtp_nettle_install(void);
 bool media_srtp_key_equal(const struct media_srtp_key *a, const struct media_srtp_key *b);
 unsigned media_srtp_suite_key_len(enum media_srtp_suite s);
 enum media_srtp_suite media_srtp_suite_by_name(const char *name);

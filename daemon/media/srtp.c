@@ -45,10 +45,25 @@ static const struct {
 
 static pthread_once_t srtp_once = PTHREAD_ONCE_INIT;
 static int srtp_init_rc;
+static const char *srtp_crypto = "libsrtp2";
 
+/* AES-CM and HMAC-SHA1 on nettle (srtp_nettle.c) instead of the NSS types
+ * Debian's libsrtp2 ships; TG_SRTP_CRYPTO=libsrtp2 keeps libsrtp2's own
+ * (for benchmarks: bench/media.c compares both). */
 static void srtp_init_once(void)
 {
+	const char *want = getenv("TG_SRTP_CRYPTO");
+
 	srtp_init_rc = srtp_init() == srtp_err_status_ok ? 0 : EIO;
+	if (!srtp_init_rc && !(want && strcmp(want, "libsrtp2") == 0) &&
+	    media_srtp_nettle_install() == 0)
+		srtp_crypto = "nettle";
+}
+
+const char *media_srtp_crypto_backend(void)
+{
+	pthread_once(&srtp_once, srtp_init_once);
+	return srtp_crypto;
 }
 
 const char *media_srtp_suite_name(enum media_srtp_suite s)
