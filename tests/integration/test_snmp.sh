@@ -122,6 +122,8 @@ is "$(status | jq -r .system.version)" "$(get "$TG.1.1.1.0")" "tgSysVersion = st
 tgwalk=$(snmpwalk $SNMP $TG 2>&1)
 is 30 "$(echo "$tgwalk" | grep -c "^$TG\\.1\\.3\\.2\\.1\\.2\\.$ID\\.")" "tgChannelTable lists the 30 B channels"
 like "$(metrics)" "trunkgate_span_calls_total\\{span=\"carrier\"\\} 1" "Prometheus: trunkgate_span_calls_total 1"
+same '.call_stats.since_start.attempts' "$TG.1.3.1.1.21.$ID" \
+	"tgSpanCallAttempts = status call_stats (0: the span answers its test number itself, no CDR)"
 
 # --- CRC errors injected by the far end
 wait_for sh -c "curl -s -u admin:$PW ${URL}api/v1/status | jq -e '.spans[0].counters.crc_errors >= 50' >/dev/null"

@@ -16,7 +16,8 @@
  *                     and DMs are not measured by our drivers and are left
  *                     out (a GET answers noSuchInstance), as the RFC allows
  *                     for what the interface cannot count.
- * TRUNKGATE-MIB: system and call scalars, tgSpanTable, tgChannelTable,
+ * TRUNKGATE-MIB: system and call scalars, tgSpanTable (with the call
+ * figures of callstats.h), tgChannelTable,
  * tgTrunkTable (index: the trunk's database id) and tgHopTable (trunk id,
  * position of the next hop from 1).
  *
@@ -248,6 +249,33 @@ static int channel_state(const char *s)
 	return !strcmp(s, "idle") ? 1 : !strcmp(s, "busy") ? 2 : !strcmp(s, "restarting") ? 3 : 4;
 }
 
+/* The nine call figure columns from a call_stats object, from column
+ * first on (5-13 of tgTrunkTable and tgHopTable, 20-28 of tgSpanTable):
+ * ASR in hundredths of a percent, ACD in ms, 0 when undefined. */
+static void call_figures(struct build *b, const uint32_t *entry, uint32_t first, const uint32_t *idx,
+			 size_t ilen, json_t *cs)
+{
+	json_t *w = json_object_get(cs, "last_15m"), *all = json_object_get(cs, "since_start");
+	uint32_t col[12];
+	long long att = jint(w, "attempts"), ans = jint(w, "answered");
+	long long tatt = jint(all, "attempts"), tans = jint(all, "answered");
+
+	memcpy(col, entry, 11 * sizeof(*col));
+#define FIG(c, type, v) (col[11] = first + (c), put_int(b, col, 12, idx, ilen, (type), (v)))
+	FIG(0, TGSNMP_GAUGE, jint(cs, "calls_per_minute"));
+	col[11] = first + 1;
+	put_c64(b, col, 12, idx, ilen, (uint64_t)tatt);
+	col[11] = first + 2;
+	put_c64(b, col, 12, idx, ilen, (uint64_t)tans);
+	FIG(3, TGSNMP_GAUGE, att & 0xffffffff);
+	FIG(4, TGSNMP_GAUGE, ans & 0xffffffff);
+	FIG(5, TGSNMP_GAUGE, att ? (ans * 10000 + att / 2) / att : 0);
+	FIG(6, TGSNMP_GAUGE, (int64_t)(json_number_value(json_object_get(w, "acd_seconds")) * 1000 + 0.5));
+	FIG(7, TGSNMP_GAUGE, tatt ? (tans * 10000 + tatt / 2) / tatt : 0);
+	FIG(8, TGSNMP_GAUGE, (int64_t)(json_number_value(json_object_get(all, "acd_seconds")) * 1000 + 0.5));
+#undef FIG
+}
+
 static void tg_span(struct build *b, json_t *span, uint32_t idx)
 {
 	json_t *k = json_object_get(span, "counters"), *chans = json_object_get(span, "channels"), *ch;
@@ -281,6 +309,7 @@ static void tg_span(struct build *b, json_t *span, uint32_t idx)
 	put_int(b, COL(18), TGSNMP_GAUGE, nstate[2]);
 	put_int(b, COL(19), TGSNMP_GAUGE, nstate[3] + nstate[4]);
 #undef COL
+	call_figures(b, (const uint32_t[]){ TG, 1, 3, 1, 1 }, 20, &idx, 1, json_object_get(span, "call_stats"));
 }
 
 static void tg_system(struct build *b, json_t *doc)
@@ -301,33 +330,6 @@ static void tg_system(struct build *b, json_t *doc)
 #undef SYS
 	put_int(b, (const uint32_t[]){ TG, 1, 2, 1 }, 10, zero, 1, TGSNMP_GAUGE, jint(calls, "active"));
 	put_c64(b, (const uint32_t[]){ TG, 1, 2, 2 }, 10, zero, 1, (uint64_t)jint(calls, "total"));
-}
-
-/* The call figure columns 5-13 of tgTrunkTable and tgHopTable from a
- * call_stats object: ASR in hundredths of a percent, ACD in ms, 0 when
- * undefined. */
-static void call_figures(struct build *b, const uint32_t *entry, const uint32_t *idx, size_t ilen,
-			 json_t *cs)
-{
-	json_t *w = json_object_get(cs, "last_15m"), *all = json_object_get(cs, "since_start");
-	uint32_t col[12];
-	long long att = jint(w, "attempts"), ans = jint(w, "answered");
-	long long tatt = jint(all, "attempts"), tans = jint(all, "answered");
-
-	memcpy(col, entry, 11 * sizeof(*col));
-#define FIG(c, type, v) (col[11] = (c), put_int(b, col, 12, idx, ilen, (type), (v)))
-	FIG(5, TGSNMP_GAUGE, jint(cs, "calls_per_minute"));
-	col[11] = 6;
-	put_c64(b, col, 12, idx, ilen, (uint64_t)tatt);
-	col[11] = 7;
-	put_c64(b, col, 12, idx, ilen, (uint64_t)tans);
-	FIG(8, TGSNMP_GAUGE, att & 0xffffffff);
-	FIG(9, TGSNMP_GAUGE, ans & 0xffffffff);
-	FIG(10, TGSNMP_GAUGE, att ? (ans * 10000 + att / 2) / att : 0);
-	FIG(11, TGSNMP_GAUGE, (int64_t)(json_number_value(json_object_get(w, "acd_seconds")) * 1000 + 0.5));
-	FIG(12, TGSNMP_GAUGE, tatt ? (tans * 10000 + tatt / 2) / tatt : 0);
-	FIG(13, TGSNMP_GAUGE, (int64_t)(json_number_value(json_object_get(all, "acd_seconds")) * 1000 + 0.5));
-#undef FIG
 }
 
 static int name_index(const char *s, const char *const *names, int n, int other)
@@ -366,7 +368,7 @@ static void tg_sip(struct build *b, json_t *doc)
 			name_index(jstr(t, "state"), trunk_states, 5, 3));
 		put_int(b, (const uint32_t[]){ TG, 1, 4, 1, 1, 4 }, 12, &idx, 1, TGSNMP_GAUGE,
 			jint(t, "active_calls"));
-		call_figures(b, tentry, &idx, 1, json_object_get(t, "call_stats"));
+		call_figures(b, tentry, 5, &idx, 1, json_object_get(t, "call_stats"));
 		ss = &b->view->sip[b->view->nsip++];
 		ss->trunk = id;
 		snprintf(ss->name, sizeof(ss->name), "%s", jstr(t, "name"));
@@ -386,7 +388,7 @@ static void tg_sip(struct build *b, json_t *doc)
 				name_index(jstr(h, "state"), hop_states, 4, 3));
 			put_int(b, (const uint32_t[]){ TG, 1, 4, 2, 1, 4 }, 12, ix, 2, TGSNMP_GAUGE,
 				json_is_number(rtt) ? (int64_t)(json_number_value(rtt) * 1000 + 0.5) : 0);
-			call_figures(b, hentry, ix, 2, json_object_get(h, "call_stats"));
+			call_figures(b, hentry, 5, ix, 2, json_object_get(h, "call_stats"));
 			ss = &b->view->sip[b->view->nsip++];
 			ss->trunk = id;
 			ss->hop = (unsigned)k + 1;

@@ -172,6 +172,7 @@ int test_snmp_view_maps_sip_trunks_and_next_hops(void)
 	TEST_EQ(6667, at(&v, "1.3.6.1.4.1.99999.1.4.1.1.10.4"));       /* Asr 66.67 % */
 	TEST_EQ(2104, at(&v, "1.3.6.1.4.1.99999.1.4.1.1.11.4"));       /* Acd ms */
 	TEST_EQ(4444, at(&v, "1.3.6.1.4.1.99999.1.4.1.1.12.4"));       /* AsrTotal */
+	TEST_EQ(2104, at(&v, "1.3.6.1.4.1.99999.1.4.1.1.13.4"));       /* AcdTotal */
 	var = tgsnmp_view_get(&v, (const uint32_t[]){ 1, 3, 6, 1, 4, 1, 99999, 1, 4, 2, 1, 2, 4, 1 }, 14);
 	TEST_ASSERT(var && var->type == TGSNMP_STRING);
 	TEST_STREQ("127.0.0.1:5070/udp", var->s);
