@@ -5,6 +5,8 @@
 #
 #   scripts/install-deps.sh          build + test + packaging dependencies
 #   scripts/install-deps.sh --build  only what building and running needs (the demo)
+#   scripts/install-deps.sh --bench  also what `make bench` compares against (Kamailio);
+#                                    CI runs no benchmarks and does not need it
 #   scripts/install-deps.sh --check  only report what is missing (exit 1 if any)
 set -euo pipefail
 
@@ -33,10 +35,15 @@ PKG_PKGS=(
 	debhelper dpkg-dev fakeroot lintian
 )
 
+# Benchmarks only (bench/sip_kamailio.sh): the reference SIP proxy.
+BENCH_PKGS=(kamailio)
+
 ALL=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" "${PKG_PKGS[@]}")
 mode=${1:-all}
 if [ "$mode" = "--build" ]; then
 	ALL=("${BUILD_PKGS[@]}" sip-tester)     # SIPp: the demo's Lync stand-in
+elif [ "$mode" = "--bench" ]; then
+	ALL+=("${BENCH_PKGS[@]}")
 fi
 
 missing=()
