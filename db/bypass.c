@@ -118,29 +118,44 @@ static void bind_pair(sqlite3_stmt *st, const struct db_bypass_pair *p)
 	sqlite3_bind_int64(st, 5, db_now_ms());
 }
 
-int db_bypass_create(struct db *db, struct db_bypass_pair *p, struct db_routing_write *w)
+int db_rt_bypass_write(struct db *db, struct db_bypass_pair *p, struct db_routing_write *w,
+		       bool create)
 {
 	sqlite3_stmt *st;
+	int rc;
+
+	if (create)
+		p->id = 0;
+	rc = pair_check(db, p, w);
+	if (!rc)
+		rc = db_prepare(db, &st, create ?
+				"INSERT INTO bypass_pairs (name, span_a_id, span_b_id, mode, "
+				"created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)" :
+				"UPDATE bypass_pairs SET name = ?1, span_a_id = ?2, "
+				"span_b_id = ?3, mode = ?4, updated_at = ?5 WHERE id = ?6");
+	if (!rc) {
+		bind_pair(st, p);
+		if (!create)
+			sqlite3_bind_int64(st, 6, p->id);
+		rc = db_rt_step(st);
+		if (create)
+			p->id = sqlite3_last_insert_rowid(db->conn);
+	}
+	return rc;
+}
+
+int db_bypass_create(struct db *db, struct db_bypass_pair *p, struct db_routing_write *w)
+{
 	int rc = db_rt_begin(db, w);
 
 	if (rc)
 		return rc;
-	p->id = 0;
-	rc = pair_check(db, p, w);
-	if (!rc)
-		rc = db_prepare(db, &st, "INSERT INTO bypass_pairs (name, span_a_id, span_b_id, mode, "
-				"created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)");
-	if (!rc) {
-		bind_pair(st, p);
-		rc = db_rt_step(st);
-		p->id = sqlite3_last_insert_rowid(db->conn);
-	}
+	rc = db_rt_bypass_write(db, p, w, true);
 	return db_rt_finish(db, rc, w, "create", "bypass_pair", p->id, NULL, PAIR_JSON);
 }
 
 int db_bypass_update(struct db *db, struct db_bypass_pair *p, struct db_routing_write *w)
 {
-	sqlite3_stmt *st;
 	char *before;
 	int rc = db_rt_begin(db, w);
 
@@ -151,15 +166,7 @@ int db_bypass_update(struct db *db, struct db_bypass_pair *p, struct db_routing_
 		db_rollback(db);
 		return ENOENT;
 	}
-	rc = pair_check(db, p, w);
-	if (!rc)
-		rc = db_prepare(db, &st, "UPDATE bypass_pairs SET name = ?1, span_a_id = ?2, "
-				"span_b_id = ?3, mode = ?4, updated_at = ?5 WHERE id = ?6");
-	if (!rc) {
-		bind_pair(st, p);
-		sqlite3_bind_int64(st, 6, p->id);
-		rc = db_rt_step(st);
-	}
+	rc = db_rt_bypass_write(db, p, w, false);
 	return db_rt_finish(db, rc, w, "update", "bypass_pair", p->id, before, PAIR_JSON);
 }
 

@@ -524,6 +524,41 @@ int db_preset_plan(const struct db_preset *a, struct db_preset_plan *plan, char 
 int db_preset_apply(struct db *db, const struct db_preset *a, const struct db_preset_plan *plan,
 		    const char *answers_json, struct db_routing_write *w);
 
+/* ---- Configuration import (config_import.c) ----
+ * Replace the whole configuration in one transaction: spans and SIP trunks
+ * matched by name (kept rows keep their ids; missing ones are deleted),
+ * trunk groups, ranges, rules, routes and bypass pairs deleted and written
+ * again, settings written (and those in settings_unset deleted: back to
+ * their defaults).  The row writers are the single-object writes' own; then
+ * w->verify on the whole routing, one audit row ("import", "config", with
+ * summary_json as after), one generation.  Errors as the routing writes',
+ * with w->field naming the object ("routes[3].range").  Users, API tokens
+ * and analog ports stay.  dry_run: everything is checked, nothing stays.
+ * The arrays are written in place (ids set). */
+struct db_config_import {
+	struct db_span *spans;
+	size_t nspans;
+	struct db_sip_trunk *sip_trunks;
+	size_t nsip_trunks;
+	struct db_trunk_group *groups;
+	size_t ngroups;
+	struct db_number_range *ranges;
+	size_t nranges;
+	struct db_manip_rule *rules;
+	size_t nrules;
+	struct db_route *routes;
+	size_t nroutes;
+	struct db_bypass_pair *pairs;
+	size_t npairs;
+	const struct db_kv *settings;
+	size_t nsettings;
+	const char *const *settings_unset;
+	size_t nunset;
+	const char *summary_json;
+	bool dry_run;
+};
+int db_config_import(struct db *db, struct db_config_import *c, struct db_routing_write *w);
+
 /* Events (severity: critical, major, minor, warning, info, cleared) */
 int db_event_add(struct db *db, const char *severity, const char *kind, const char *source,
 		 const char *message);

@@ -94,5 +94,14 @@ int db_rt_range_write(struct db *db, struct db_number_range *r, struct db_routin
 int db_rt_rule_write(struct db *db, struct db_manip_rule *r, struct db_routing_write *w,
 		     bool create);
 int db_rt_route_write(struct db *db, struct db_route *r, struct db_routing_write *w, bool create);
+int db_rt_sip_trunk_write(struct db *db, struct db_sip_trunk *t, struct db_routing_write *w,
+			  bool create);
+int db_rt_bypass_write(struct db *db, struct db_bypass_pair *p, struct db_routing_write *w,
+		       bool create);
+/* A span row (insert, or update by ->id); EINVAL: busy_out_group names no group. */
+int db_rt_span_write(struct db *db, struct db_span *sp, bool create);
+/* Prefix a writer's field with the object it was writing ("routes[2].range"):
+ * when rc is an error and w->field is set.  Returns rc. */
+int db_rt_blame(struct db_routing_write *w, int rc, const char *what, unsigned i);
 
 #endif

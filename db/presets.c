@@ -87,6 +87,7 @@ static struct db_trunk_group *add_group(struct db_preset_plan *p, const char *na
 	snprintf(g->kind, sizeof(g->kind), "%s", kind);
 	snprintf(g->hunting, sizeof(g->hunting), "%s", hunting);
 	g->nmembers = 1;
+	g->members[0].weight = 1;       /* as the API's default: 0 is not a weight it takes */
 	snprintf(g->members[0].name, sizeof(g->members[0].name), "%s", member);
 	return g;
 }
@@ -376,18 +377,6 @@ static int write_trunk(struct db *db, const struct db_preset *a, struct db_routi
 	return db_rt_step(st);
 }
 
-/* Prefix a writer's field with the object it was writing ("routes[2].range"). */
-static int blame(struct db_routing_write *w, int rc, const char *what, unsigned i)
-{
-	char f[sizeof(w->field)];
-
-	if (rc && w->field[0]) {
-		snprintf(f, sizeof(f), "%s", w->field);
-		snprintf(w->field, sizeof(w->field), "%s[%u].%s", what, i, f);
-	}
-	return rc;
-}
-
 int db_preset_apply(struct db *db, const struct db_preset *a, const struct db_preset_plan *plan,
 		    const char *answers_json, struct db_routing_write *w)
 {
@@ -418,13 +407,13 @@ int db_preset_apply(struct db *db, const struct db_preset *a, const struct db_pr
 	if (!rc)
 		rc = write_trunk(db, a, w);
 	for (unsigned i = 0; !rc && i < p->ngroups; i++)
-		rc = blame(w, db_rt_group_write(db, &p->groups[i], w, true), "trunk_groups", i);
+		rc = db_rt_blame(w, db_rt_group_write(db, &p->groups[i], w, true), "trunk_groups", i);
 	for (unsigned i = 0; !rc && i < p->nranges; i++)
-		rc = blame(w, db_rt_range_write(db, &p->ranges[i], w, true), "number_ranges", i);
+		rc = db_rt_blame(w, db_rt_range_write(db, &p->ranges[i], w, true), "number_ranges", i);
 	for (unsigned i = 0; !rc && i < p->nrules; i++)
-		rc = blame(w, db_rt_rule_write(db, &p->rules[i], w, true), "rules", i);
+		rc = db_rt_blame(w, db_rt_rule_write(db, &p->rules[i], w, true), "rules", i);
 	for (unsigned i = 0; !rc && i < p->nroutes; i++)
-		rc = blame(w, db_rt_route_write(db, &p->routes[i], w, true), "routes", i);
+		rc = db_rt_blame(w, db_rt_route_write(db, &p->routes[i], w, true), "routes", i);
 	if (!rc && cleared)
 		rc = keep_busy_out(db);
 	if (!rc)

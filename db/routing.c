@@ -48,6 +48,17 @@ int db_rt_begin(struct db *db, struct db_routing_write *w)
 	return db_begin(db);
 }
 
+int db_rt_blame(struct db_routing_write *w, int rc, const char *what, unsigned i)
+{
+	char f[sizeof(w->field)];
+
+	if (rc && w->field[0]) {
+		snprintf(f, sizeof(f), "%s", w->field);
+		snprintf(w->field, sizeof(w->field), "%s[%u].%s", what, i, f);
+	}
+	return rc;
+}
+
 int db_rt_step(sqlite3_stmt *st)
 {
 	int rc = sqlite3_step(st);

@@ -164,8 +164,8 @@ static int write_hops(struct db *db, const struct db_sip_trunk *t)
 	return rc;
 }
 
-static int trunk_write(struct db *db, struct db_sip_trunk *t, struct db_routing_write *w,
-		       bool create)
+int db_rt_sip_trunk_write(struct db *db, struct db_sip_trunk *t, struct db_routing_write *w,
+			  bool create)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -226,7 +226,7 @@ int db_sip_trunk_create(struct db *db, struct db_sip_trunk *t, struct db_routing
 
 	if (rc)
 		return rc;
-	rc = trunk_write(db, t, w, true);
+	rc = db_rt_sip_trunk_write(db, t, w, true);
 	return db_rt_finish(db, rc, w, "create", "sip_trunk", t->id, NULL, TRUNK_JSON);
 }
 
@@ -242,7 +242,7 @@ int db_sip_trunk_update(struct db *db, struct db_sip_trunk *t, struct db_routing
 		db_rollback(db);
 		return ENOENT;
 	}
-	rc = trunk_write(db, t, w, false);
+	rc = db_rt_sip_trunk_write(db, t, w, false);
 	return db_rt_finish(db, rc, w, "update", "sip_trunk", t->id, before, TRUNK_JSON);
 }
 

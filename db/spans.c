@@ -160,35 +160,51 @@ static int finish(struct db *db, int rc, const struct db_actor *who, const char 
 	return rc;
 }
 
+/* The row itself (insert, or update by sp->id), inside the caller's
+ * transaction; EINVAL: busy_out_group names no group. */
+int db_rt_span_write(struct db *db, struct db_span *sp, bool create)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, &st, create ?
+		"INSERT INTO spans (name, enabled, driver, position, type, framing, line_code, crc4, "
+		"clock_source, signalling, pri_side, switch_type, hunting, test_number, debug, "
+		"sim_attach, busy_out_group_id, busy_out_method, created_at, updated_at) VALUES "
+		"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+		BUSY_OUT_GROUP_ID ", ?19, ?17, ?17)" :
+		"UPDATE spans SET name = ?1, enabled = ?2, driver = ?3, position = ?4, type = ?5, "
+		"framing = ?6, line_code = ?7, crc4 = ?8, clock_source = ?9, signalling = ?10, "
+		"pri_side = ?11, switch_type = ?12, hunting = ?13, test_number = ?14, debug = ?15, "
+		"sim_attach = ?16, busy_out_group_id = " BUSY_OUT_GROUP_ID ", busy_out_method = ?19, "
+		"updated_at = ?17 WHERE id = ?20");
+	if (rc)
+		return rc;
+	bind_span(st, sp);
+	if (!create)
+		sqlite3_bind_int64(st, 20, sp->id);
+	rc = db_step_done(st);
+	if (!rc && create)
+		sp->id = sqlite3_last_insert_rowid(db->conn);
+	return rc ? rc : check_busy_out_group(db, sp);
+}
+
 int db_span_create(struct db *db, struct db_span *sp, const struct db_actor *who,
 		   unsigned long long *genp)
 {
-	sqlite3_stmt *st;
 	int rc;
 
 	rc = db_begin(db);
 	if (rc)
 		return rc;
-	rc = db_prepare(db, &st,
-		"INSERT INTO spans (name, enabled, driver, position, type, framing, line_code, crc4, "
-		"clock_source, signalling, pri_side, switch_type, hunting, test_number, debug, "
-		"sim_attach, busy_out_group_id, busy_out_method, created_at, updated_at) VALUES "
-		"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-		BUSY_OUT_GROUP_ID ", ?19, ?17, ?17)");
-	if (!rc) {
-		bind_span(st, sp);
-		rc = db_step_done(st);
-		sp->id = sqlite3_last_insert_rowid(db->conn);
-	}
-	if (!rc)
-		rc = check_busy_out_group(db, sp);
+	rc = db_rt_span_write(db, sp, true);
 	return finish(db, rc, who, "create", sp->id, NULL, genp);
 }
 
 int db_span_update(struct db *db, const struct db_span *sp, const struct db_actor *who,
 		   unsigned long long *genp)
 {
-	sqlite3_stmt *st;
+	struct db_span copy = *sp;
 	char *before;
 	int rc;
 
@@ -200,19 +216,7 @@ int db_span_update(struct db *db, const struct db_span *sp, const struct db_acto
 		db_rollback(db);
 		return ENOENT;
 	}
-	rc = db_prepare(db, &st,
-		"UPDATE spans SET name = ?1, enabled = ?2, driver = ?3, position = ?4, type = ?5, "
-		"framing = ?6, line_code = ?7, crc4 = ?8, clock_source = ?9, signalling = ?10, "
-		"pri_side = ?11, switch_type = ?12, hunting = ?13, test_number = ?14, debug = ?15, "
-		"sim_attach = ?16, busy_out_group_id = " BUSY_OUT_GROUP_ID ", busy_out_method = ?19, "
-		"updated_at = ?17 WHERE id = ?20");
-	if (!rc) {
-		bind_span(st, sp);
-		sqlite3_bind_int64(st, 20, sp->id);
-		rc = db_step_done(st);
-	}
-	if (!rc)
-		rc = check_busy_out_group(db, sp);
+	rc = db_rt_span_write(db, &copy, false);
 	return finish(db, rc, who, "update", sp->id, before, genp);
 }
 

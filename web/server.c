@@ -411,7 +411,7 @@ int web_start(struct web **wp, const struct web_cfg *cfg, char *err, size_t errl
 	char host[300], portstr[8];
 	unsigned port;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-			 MHD_USE_ITC;
+			 MHD_ALLOW_SUSPEND_RESUME;      /* status streams (events.c) */
 	const union MHD_DaemonInfo *di;
 	struct web *w;
 	int rc;
@@ -451,6 +451,13 @@ int web_start(struct web **wp, const struct web_cfg *cfg, char *err, size_t errl
 	w->tls = cfg->tls_cert && cfg->tls_key;
 	if (w->tls)
 		flags |= MHD_USE_TLS;
+	rc = web_events_start(&w->events, w->db_path);
+	if (rc) {
+		snprintf(err, errlen, "cannot start the status stream thread: %s", strerror(rc));
+		freeaddrinfo(ai);
+		free(w);
+		return rc;
+	}
 	w->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, w,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w,         /* first, to catch everything */
 		MHD_OPTION_SOCK_ADDR, ai->ai_addr,
@@ -469,6 +476,7 @@ int web_start(struct web **wp, const struct web_cfg *cfg, char *err, size_t errl
 		rc = errno ? errno : EADDRINUSE;
 		snprintf(err, errlen, "cannot listen for %s on %s: %s", w->tls ? "HTTPS" : "HTTP",
 			 cfg->listen, strerror(rc));
+		web_events_free(w->events);
 		free(w);
 		return rc;
 	}
@@ -507,6 +515,7 @@ void web_stop(struct web *w)
 {
 	if (!w)
 		return;
+	web_events_close(w->events);    /* streams end: none may stay suspended */
 	if (w->mhd) {
 		/* Give requests in flight a moment to finish; idle keep-alive
 		 * connections are closed by MHD_stop_daemon. */
@@ -520,6 +529,7 @@ void web_stop(struct web *w)
 		}
 		MHD_stop_daemon(w->mhd);        /* joins the pool threads */
 	}
+	web_events_free(w->events);
 	web_sessions_clear();
 	free(w);
 }

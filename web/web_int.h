@@ -68,7 +68,24 @@ struct web {
 	size_t max_body;
 	struct netacl metrics_acl;      /* may GET /metrics without logging in */
 	bool tls;                       /* HTTPS: cookies get Secure */
+	struct web_events *events;      /* status streams (events.c) */
 };
+
+/* Status event streams (events.c): a hub per server with its notifier
+ * thread.  close ends every stream and stops the thread (before MHD stops);
+ * free after MHD has stopped. */
+#define WEB_STREAMS_MAX 32
+struct web_events;
+int web_events_start(struct web_events **hubp, const char *db_path);
+void web_events_close(struct web_events *hub);
+void web_events_free(struct web_events *hub);
+unsigned web_events_count(struct web_events *hub);
+/* A record row (db_records) appended to the JSON array arr as an object,
+ * integers as numbers, stored JSON as JSON (api/records.c). */
+int web_record_json(void *arr, int n, const char *const *names, const char *const *values,
+		    const int *types);
+/* GET /api/v1/status/stream (in the route table, api/routes.c) */
+api_handler_h api_status_stream;
 
 /* Replies (each queues the response; the return value goes back to MHD). */
 enum MHD_Result web_reply_json(struct web_req *r, unsigned status, json_t *body);   /* steals body */

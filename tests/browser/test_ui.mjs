@@ -119,7 +119,33 @@ async function waitText(sel, want, timeout = TIMEOUT) {
 
 /* ---- the test ---- */
 
-const TESTS = 27;
+let streamRequests = 0, statusPolls = 0;
+
+/* tgsim attached to the daemon's span; its JSON lines collect in out */
+function startTgsim(script) {
+	const p = spawn(join(builddir, 'tgsim'), [], { stdio: ['pipe', 'pipe', 'ignore'] });
+	const sim = { proc: p, out: '' };
+	p.stdout.on('data', (d) => { sim.out += d.toString(); });
+	p.stdin.end(script);
+	scratchProcs.push(p);
+	return sim;
+}
+const scratchProcs = [];
+
+async function waitFor(cond, ms, what) {
+	for (const end = Date.now() + ms; Date.now() < end; await sleep(10))
+		if (cond()) return;
+	throw new Error(`${what}: not within ${ms} ms`);
+}
+
+const spanBadge = (name) => page.evaluate((n) => {
+	for (const li of document.querySelectorAll('#spans-body li'))
+		if (li.querySelector('.item-name')?.textContent === n)
+			return li.querySelector('.badge')?.className || '';
+	return '';
+}, name);
+
+const TESTS = 32;
 
 async function main() {
 	mkdirSync(artifacts, { recursive: true });
@@ -150,8 +176,13 @@ async function main() {
 		page.setDefaultTimeout(TIMEOUT);
 		/* CSP violations and script errors show up here; expected 4xx fetches do not count */
 		page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+		page.on('request', (q) => {
+			if (q.url().endsWith('/api/v1/status/stream')) streamRequests++;
+			else if (q.url().endsWith('/api/v1/status')) statusPolls++;
+		});
 		page.on('console', (m) => {
-			if (m.type() === 'error' && !/status of 4\d\d/.test(m.text()))
+			/* expected: 4xx fetches, and the 503 of the refused stream in the fallback check */
+			if (m.type() === 'error' && !/status of (4\d\d|503)/.test(m.text()))
 				problems.push(`console: ${m.text()}`);
 		});
 
@@ -485,6 +516,113 @@ async function main() {
 			await shot('14-dashboard-sip-trunk');
 		});
 
+		await check('the dashboard follows the status stream and turns red within 2 s of a cable pull', async () => {
+			await page.click('#nav a[data-route=dashboard]');
+			const sim = startTgsim(`span carrier ${join(stateDir, 'sim', 'carrier.sock')} type=E1 side=network\n` +
+				'expect link up carrier within 20\nsleep 3\nalarm carrier los on\nsleep 30\n');
+			await page.waitForFunction(() => [...document.querySelectorAll('#spans-body li')].some((li) =>
+				li.querySelector('.item-name')?.textContent === 'carrier' &&
+				li.querySelector('.badge.state-up')), null, { timeout: 20000 });
+			await shot('15-dashboard-span-up');
+			const polls = statusPolls;
+			assert(streamRequests > 0, 'the dashboard never opened the status stream');
+			await waitFor(() => sim.out.includes('"event":"fault"'), 10000, 'tgsim pulling the cable');
+			const t0 = Date.now();
+			await page.waitForFunction(() => [...document.querySelectorAll('#spans-body li')].some((li) =>
+				li.querySelector('.item-name')?.textContent === 'carrier' &&
+				li.querySelector('.badge.state-alarm')), null, { timeout: 2000 });
+			const dt = Date.now() - t0;
+			console.log(`# cable pull to a red span on the dashboard: ${dt} ms`);
+			await shot('16-dashboard-span-red');
+			assert(statusPolls === polls, `the dashboard polled ${statusPolls - polls} times while the stream was open`);
+			sim.proc.kill();
+		});
+
+		await check('the events page adds a new event by itself (status stream)', async () => {
+			await page.click('#nav a[data-route=events]');
+			await waitText('#ev-body', 'span-alarm');
+			const before = Number(await text('#ev-count'));
+			/* a configuration change: the daemon writes a config-applied event when it applies it */
+			const st = await page.evaluate(async () => (await fetch('api/v1/settings', { method: 'PUT',
+				body: JSON.stringify({ contact: 'noc2@example.com' }), headers: { 'Content-Type': 'application/json',
+				'X-CSRF-Token': sessionStorage.getItem('trunkgate.csrf') } })).status);
+			assert(st === 200, `settings PUT: ${st}`);
+			await page.waitForFunction((b) => Number(document.querySelector('#ev-count').textContent) > b,
+				before, { timeout: 4000 });
+			await waitText('#au-body', 'settings');
+			await shot('16b-events-live');
+		});
+
+		await check('when the stream is refused (503) the dashboard polls instead', async () => {
+			await page.route('**/api/v1/status/stream', (r) => r.fulfill({ status: 503,
+				contentType: 'application/json', body: '{"error":{"code":"unavailable","message":"full"}}' }));
+			await page.click('#nav a[data-route=settings]');
+			await visible('#settings-form');
+			const polls = statusPolls;
+			await page.click('#nav a[data-route=dashboard]');
+			await waitFor(() => statusPolls >= polls + 2, 6000, 'two status polls');
+			await page.unroute('**/api/v1/status/stream');
+			const before = await text('#live-text');
+			await page.waitForFunction((b) => document.querySelector('#live-text').textContent !== b,
+				before, { timeout: 4000 });
+		});
+
+		await check('settings: the configuration is exported; a bad file is refused naming the object; a good one is checked, then imported', async () => {
+			await page.click('#nav a[data-route=settings]');
+			await visible('#backup');
+			const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#export-config')]);
+			const doc = JSON.parse(readFileSync(await dl.path(), 'utf8'));
+			assert(doc.format === 'trunkgate-config' && doc.routes.length > 0 && doc.spans.length === 2,
+				`export: ${JSON.stringify(doc).slice(0, 200)}`);
+			assert(/-config-\d{8}-\d{6}\.json$/.test(dl.suggestedFilename()), `file name ${dl.suggestedFilename()}`);
+			const bad = JSON.parse(JSON.stringify(doc));
+			bad.routes[1].range = 'no-such-range';
+			await page.setInputFiles('#import-file', { name: 'bad.json', mimeType: 'application/json',
+				buffer: Buffer.from(JSON.stringify(bad)) });
+			await page.click('#import-form button[type=submit]');
+			await waitText('#import-form .form-error', 'routes[1]: range: no number range named no-such-range');
+			await waitText('#import-preview', 'no-such-range');
+			assert(await page.locator('#import-apply').isDisabled(), 'Import offered for a bad file');
+			await shot('17-import-refused');
+			doc.settings.location = 'Rack 5, Berlin DC';
+			await page.setInputFiles('#import-file', { name: 'good.json', mimeType: 'application/json',
+				buffer: Buffer.from(JSON.stringify(doc)) });
+			await page.click('#import-form button[type=submit]');
+			await waitText('#import-preview', 'The file is valid');
+			await waitText('#import-status', 'nothing changed yet');
+			await page.click('#import-apply');
+			await waitText('#import-status', 'Imported as configuration generation');
+			await page.waitForFunction(() => document.querySelector('#location').value === 'Rack 5, Berlin DC',
+				null, { timeout: TIMEOUT });      /* the form shows the imported settings */
+			await shot('18-import-done');
+			const s = await page.evaluate(async () => (await fetch('api/v1/settings')).json());
+			assert(s.location === 'Rack 5, Berlin DC', `location after import: ${s.location}`);
+		});
+
+		await check('tablet: every page fits 768×1024 and 1024×768 without sideways scrolling', async () => {
+			const routes = ['dashboard', 'deployment', 'config', 'route-test', 'calls', 'events', 'users', 'settings'];
+			const bad = [];
+			for (const [w, h] of [[768, 1024], [1024, 768]]) {
+				await page.setViewportSize({ width: w, height: h });
+				for (const r of routes) {
+					await page.click(`#nav a[data-route=${r}]`);
+					await sleep(300);
+					const m = await page.evaluate(() => {
+						const links = [...document.querySelectorAll('#nav a')].filter((a) => a.offsetParent);
+						return {
+							over: document.documentElement.scrollWidth - window.innerWidth,
+							small: links.filter((a) => a.getBoundingClientRect().height < 40).length,
+						};
+					});
+					if (m.over > 0) bad.push(`${r} at ${w}×${h}: ${m.over}px wider than the screen`);
+					if (m.small) bad.push(`${r} at ${w}×${h}: ${m.small} nav links under 40 px tall`);
+					await page.screenshot({ path: join(artifacts, `tablet-${w}x${h}-${r}.png`) });
+				}
+			}
+			await page.setViewportSize({ width: 1280, height: 720 });
+			assert(!bad.length, bad.join('; '));
+		});
+
 		await check('no script errors or CSP violations were reported', async () => {
 			assert(problems.length === 0, problems.join('; '));
 		});
@@ -499,6 +637,8 @@ try {
 } catch (err) {
 	fatal = err;
 } finally {
+	for (const p of scratchProcs)
+		p.kill();
 	await stopDaemon();
 	for (const d of scratch)
 		rmSync(d, { recursive: true, force: true });

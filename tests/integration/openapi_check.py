@@ -368,6 +368,26 @@ def main():
         "replace": True, "dry_run": True}, token=tok, expect=200)
     v("POST", "/api/v1/presets/nope", {}, token=tok, expect=404)
 
+    # --- the status stream: its first frame, then hang up ---
+    req = urllib.request.Request(URL + "/api/v1/status/stream", headers={"Authorization": "Bearer " + tok})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        lines = []
+        while len(lines) < 2 or lines[-2] != b"event: status\n" or not lines[-1].startswith(b"data: "):
+            lines.append(r.readline())
+        validate(doc, "GET", "/api/v1/status/stream", r.status, r.headers, b"".join(lines),
+                 "GET /api/v1/status/stream -> %d matches the document" % r.status)
+    frame = json.loads(lines[-1][6:])
+    wrapped = {"$ref": "#/components/schemas/Status", "components": doc["components"]}
+    errors = list(jsonschema.Draft202012Validator(wrapped).iter_errors(frame))
+    report(not errors, "the stream's status frame matches the Status schema",
+           "; ".join(e.message for e in errors[:3]))
+
+    # --- configuration export/import ---
+    _, _, exp = v("GET", "/api/v1/config/export?secrets=1", token=tok, expect=200)
+    if exp:
+        v("POST", "/api/v1/config/import?dry_run=1", exp, token=tok, expect=200)
+    v("POST", "/api/v1/config/import?dry_run=1", {"format": "nope"}, token=tok, expect=400)
+
     # --- users and tokens ---
     v("POST", "/api/v1/users", {"username": "vera", "password": "viewer-pass-1", "role": "viewer"}, token=tok, expect=201)
     v("POST", "/api/v1/users", {"username": "vera", "password": "viewer-pass-1", "role": "viewer"}, token=tok, expect=409)

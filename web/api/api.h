@@ -22,6 +22,7 @@ api_handler_h api_sip_trunks_list, api_sip_trunk_get, api_sip_trunk_create, api_
 api_handler_h api_bypass_list, api_bypass_get, api_bypass_create, api_bypass_update, api_bypass_delete;
 api_handler_h api_trunk_group_state;
 api_handler_h api_presets_list, api_preset_apply;
+api_handler_h api_config_export, api_config_import;
 api_handler_h api_users_list, api_user_get, api_user_create, api_user_update, api_user_delete;
 api_handler_h api_tokens_list, api_token_create, api_token_delete;
 api_handler_h api_cdrs_list, api_audit_list, api_events_list, api_backup;

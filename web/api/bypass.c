@@ -93,18 +93,18 @@ static int pair_update(struct db *db, void *obj, struct db_routing_write *w)
 	return db_bypass_update(db, obj, w);
 }
 
-static const struct api_rt_resource pairs = {
+const struct api_rt_resource api_rt_bypass_pairs = {
 	.what = "bypass pair", .list_key = "bypass_pairs", .size = sizeof(struct db_bypass_pair),
 	.fields = pair_fields, .nfields = TG_ARRAY_SIZE(pair_fields), .init = pair_init,
 	.check = pair_check, .name = pair_name, .list = pair_list, .get = pair_get,
 	.create = pair_create, .update = pair_update, .del = db_bypass_delete,
 };
 
-enum MHD_Result api_bypass_list(struct web_req *r) { return api_rt_list(r, &pairs); }
-enum MHD_Result api_bypass_get(struct web_req *r) { return api_rt_get(r, &pairs); }
-enum MHD_Result api_bypass_create(struct web_req *r) { return api_rt_create(r, &pairs); }
-enum MHD_Result api_bypass_update(struct web_req *r) { return api_rt_update(r, &pairs); }
-enum MHD_Result api_bypass_delete(struct web_req *r) { return api_rt_delete(r, &pairs); }
+enum MHD_Result api_bypass_list(struct web_req *r) { return api_rt_list(r, &api_rt_bypass_pairs); }
+enum MHD_Result api_bypass_get(struct web_req *r) { return api_rt_get(r, &api_rt_bypass_pairs); }
+enum MHD_Result api_bypass_create(struct web_req *r) { return api_rt_create(r, &api_rt_bypass_pairs); }
+enum MHD_Result api_bypass_update(struct web_req *r) { return api_rt_update(r, &api_rt_bypass_pairs); }
+enum MHD_Result api_bypass_delete(struct web_req *r) { return api_rt_delete(r, &api_rt_bypass_pairs); }
 
 enum MHD_Result api_trunk_group_state(struct web_req *r)
 {

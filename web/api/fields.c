@@ -158,7 +158,9 @@ bool api_fields_apply(const struct api_field *f, size_t n, json_t *body, void *o
 	return true;
 }
 
-json_t *api_fields_to_json(const struct api_field *f, size_t n, const void *obj)
+/* The fields `keep` says yes to, as a JSON object. */
+static json_t *fields_json(const struct api_field *f, size_t n, const void *obj,
+			   bool (*keep)(const struct api_field *f, bool secrets), bool secrets)
 {
 	json_t *o = json_object();
 
@@ -166,7 +168,7 @@ json_t *api_fields_to_json(const struct api_field *f, size_t n, const void *obj)
 		const char *p = (const char *)obj + f[i].off;
 		json_t *v = NULL;
 
-		if (f[i].writeonly)
+		if (!keep(&f[i], secrets))
 			continue;
 		switch (f[i].kind) {
 		case API_STRING:
@@ -182,4 +184,25 @@ json_t *api_fields_to_json(const struct api_field *f, size_t n, const void *obj)
 		json_object_set_new(o, f[i].name, v);
 	}
 	return o;
+}
+
+static bool shown(const struct api_field *f, bool secrets)
+{
+	(void)secrets;
+	return !f->writeonly;
+}
+
+static bool writable(const struct api_field *f, bool secrets)
+{
+	return !f->readonly && f->kind != API_ID && (secrets || !f->writeonly);
+}
+
+json_t *api_fields_to_json(const struct api_field *f, size_t n, const void *obj)
+{
+	return fields_json(f, n, obj, shown, false);
+}
+
+json_t *api_fields_export(const struct api_field *f, size_t n, const void *obj, bool secrets)
+{
+	return fields_json(f, n, obj, writable, secrets);
 }

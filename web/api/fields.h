@@ -61,6 +61,9 @@ bool api_fields_apply(const struct api_field *f, size_t n, json_t *body, void *o
 		      const char **field, char *msg, size_t msglen);
 /* obj as a JSON object (every field but the write-only ones, in table order). */
 json_t *api_fields_to_json(const struct api_field *f, size_t n, const void *obj);
+/* obj as a configuration export shows it: the writable fields only (no
+ * ids, nothing read-only), write-only ones (secrets) only when asked. */
+json_t *api_fields_export(const struct api_field *f, size_t n, const void *obj, bool secrets);
 /* Was this field present in the body? */
 bool api_field_given(json_t *body, const char *name);
 

@@ -194,7 +194,7 @@ static bool parse(struct web_req *r, enum db_rec_kind kind, struct db_rec_query 
 
 /* ---- JSON ---- */
 
-static int row_json(void *arg, int n, const char *const *names, const char *const *values,
+int web_record_json(void *arg, int n, const char *const *names, const char *const *values,
 		    const int *types)
 {
 	json_t *o = json_object();
@@ -323,7 +323,7 @@ static enum MHD_Result list(struct web_req *r, enum db_rec_kind kind, const char
 	}
 	json_t *arr = json_array();
 
-	rc = db_records(db, &q, row_json, arr, &total);
+	rc = db_records(db, &q, web_record_json, arr, &total);
 	if (rc) {
 		json_decref(arr);
 		return web_reply_error(r, 500, "internal", NULL, "cannot read %s", key);

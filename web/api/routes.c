@@ -11,6 +11,7 @@ const struct api_route api_routes[] = {
 	{ "GET",  "/api/v1/openapi.json",     api_openapi,      WEB_ROLE_NONE },
 	{ "GET",  "/api/v1/status",           api_status,       WEB_ROLE_VIEWER },
 	{ "GET",  "/api/v1/status/spans/{name}/intervals", api_status_intervals, WEB_ROLE_VIEWER },
+	{ "GET",  "/api/v1/status/stream",    api_status_stream, WEB_ROLE_VIEWER },
 	{ "POST", "/api/v1/login",            api_login,        WEB_ROLE_NONE },
 	{ "POST", "/api/v1/logout",           api_logout,       WEB_ROLE_VIEWER },
 	{ "GET",  "/api/v1/session",          api_session,      WEB_ROLE_VIEWER },
@@ -71,5 +72,7 @@ const struct api_route api_routes[] = {
 	{ "POST",   "/api/v1/tokens",              api_token_create,        WEB_ROLE_ADMIN },
 	{ "DELETE", "/api/v1/tokens/{id}",         api_token_delete,        WEB_ROLE_ADMIN },
 	{ "POST",   "/api/v1/presets/{name}",      api_preset_apply,        WEB_ROLE_ADMIN },
+	{ "GET",    "/api/v1/config/export",       api_config_export,       WEB_ROLE_VIEWER },
+	{ "POST",   "/api/v1/config/import",       api_config_import,       WEB_ROLE_ADMIN },
 };
 const size_t api_route_count = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -68,7 +68,7 @@ int api_rt_verify(const struct route_config *cfg, void *arg, char *msg, size_t l
 	return rc;
 }
 
-static json_t *to_json(const struct api_rt_resource *res, const void *obj)
+json_t *api_rt_to_json(const struct api_rt_resource *res, const void *obj)
 {
 	json_t *o = api_fields_to_json(res->fields, res->nfields, obj);
 
@@ -94,7 +94,7 @@ enum MHD_Result api_rt_list(struct web_req *r, const struct api_rt_resource *res
 		return web_reply_error(r, 500, "internal", NULL, "cannot read %ss", res->what);
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, to_json(res, (char *)v + i * res->size));
+		json_array_append_new(arr, api_rt_to_json(res, (char *)v + i * res->size));
 	free(v);
 	return web_reply_json(r, 200, json_pack("{s:o}", res->list_key, arr));
 }
@@ -125,40 +125,45 @@ enum MHD_Result api_rt_get(struct web_req *r, const struct api_rt_resource *res)
 	if (!obj)
 		return web_reply_error(r, 500, "internal", NULL, "out of memory");
 	if (load(r, res, web_db(r), obj, &mrc))
-		mrc = web_reply_json_etag(r, 200, to_json(res, obj));
+		mrc = web_reply_json_etag(r, 200, api_rt_to_json(res, obj));
 	free(obj);
 	return mrc;
 }
 
-/* Decode the body onto obj: fields by the table, the array by its decoder,
- * then the checks.  A 400 naming the field on failure. */
-static bool decode(struct web_req *r, const struct api_rt_resource *res, json_t *body, void *obj,
-		   const void *old, enum MHD_Result *mrc)
+bool api_rt_decode(const struct api_rt_resource *res, json_t *body, void *obj, const void *old,
+		   char *field, char *msg, size_t msglen)
 {
-	char field[API_FIELD_LEN] = "", msg[400];
 	const char *fname = NULL;
 	json_t *scalars = json_copy(body);         /* shallow: the array goes its own way */
 	json_t *arr = res->array_key ? json_object_get(body, res->array_key) : NULL;
 	bool ok;
 
-	if (!scalars) {
-		*mrc = web_reply_error(r, 500, "internal", NULL, "out of memory");
-		return false;
-	}
+	if (!scalars)
+		return api_rt_bad(field, "", msg, msglen, "out of memory");
 	if (res->array_key)
 		json_object_del(scalars, res->array_key);
 	ok = api_fields_apply(res->fields, res->nfields, scalars, obj, old == NULL, &fname, msg,
-			      sizeof(msg));
-	if (!ok)
-		snprintf(field, sizeof(field), "%s", fname);
+			      msglen);
+	if (!ok)                        /* fname may be one of scalars' keys: copy it first */
+		snprintf(field, API_FIELD_LEN, "%s", fname ? fname : "");
 	json_decref(scalars);
 	if (ok && arr)
-		ok = res->decode_array(obj, arr, field, msg, sizeof(msg));
+		ok = res->decode_array(obj, arr, field, msg, msglen);
 	if (ok)
-		ok = res->check(obj, old, body, field, msg, sizeof(msg));
-	if (!ok)
-		*mrc = web_reply_error(r, 400, "invalid_field", field[0] ? field : NULL, "%s", msg);
+		ok = res->check(obj, old, body, field, msg, msglen);
 	return ok;
+}
+
+/* Decode the body onto obj (api_rt_decode); a 400 naming the field on failure. */
+static bool decode(struct web_req *r, const struct api_rt_resource *res, json_t *body, void *obj,
+		   const void *old, enum MHD_Result *mrc)
+{
+	char field[API_FIELD_LEN] = "", msg[400];
+
+	if (api_rt_decode(res, body, obj, old, field, msg, sizeof(msg)))
+		return true;
+	*mrc = web_reply_error(r, 400, "invalid_field", field[0] ? field : NULL, "%s", msg);
+	return false;
 }
 
 static enum MHD_Result write_error(struct web_req *r, const struct api_rt_resource *res, int rc,
@@ -189,7 +194,7 @@ static void post_generation(unsigned long long gen)
 static bool if_match(struct web_req *r, const struct api_rt_resource *res, const void *obj,
 		     enum MHD_Result *mrc)
 {
-	json_t *cur = to_json(res, obj);
+	json_t *cur = api_rt_to_json(res, obj);
 	bool ok = web_if_match(r, cur, mrc);
 
 	json_decref(cur);
@@ -201,7 +206,7 @@ static enum MHD_Result written(struct web_req *r, const struct api_rt_resource *
 			       const char *verb)
 {
 	char name[64];
-	json_t *o = to_json(res, obj);
+	json_t *o = api_rt_to_json(res, obj);
 
 	log_info("%s %s %s %s", r->user, verb, res->what, obj_name(res, obj, name, sizeof(name)));
 	post_generation(gen);
@@ -502,7 +507,7 @@ static int group_update(struct db *db, void *obj, struct db_routing_write *w)
 	return db_trunk_group_update(db, obj, w);
 }
 
-static const struct api_rt_resource groups = {
+const struct api_rt_resource api_rt_trunk_groups = {
 	.what = "trunk group", .list_key = "trunk_groups", .size = sizeof(struct db_trunk_group),
 	.fields = group_fields, .nfields = TG_ARRAY_SIZE(group_fields), .array_key = "members",
 	.init = group_init, .decode_array = group_decode_members, .check = group_check,
@@ -510,11 +515,11 @@ static const struct api_rt_resource groups = {
 	.create = group_create, .update = group_update, .del = db_trunk_group_delete,
 };
 
-enum MHD_Result api_trunk_groups_list(struct web_req *r) { return api_rt_list(r, &groups); }
-enum MHD_Result api_trunk_group_get(struct web_req *r) { return api_rt_get(r, &groups); }
-enum MHD_Result api_trunk_group_create(struct web_req *r) { return api_rt_create(r, &groups); }
-enum MHD_Result api_trunk_group_update(struct web_req *r) { return api_rt_update(r, &groups); }
-enum MHD_Result api_trunk_group_delete(struct web_req *r) { return api_rt_delete(r, &groups); }
+enum MHD_Result api_trunk_groups_list(struct web_req *r) { return api_rt_list(r, &api_rt_trunk_groups); }
+enum MHD_Result api_trunk_group_get(struct web_req *r) { return api_rt_get(r, &api_rt_trunk_groups); }
+enum MHD_Result api_trunk_group_create(struct web_req *r) { return api_rt_create(r, &api_rt_trunk_groups); }
+enum MHD_Result api_trunk_group_update(struct web_req *r) { return api_rt_update(r, &api_rt_trunk_groups); }
+enum MHD_Result api_trunk_group_delete(struct web_req *r) { return api_rt_delete(r, &api_rt_trunk_groups); }
 
 /* ---- number ranges ---- */
 
@@ -603,15 +608,15 @@ static int range_update(struct db *db, void *obj, struct db_routing_write *w)
 	return db_range_update(db, obj, w);
 }
 
-static const struct api_rt_resource ranges = {
+const struct api_rt_resource api_rt_number_ranges = {
 	.what = "number range", .list_key = "number_ranges", .size = sizeof(struct db_number_range),
 	.fields = range_fields, .nfields = TG_ARRAY_SIZE(range_fields), .init = range_init,
 	.check = range_check, .name = range_name, .list = range_list, .get = range_get,
 	.create = range_create, .update = range_update, .del = db_range_delete,
 };
 
-enum MHD_Result api_number_ranges_list(struct web_req *r) { return api_rt_list(r, &ranges); }
-enum MHD_Result api_number_range_get(struct web_req *r) { return api_rt_get(r, &ranges); }
-enum MHD_Result api_number_range_create(struct web_req *r) { return api_rt_create(r, &ranges); }
-enum MHD_Result api_number_range_update(struct web_req *r) { return api_rt_update(r, &ranges); }
-enum MHD_Result api_number_range_delete(struct web_req *r) { return api_rt_delete(r, &ranges); }
+enum MHD_Result api_number_ranges_list(struct web_req *r) { return api_rt_list(r, &api_rt_number_ranges); }
+enum MHD_Result api_number_range_get(struct web_req *r) { return api_rt_get(r, &api_rt_number_ranges); }
+enum MHD_Result api_number_range_create(struct web_req *r) { return api_rt_create(r, &api_rt_number_ranges); }
+enum MHD_Result api_number_range_update(struct web_req *r) { return api_rt_update(r, &api_rt_number_ranges); }
+enum MHD_Result api_number_range_delete(struct web_req *r) { return api_rt_delete(r, &api_rt_number_ranges); }

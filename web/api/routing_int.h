@@ -48,6 +48,19 @@ enum MHD_Result api_rt_create(struct web_req *r, const struct api_rt_resource *r
 enum MHD_Result api_rt_update(struct web_req *r, const struct api_rt_resource *res);
 enum MHD_Result api_rt_delete(struct web_req *r, const struct api_rt_resource *res);
 
+/* The resources (each file defines its own; spans.c's serves the
+ * configuration export/import only, its handlers are its own). */
+extern const struct api_rt_resource api_rt_spans, api_rt_sip_trunks, api_rt_trunk_groups,
+	api_rt_number_ranges, api_rt_rules, api_rt_routes, api_rt_bypass_pairs;
+
+/* body onto obj (after res->init, or a copy of old on an update): the
+ * field table, the array's decoder, the checks.  false with the field
+ * ("members[2].span") and message. */
+bool api_rt_decode(const struct api_rt_resource *res, json_t *body, void *obj, const void *old,
+		   char *field, char *msg, size_t msglen);
+/* obj as the API shows it (the array under array_key). */
+json_t *api_rt_to_json(const struct api_rt_resource *res, const void *obj);
+
 /* Helpers for the checks: set field and message, return false. */
 bool api_rt_bad(char *field, const char *name, char *msg, size_t msglen, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));

@@ -77,7 +77,9 @@ static bool rule_check(void *obj, const void *old, json_t *body, char *field, ch
 	if (!regex && u->replacement[0])
 		return api_rt_bad(field, "replacement", msg, msglen, "replacement applies to regex "
 				  "rules; a prefix rule rewrites with strip and prepend");
-	if (!regex && !api_rt_number_ok(u->pattern, "pattern", field, msg, msglen))
+	/* "+" alone: strip the E.164 plus (the presets' rules do) */
+	if (!regex && strcmp(u->pattern, "+") &&
+	    !api_rt_number_ok(u->pattern, "pattern", field, msg, msglen))
 		return false;
 	if (strchr(u->prepend, '+') && u->prepend[0] != '+')
 		return api_rt_bad(field, "prepend", msg, msglen, "prepend \"%s\": a + may only lead",
@@ -114,7 +116,7 @@ static int rule_update(struct db *db, void *obj, struct db_routing_write *w)
 	return db_rule_update(db, obj, w);
 }
 
-static const struct api_rt_resource rules = {
+const struct api_rt_resource api_rt_rules = {
 	.what = "manipulation rule", .list_key = "manipulation_rules",
 	.size = sizeof(struct db_manip_rule), .fields = rule_fields,
 	.nfields = TG_ARRAY_SIZE(rule_fields), .init = rule_init, .check = rule_check,
@@ -122,11 +124,11 @@ static const struct api_rt_resource rules = {
 	.update = rule_update, .del = db_rule_delete,
 };
 
-enum MHD_Result api_rules_list(struct web_req *r) { return api_rt_list(r, &rules); }
-enum MHD_Result api_rule_get(struct web_req *r) { return api_rt_get(r, &rules); }
-enum MHD_Result api_rule_create(struct web_req *r) { return api_rt_create(r, &rules); }
-enum MHD_Result api_rule_update(struct web_req *r) { return api_rt_update(r, &rules); }
-enum MHD_Result api_rule_delete(struct web_req *r) { return api_rt_delete(r, &rules); }
+enum MHD_Result api_rules_list(struct web_req *r) { return api_rt_list(r, &api_rt_rules); }
+enum MHD_Result api_rule_get(struct web_req *r) { return api_rt_get(r, &api_rt_rules); }
+enum MHD_Result api_rule_create(struct web_req *r) { return api_rt_create(r, &api_rt_rules); }
+enum MHD_Result api_rule_update(struct web_req *r) { return api_rt_update(r, &api_rt_rules); }
+enum MHD_Result api_rule_delete(struct web_req *r) { return api_rt_delete(r, &api_rt_rules); }
 
 /* ---- routes ---- */
 
@@ -306,7 +308,7 @@ static int route_update(struct db *db, void *obj, struct db_routing_write *w)
 	return db_route_update(db, obj, w);
 }
 
-static const struct api_rt_resource routes = {
+const struct api_rt_resource api_rt_routes = {
 	.what = "route", .list_key = "routes", .size = sizeof(struct db_route),
 	.fields = route_fields, .nfields = TG_ARRAY_SIZE(route_fields),
 	.array_key = "destinations", .init = route_init, .decode_array = route_decode_dests,
@@ -315,8 +317,8 @@ static const struct api_rt_resource routes = {
 	.del = db_route_delete,
 };
 
-enum MHD_Result api_routes_list(struct web_req *r) { return api_rt_list(r, &routes); }
-enum MHD_Result api_route_get(struct web_req *r) { return api_rt_get(r, &routes); }
-enum MHD_Result api_route_create(struct web_req *r) { return api_rt_create(r, &routes); }
-enum MHD_Result api_route_update(struct web_req *r) { return api_rt_update(r, &routes); }
-enum MHD_Result api_route_delete(struct web_req *r) { return api_rt_delete(r, &routes); }
+enum MHD_Result api_routes_list(struct web_req *r) { return api_rt_list(r, &api_rt_routes); }
+enum MHD_Result api_route_get(struct web_req *r) { return api_rt_get(r, &api_rt_routes); }
+enum MHD_Result api_route_create(struct web_req *r) { return api_rt_create(r, &api_rt_routes); }
+enum MHD_Result api_route_update(struct web_req *r) { return api_rt_update(r, &api_rt_routes); }
+enum MHD_Result api_route_delete(struct web_req *r) { return api_rt_delete(r, &api_rt_routes); }

@@ -238,7 +238,7 @@ static int trunk_update(struct db *db, void *obj, struct db_routing_write *w)
 	return db_sip_trunk_update(db, obj, w);
 }
 
-static const struct api_rt_resource trunks = {
+const struct api_rt_resource api_rt_sip_trunks = {
 	.what = "SIP trunk", .list_key = "sip_trunks", .size = sizeof(struct db_sip_trunk),
 	.fields = trunk_fields, .nfields = TG_ARRAY_SIZE(trunk_fields), .array_key = "next_hops",
 	.init = trunk_init, .decode_array = decode_hops, .check = trunk_check,
@@ -246,8 +246,8 @@ static const struct api_rt_resource trunks = {
 	.create = trunk_create, .update = trunk_update, .del = db_sip_trunk_delete,
 };
 
-enum MHD_Result api_sip_trunks_list(struct web_req *r) { return api_rt_list(r, &trunks); }
-enum MHD_Result api_sip_trunk_get(struct web_req *r) { return api_rt_get(r, &trunks); }
-enum MHD_Result api_sip_trunk_create(struct web_req *r) { return api_rt_create(r, &trunks); }
-enum MHD_Result api_sip_trunk_update(struct web_req *r) { return api_rt_update(r, &trunks); }
-enum MHD_Result api_sip_trunk_delete(struct web_req *r) { return api_rt_delete(r, &trunks); }
+enum MHD_Result api_sip_trunks_list(struct web_req *r) { return api_rt_list(r, &api_rt_sip_trunks); }
+enum MHD_Result api_sip_trunk_get(struct web_req *r) { return api_rt_get(r, &api_rt_sip_trunks); }
+enum MHD_Result api_sip_trunk_create(struct web_req *r) { return api_rt_create(r, &api_rt_sip_trunks); }
+enum MHD_Result api_sip_trunk_update(struct web_req *r) { return api_rt_update(r, &api_rt_sip_trunks); }
+enum MHD_Result api_sip_trunk_delete(struct web_req *r) { return api_rt_delete(r, &api_rt_sip_trunks); }

@@ -16,6 +16,7 @@
 #include "fields.h"
 #include "hw.h"
 #include "mainq.h"
+#include "routing_int.h"
 #include "tg.h"
 
 static const char *const drivers[] = { "sim", "dahdi", NULL };
@@ -166,6 +167,66 @@ static bool busy_out_check(struct db *db, const struct db_span *sp, const char *
 	return ok;
 }
 
+/* A new span's defaults, before the body. */
+static void span_init(void *obj)
+{
+	struct db_span *sp = obj;
+
+	sp->enabled = true;
+	tg_strlcpy(sp->driver, "sim", sizeof(sp->driver));
+	tg_strlcpy(sp->clock_source, "line", sizeof(sp->clock_source));
+	tg_strlcpy(sp->signalling, "pri", sizeof(sp->signalling));
+	tg_strlcpy(sp->pri_side, "user", sizeof(sp->pri_side));
+	tg_strlcpy(sp->hunting, "ascending", sizeof(sp->hunting));
+	tg_strlcpy(sp->busy_out_method, "dchan", sizeof(sp->busy_out_method));
+}
+
+/* After the body's fields: the type's defaults, then the rules across fields. */
+static bool span_complete(struct db_span *sp, json_t *body, const char **field, char *msg,
+			  size_t len)
+{
+	span_defaults(sp, body, true);
+	if (!api_field_given(body, "crc4"))
+		sp->crc4 = !strcmp(sp->type, "E1");
+	return span_check(sp, field, msg, len);
+}
+
+/* The configuration export/import's view of spans (routing_int.h): a new
+ * span decoded as a create decodes it.  busy_out_group is checked against
+ * the document's groups by the import, position filled in there. */
+static bool span_import_check(void *obj, const void *old, json_t *body, char *field, char *msg,
+			      size_t msglen)
+{
+	const char *fname = NULL;
+
+	(void)old;
+	if (span_complete(obj, body, &fname, msg, msglen))
+		return true;
+	snprintf(field, API_FIELD_LEN, "%s", fname ? fname : "");
+	return false;
+}
+
+static const char *span_name(const void *obj, char *buf, size_t len)
+{
+	return ((const struct db_span *)obj)->name;
+}
+
+static int span_list(struct db *db, void **vp, size_t *np)
+{
+	return db_span_list(db, (struct db_span **)vp, np);
+}
+
+static int span_get(struct db *db, const char *key, void *obj)
+{
+	return db_span_get(db, key, obj);
+}
+
+const struct api_rt_resource api_rt_spans = {
+	.what = "span", .list_key = "spans", .size = sizeof(struct db_span),
+	.fields = span_fields, .nfields = NFIELDS, .init = span_init, .check = span_import_check,
+	.name = span_name, .list = span_list, .get = span_get,
+};
+
 static enum MHD_Result reply_span(struct web_req *r, unsigned status, const struct db_span *sp,
 				  unsigned long long gen)
 {
@@ -262,10 +323,7 @@ static unsigned free_position(struct db *db, const char *driver)
 enum MHD_Result api_span_create(struct web_req *r)
 {
 	struct db_actor who = { r->user, r->remote };
-	struct db_span sp = {
-		.enabled = true, .driver = "sim", .clock_source = "line", .signalling = "pri",
-		.pri_side = "user", .hunting = "ascending", .busy_out_method = "dchan",
-	};
+	struct db_span sp = { 0 };
 	unsigned long long gen = 0;
 	const char *field = NULL;
 	enum MHD_Result mrc;
@@ -277,14 +335,9 @@ enum MHD_Result api_span_create(struct web_req *r)
 	body = web_body_object(r, &mrc);
 	if (!body)
 		return mrc;
-	if (!api_fields_apply(span_fields, NFIELDS, body, &sp, true, &field, msg, sizeof(msg))) {
-		mrc = web_reply_error(r, 400, "invalid_field", field, "%s", msg);
-		goto out;
-	}
-	span_defaults(&sp, body, true);
-	if (!api_field_given(body, "crc4"))
-		sp.crc4 = !strcmp(sp.type, "E1");
-	if (!span_check(&sp, &field, msg, sizeof(msg))) {
+	span_init(&sp);
+	if (!api_fields_apply(span_fields, NFIELDS, body, &sp, true, &field, msg, sizeof(msg)) ||
+	    !span_complete(&sp, body, &field, msg, sizeof(msg))) {
 		mrc = web_reply_error(r, 400, "invalid_field", field, "%s", msg);
 		goto out;
 	}

@@ -21,6 +21,8 @@
 #include "tg.h"
 #include "call.h"
 #include "api.h"
+#include "config_int.h"
+#include "routing_int.h"
 
 
 enum MHD_Result api_health(struct web_req *r)
@@ -76,6 +78,8 @@ static const struct {
 	{ "event_retention_max", true, 100000000, 200000 },
 };
 
+_Static_assert(TG_ARRAY_SIZE(setting_fields) <= API_SETTINGS_MAX, "raise API_SETTINGS_MAX");
+
 static bool printable_utf8(const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
@@ -84,7 +88,7 @@ static bool printable_utf8(const char *s)
 	return true;    /* jansson has already rejected invalid UTF-8 */
 }
 
-static json_t *settings_json(struct db *db)
+json_t *api_settings_json(struct db *db)
 {
 	json_t *o = json_object();
 
@@ -101,76 +105,81 @@ static json_t *settings_json(struct db *db)
 	return o;
 }
 
+const char *api_setting_name(size_t i)
+{
+	return i < TG_ARRAY_SIZE(setting_fields) ? setting_fields[i].name : NULL;
+}
+
+bool api_settings_decode(json_t *body, struct api_settings *out, char *field, char *msg,
+			 size_t msglen)
+{
+	const char *key;
+	json_t *val;
+
+	out->n = 0;
+	json_object_foreach(body, key, val) {
+		size_t i, n = out->n;
+
+		for (i = 0; i < TG_ARRAY_SIZE(setting_fields); i++)
+			if (strcmp(key, setting_fields[i].name) == 0)
+				break;
+		if (i == TG_ARRAY_SIZE(setting_fields))
+			return api_rt_bad(field, key, msg, msglen, "unknown field \"%s\"", key);
+		out->kv[n].key = setting_fields[i].name;
+		if (setting_fields[i].number) {
+			json_int_t v = json_is_integer(val) ? json_integer_value(val) : -1;
+
+			if (v < 0 || v > (json_int_t)setting_fields[i].max)
+				return api_rt_bad(field, key, msg, msglen,
+						  "%s: must be an integer from 0 to %u (seconds; 0 = off)",
+						  key, setting_fields[i].max);
+			snprintf(out->numbers[n], sizeof(out->numbers[n]), "%lld", (long long)v);
+			out->kv[n].value = out->numbers[n];
+		} else if (!json_is_string(val)) {
+			return api_rt_bad(field, key, msg, msglen, "%s: must be a string", key);
+		} else if (json_string_length(val) > setting_fields[i].max) {
+			return api_rt_bad(field, key, msg, msglen, "%s: longer than %u characters", key,
+					  setting_fields[i].max);
+		} else if (!printable_utf8(json_string_value(val)) ||
+			   strlen(json_string_value(val)) != json_string_length(val)) {
+			return api_rt_bad(field, key, msg, msglen,
+					  "%s: control characters are not allowed", key);
+		} else {
+			out->kv[n].value = json_string_value(val);     /* borrowed from body */
+		}
+		out->n++;
+	}
+	return true;
+}
+
 enum MHD_Result api_settings_get(struct web_req *r)
 {
 	struct db *db = web_db(r);
 
 	if (!db)
 		return web_reply_error(r, 500, "internal", NULL, "database unavailable");
-	return web_reply_json(r, 200, settings_json(db));
+	return web_reply_json(r, 200, api_settings_json(db));
 }
 
 enum MHD_Result api_settings_put(struct web_req *r)
 {
-	struct db_kv kv[TG_ARRAY_SIZE(setting_fields)];
-	char numbers[TG_ARRAY_SIZE(setting_fields)][24];
 	struct db_actor who = { r->user, r->remote };
+	char field[API_FIELD_LEN] = "", msg[300];
 	unsigned long long gen = 0;
+	struct api_settings set;
 	enum MHD_Result mrc;
-	const char *key;
 	struct db *db;
-	json_t *body, *val, *out;
-	size_t n = 0;
+	json_t *body, *out;
 	int rc;
 
 	body = web_body_object(r, &mrc);
 	if (!body)
 		return mrc;
-	json_object_foreach(body, key, val) {
-		size_t i;
-
-		for (i = 0; i < TG_ARRAY_SIZE(setting_fields); i++)
-			if (strcmp(key, setting_fields[i].name) == 0)
-				break;
-		if (i == TG_ARRAY_SIZE(setting_fields)) {
-			mrc = web_reply_error(r, 400, "invalid_field", key, "unknown field \"%s\"", key);
-			goto out;
-		}
-		if (setting_fields[i].number) {
-			json_int_t v = json_is_integer(val) ? json_integer_value(val) : -1;
-
-			if (v < 0 || v > (json_int_t)setting_fields[i].max) {
-				mrc = web_reply_error(r, 400, "invalid_field", key,
-						      "%s: must be an integer from 0 to %u (seconds; 0 = off)",
-						      key, setting_fields[i].max);
-				goto out;
-			}
-			snprintf(numbers[n], sizeof(numbers[n]), "%lld", (long long)v);
-			kv[n].key = setting_fields[i].name;
-			kv[n].value = numbers[n];
-			n++;
-			continue;
-		}
-		if (!json_is_string(val)) {
-			mrc = web_reply_error(r, 400, "invalid_field", key, "%s: must be a string", key);
-			goto out;
-		}
-		if (json_string_length(val) > setting_fields[i].max) {
-			mrc = web_reply_error(r, 400, "invalid_field", key, "%s: longer than %u characters",
-					      key, setting_fields[i].max);
-			goto out;
-		}
-		if (!printable_utf8(json_string_value(val)) ||
-		    strlen(json_string_value(val)) != json_string_length(val)) {
-			mrc = web_reply_error(r, 400, "invalid_field", key,
-					      "%s: control characters are not allowed", key);
-			goto out;
-		}
-		kv[n].key = setting_fields[i].name;
-		kv[n].value = json_string_value(val);
-		n++;
+	if (!api_settings_decode(body, &set, field, msg, sizeof(msg))) {
+		mrc = web_reply_error(r, 400, "invalid_field", field, "%s", msg);
+		goto out;
 	}
-	if (n == 0) {
+	if (set.n == 0) {
 		mrc = web_reply_error(r, 400, "bad_request", NULL, "no settings given");
 		goto out;
 	}
@@ -179,7 +188,7 @@ enum MHD_Result api_settings_put(struct web_req *r)
 		mrc = web_reply_error(r, 500, "internal", NULL, "database unavailable");
 		goto out;
 	}
-	rc = db_settings_put(db, kv, n, &who, &gen);
+	rc = db_settings_put(db, set.kv, set.n, &who, &gen);
 	if (rc) {
 		log_err("settings update by %s failed: %s", r->user, db_errmsg(db));
 		mrc = web_reply_error(r, 500, "internal", NULL, "the change was not saved: %s",
@@ -187,7 +196,7 @@ enum MHD_Result api_settings_put(struct web_req *r)
 		goto out;
 	}
 	mainq_post(&(struct mainq_msg){ .type = MAINQ_CONFIG_GENERATION, .u.config.generation = gen });
-	out = settings_json(db);
+	out = api_settings_json(db);
 	json_object_set_new(out, "generation", json_integer((json_int_t)gen));
 	mrc = web_reply_json(r, 200, out);
  out:

@@ -12,16 +12,17 @@
  */
 
 import { initRouting, showDeployment, showRouteTest } from './routing.js';
-import { initRecords, showCalls, showEvents, showUsers } from './records.js';
+import { initRecords, showCalls, showEvents, showUsers, leaveEvents } from './records.js';
 import { initObjects, showObjects } from './objects.js';
 import { renderTopology } from './topology.js';
+import { initBackup, backupRole } from './backup.js';
 
 const API = 'api/v1/';
 const CSRF_KEY = 'trunkgate.csrf';
 const REFRESH_MS = 2000;
 
 const $ = (sel) => document.querySelector(sel);
-const state = { session: null, timer: null, systemName: '' };
+const state = { session: null, timer: null, events: null, live: '', systemName: '' };
 
 class ApiError extends Error {
 	constructor(status, code, message, field) {
@@ -116,6 +117,8 @@ function show(view) {
 	document.title = `${titles[view]} · ${state.systemName || 'trunkgate'}`;
 	if (view !== 'dashboard')
 		stopRefresh();
+	if (view !== 'events')
+		leaveEvents();
 }
 
 function setSystemName(name) {
@@ -416,30 +419,75 @@ function setLive(ok, text) {
 	$('#live-text').textContent = text;
 }
 
+function render(st) {
+	renderStatus(st);
+	renderTopology(api, st, $('#topo-body'));
+	setLive(true, `Live · updated ${new Date().toLocaleTimeString()}`);
+}
+
 async function refresh() {
 	try {
 		const st = await api('GET', 'status');
 		if (!state.timer) return;       /* left the dashboard meanwhile */
-		renderStatus(st);
-		renderTopology(api, st, $('#topo-body'));
-		setLive(true, `Live · updated ${new Date().toLocaleTimeString()}`);
+		render(st);
 	} catch (err) {
 		if (err.status !== 401)
 			setLive(false, `Connection problem: ${err.message} Retrying…`);
 	}
 }
 
-function stopRefresh() {
-	clearInterval(state.timer);
-	state.timer = null;
-}
-
-function showDashboard() {
-	show('dashboard');
+function startPolling() {
 	if (!state.timer) {
 		state.timer = setInterval(refresh, REFRESH_MS);
 		refresh();
 	}
+}
+
+/* The dashboard listens to the status stream (Server-Sent Events: a new
+ * snapshot when something changes, at most once a second); when the stream
+ * is refused (too many streams, the session ended) or EventSource is
+ * missing, it polls instead. */
+function startLive() {
+	if (state.events || state.timer)
+		return;
+	if (!window.EventSource)
+		return startPolling();
+	const es = new EventSource(API + 'status/stream');
+	state.events = es;
+	state.live = 'stream';
+	es.addEventListener('status', (ev) => {
+		if (state.events !== es) return;
+		try {
+			render(JSON.parse(ev.data));
+		} catch (err) {
+			setLive(false, `Bad status frame: ${err.message}`);
+		}
+	});
+	es.addEventListener('error', () => {
+		if (state.events !== es) return;
+		if (es.readyState === EventSource.CLOSED) {     /* refused: poll (a 401 logs out there) */
+			es.close();
+			state.events = null;
+			state.live = 'polling';
+			startPolling();
+		} else {
+			setLive(false, 'Connection problem: reconnecting…');
+		}
+	});
+}
+
+function stopRefresh() {
+	clearInterval(state.timer);
+	state.timer = null;
+	if (state.events) {
+		state.events.close();
+		state.events = null;
+	}
+}
+
+function showDashboard() {
+	show('dashboard');
+	startLive();
 }
 
 /* ---- settings ---- */
@@ -456,6 +504,7 @@ async function showSettings() {
 	$('#settings-status').textContent = '';
 	const readonly = state.session.role !== 'admin';
 	$('#settings-readonly').hidden = !readonly;
+	backupRole(state.session.role);
 	for (const el of form.elements)
 		el.disabled = readonly;
 	try {
@@ -501,6 +550,7 @@ $('#settings-form').addEventListener('submit', (ev) => {
 initRouting({ api, show, clearErrors, showError, busy, $, role: () => state.session?.role });
 initRecords({ api, show, clearErrors, showError, busy, $, role: () => state.session?.role });
 initObjects({ api, apiRaw, show, $, role: () => state.session?.role });
+initBackup({ api, clearErrors, showError, busy, $, imported: () => { loadSystemName(); showSettings(); } });
 window.addEventListener('hashchange', route);
 
 (async function boot() {

@@ -120,8 +120,42 @@ export function showCalls() {
 
 /* ---- events ---- */
 
+/* While the page is up, the status stream's "events" frames (a new event
+ * was written) reload it; leaving the page closes the stream. */
+let evSource = null;
+
+function followEvents() {
+	if (evSource || !window.EventSource)
+		return;
+	const es = new EventSource('api/v1/status/stream');
+	evSource = es;
+	es.addEventListener('events', () => {
+		if (ctx.$('[data-view="events"]').hidden) {
+			es.close();
+			if (evSource === es) evSource = null;
+			return;
+		}
+		loadEvents();
+	});
+	es.addEventListener('error', () => {
+		if (es.readyState === EventSource.CLOSED && evSource === es) evSource = null;
+	});
+}
+
+export function leaveEvents() {
+	if (evSource) {
+		evSource.close();
+		evSource = null;
+	}
+}
+
 export async function showEvents() {
 	ctx.show('events');
+	followEvents();
+	await loadEvents();
+}
+
+async function loadEvents() {
 	try {
 		const ev = await ctx.api('GET', 'events?limit=100');
 		ctx.$('#ev-count').textContent = String(ev.total);
