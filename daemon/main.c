@@ -299,6 +299,7 @@ static void publish_status(struct daemon *d)
 	if (d->surv)
 		surv_status(d->surv, &d->status);
 	trunk_agent_status(d->sip, &d->status);
+	status_calls_fill(&d->status, tg_now_ms());
 	status_publish(&d->status);
 }
 
@@ -601,6 +602,7 @@ static void start_media(struct daemon *d)
 /* The call core's CDR sink: a copy into the writer's queue, never a wait. */
 static void on_cdr(void *arg, const struct db_cdr *r)
 {
+	status_calls_record(r, tg_now_ms());    /* calls per minute, ASR, ACD */
 	db_cdr_writer_add(arg, r);      /* a drop is logged and counted there */
 }
 
@@ -780,6 +782,7 @@ static void stop(struct daemon *d)
 	tg_loader_stop(d->loader);
 	d->loader = NULL;
 	status_calls_publish(NULL);
+	callstats_main_destroy();
 	mainq_close();
 	if (d->db) {
 		db_event_add(d->db, "info", "daemon-stop", "trunkgated", "trunkgated stopped");

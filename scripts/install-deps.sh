@@ -5,9 +5,9 @@
 #
 #   scripts/install-deps.sh          build + test + packaging dependencies
 #   scripts/install-deps.sh --build  only what building and running needs (the demo)
+#   scripts/install-deps.sh --bench  also what `make bench` compares against (Kamailio, rtpengine);
+#                                    CI runs no benchmarks and does not need it
 #   scripts/install-deps.sh --check  only report what is missing (exit 1 if any)
-#   scripts/install-deps.sh --bench  also what `make bench` compares against (not CI:
-#                                    CI never runs benchmarks)
 set -euo pipefail
 
 # Build dependencies (keep in step with configure.ac and packaging/debian/control).
@@ -35,9 +35,10 @@ PKG_PKGS=(
 	debhelper dpkg-dev fakeroot lintian
 )
 
-# Benchmarks only (bench/relay.sh): rtpengine, userspace forwarding, as the
-# relay trunkgate's anchored media is compared with.
-BENCH_PKGS=(rtpengine-daemon)
+# Benchmarks only: rtpengine, userspace forwarding, the relay trunkgate's
+# anchored media is compared with (bench/relay.sh); Kamailio, the reference
+# SIP proxy (bench/sip_kamailio.sh).
+BENCH_PKGS=(rtpengine-daemon kamailio)
 
 ALL=("${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" "${PKG_PKGS[@]}")
 mode=${1:-all}

@@ -40,6 +40,7 @@
 
 #define LOG_MODULE "sip"
 #include "log.h"
+#include "status/callstats.h"
 #include "tg.h"
 #include "trunk_int.h"
 #include "trunk_profile.h"
@@ -135,10 +136,27 @@ static void leg_gone(struct trunk_call *tc, int cause, int status)
 		call_leg_released(&tc->leg, &why);
 }
 
+/* The attempt on next hop tc->hop is over: count it for the hop's call
+ * figures (status/callstats.h), once. */
+static void hop_done(struct trunk_call *tc)
+{
+	const struct tg_config_sip_hop *h = &tc->trunk->hops[tc->hop];
+	unsigned long long now = tg_now_ms();
+	char key[400];
+
+	if (!tc->hop_open)
+		return;
+	tc->hop_open = false;
+	callstats_hop_key(key, sizeof(key), tc->trunk->name, h->host, h->port, h->transport);
+	callstats_record(callstats_main(), key, now, tc->answered,
+			 tc->answered ? now - tc->answered_ms : 0);
+}
+
 void trunk_call_free(struct trunk_call *tc)
 {
 	struct trunk_agent *a = tc->agent;
 
+	hop_done(tc);
 	leg_gone(tc, 41, 503);
 	trunk_refer_free(tc);
 	if (tc->nh) {
@@ -515,6 +533,7 @@ static bool send_invite(struct trunk_call *tc)
 		    * (this also stops its own retries after 401/407). */
 		   TAG_IF(ti->redirect != TRUNK_REDIR_FOLLOW, NUTAG_RETRY_COUNT(0)),
 		   TAG_END());
+	tc->hop_open = true;
 	return true;
 }
 
@@ -587,6 +606,7 @@ static bool next_hop(struct trunk_call *tc, int status, const sip_t *sip)
 	log_info("%s: next hop %s:%u failed with %d, trying %s:%u", tc->trunk->name,
 		 tc->trunk->hops[tc->hop].host, tc->trunk->hops[tc->hop].port, status,
 		 tc->trunk->hops[tc->hop + 1].host, tc->trunk->hops[tc->hop + 1].port);
+	hop_done(tc);
 	/* No more events come for a destroyed handle. */
 	nua_handle_bind(old, NULL);
 	nua_handle_destroy(old);
@@ -648,6 +668,7 @@ static void on_invite_response(struct trunk_call *tc, int status, const sip_t *s
 	}
 	if (status < 300) {
 		tc->answered = true;
+		tc->answered_ms = tg_now_ms();
 		if (!tc->leg.call || tc->ended) {
 			/* The 200 crossed our CANCEL: nua has ACKed it; end it. */
 			nua_bye(tc->nh, TAG_END());

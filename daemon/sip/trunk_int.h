@@ -72,6 +72,8 @@ struct trunk_call {
 	const struct tg_config_sip_trunk *trunk;
 	bool outgoing;
 	unsigned hop;                   /* outgoing: the next hop tried now */
+	bool hop_open;                  /* outgoing: its INVITE went out, not yet counted */
+	unsigned long long answered_ms; /* outgoing: monotonic, when the 200 came */
 	bool answered;                  /* 200 sent (in) or received (out) */
 	bool final_sent;                /* incoming: a final response went out */
 	bool ended;                     /* CANCEL, BYE or a final error seen or sent */

@@ -4,8 +4,10 @@
  * lines before its samples and appears once; counters end in _total and
  * only ever grow (a re-opened span's counters start again from zero, which
  * Prometheus treats as a counter reset); per-span samples carry span="NAME".
- * SIP trunks and next hops will add families labelled trunk="..." and
- * hop="..." (docs/metrics.md lists the names reserved for them).
+ * SIP trunks carry trunk="NAME", their next hops trunk="NAME" and
+ * hop="HOST:PORT/TRANSPORT".  Calls per minute, ASR and ACD are gauges over
+ * the windows of status/callstats.h; their counters (_total) let Prometheus
+ * compute its own over any range.
  * Pure function of the snapshot; any thread.
  */
 #include "config.h"
@@ -212,6 +214,116 @@ static void group_metrics(FILE *f, const struct status *st)
 	}
 }
 
+/* The entities with call figures: spans, SIP trunks, next hops. */
+enum ent_kind { ENT_SPAN, ENT_TRUNK, ENT_HOP };
+
+static const char *const ent_prefix[] = { "trunkgate_span", "trunkgate_trunk", "trunkgate_hop" };
+
+static unsigned ent_count(const struct status *st, enum ent_kind k, unsigned t)
+{
+	return k == ENT_SPAN ? st->nspans : k == ENT_TRUNK ? st->nsip_trunks : st->sip_trunks[t].nhops;
+}
+
+/* NAME{labels} of entity i (of trunk t for hops) */
+static const struct callstats_fig *ent_sample(FILE *f, const char *name, const struct status *st,
+					      enum ent_kind k, unsigned t, unsigned i)
+{
+	fprintf(f, "%s{", name);
+	if (k == ENT_SPAN) {
+		fputs("span=\"", f);
+		label(f, st->spans[i].name);
+		fputs("\"} ", f);
+		return &st->spans[i].call_stats;
+	}
+	fputs("trunk=\"", f);
+	label(f, st->sip_trunks[t].name);
+	if (k == ENT_TRUNK) {
+		fputs("\"} ", f);
+		return &st->sip_trunks[t].call_stats;
+	}
+	fputs("\",hop=\"", f);
+	label(f, st->sip_trunks[t].hops[i].host);
+	fprintf(f, ":%u/", st->sip_trunks[t].hops[i].port);
+	label(f, st->sip_trunks[t].hops[i].transport);
+	fputs("\"} ", f);
+	return &st->sip_trunks[t].hops[i].call_stats;
+}
+
+/* Calls per minute, ASR and ACD families of one kind of entity; ASR and
+ * ACD have no sample while undefined (no attempt, no answered call). */
+static void call_figure_metrics(FILE *f, const struct status *st, enum ent_kind k)
+{
+	static const char *const what[] = { "on the span", "on the SIP trunk (legs in and out)",
+					    "sent to the next hop" };
+	unsigned nt = k == ENT_HOP ? st->nsip_trunks : 1;
+	char name[96], help[200];
+
+	for (int fig = 0; fig < 6; fig++) {
+		static const char *const suffix[] = { "calls_ended_total", "calls_answered_total",
+			"answered_seconds_total", "calls_per_minute", "asr_ratio", "acd_seconds" };
+		static const char *const text[] = { "Call attempts ended since start",
+			"Answered calls ended since start", "Time answered calls were held, since start",
+			"Call attempts ended in the last 60 seconds",
+			"Answer-seizure ratio of the attempts ended in the last 15 minutes",
+			"Average duration of the answered calls ended in the last 15 minutes" };
+
+		snprintf(name, sizeof(name), "%s_%s", ent_prefix[k], suffix[fig]);
+		snprintf(help, sizeof(help), "%s, %s", text[fig], what[k]);
+		family(f, name, fig < 3 ? "counter" : "gauge", help);
+		for (unsigned t = 0; t < nt; t++)
+			for (unsigned i = 0; i < ent_count(st, k, t); i++) {
+				const struct callstats_fig *c = k == ENT_SPAN ? &st->spans[i].call_stats :
+					k == ENT_TRUNK ? &st->sip_trunks[i].call_stats :
+					&st->sip_trunks[t].hops[i].call_stats;
+
+				if ((fig == 4 && !c->attempts_15m) || (fig == 5 && !c->answered_15m))
+					continue;
+				ent_sample(f, name, st, k, k == ENT_TRUNK ? i : t, i);
+				switch (fig) {
+				case 0: fprintf(f, "%llu\n", c->attempts); break;
+				case 1: fprintf(f, "%llu\n", c->answered); break;
+				case 2: fprintf(f, "%.3f\n", (double)c->held_ms / 1000); break;
+				case 3: fprintf(f, "%u\n", c->per_minute); break;
+				case 4: fprintf(f, "%.4f\n", (double)c->answered_15m / c->attempts_15m); break;
+				default: fprintf(f, "%.3f\n", (double)c->held_ms_15m / c->answered_15m / 1000); break;
+				}
+			}
+	}
+}
+
+/* SIP trunks and next hops: health, active calls. */
+static void sip_metrics(FILE *f, const struct status *st)
+{
+	family(f, "trunkgate_trunk_up", "gauge",
+	       "1 unless every probed next hop of the SIP trunk is down or it is disabled");
+	for (unsigned t = 0; t < st->nsip_trunks; t++) {
+		ent_sample(f, "trunkgate_trunk_up", st, ENT_TRUNK, t, 0);
+		fprintf(f, "%d\n", st->sip_trunks[t].enabled && strcmp(st->sip_trunks[t].state, "down") != 0);
+	}
+	family(f, "trunkgate_trunk_calls_active", "gauge", "SIP legs in progress on the trunk");
+	for (unsigned t = 0; t < st->nsip_trunks; t++) {
+		ent_sample(f, "trunkgate_trunk_calls_active", st, ENT_TRUNK, t, 0);
+		fprintf(f, "%u\n", st->sip_trunks[t].active_calls);
+	}
+	family(f, "trunkgate_hop_up", "gauge", "1 unless the next hop's OPTIONS probes marked it down");
+	for (unsigned t = 0; t < st->nsip_trunks; t++)
+		for (unsigned i = 0; i < st->sip_trunks[t].nhops; i++) {
+			ent_sample(f, "trunkgate_hop_up", st, ENT_HOP, t, i);
+			fprintf(f, "%d\n", strcmp(st->sip_trunks[t].hops[i].state, "down") != 0);
+		}
+	family(f, "trunkgate_hop_options_rtt_seconds", "gauge",
+	       "Round-trip time of the last answered OPTIONS probe");
+	for (unsigned t = 0; t < st->nsip_trunks; t++)
+		for (unsigned i = 0; i < st->sip_trunks[t].nhops; i++) {
+			if (st->sip_trunks[t].hops[i].rtt_ms < 0)
+				continue;
+			ent_sample(f, "trunkgate_hop_options_rtt_seconds", st, ENT_HOP, t, i);
+			fprintf(f, "%.6f\n", st->sip_trunks[t].hops[i].rtt_ms / 1000);
+		}
+	for (enum ent_kind k = ENT_SPAN; k <= ENT_HOP; k++)
+		call_figure_metrics(f, st, k);
+}
+
 int status_metrics(const struct status *st, long long db_size, char **textp, size_t *lenp)
 {
 	char *text = NULL;
@@ -223,6 +335,7 @@ int status_metrics(const struct status *st, long long db_size, char **textp, siz
 	system_metrics(f, st, db_size);
 	span_metrics(f, st);
 	group_metrics(f, st);
+	sip_metrics(f, st);
 	if (ferror(f)) {
 		fclose(f);
 		free(text);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "hw.h"
+#include "status/callstats.h"
 #include "status/ds1_interval.h"
 
 #define STATUS_MAX_SPANS 64
@@ -45,6 +46,7 @@ struct status_span {
 	bool busy_out;                          /* taken out of service (survivability) */
 	unsigned active_calls;
 	unsigned long long total_calls;
+	struct callstats_fig call_stats;        /* calls per minute, ASR, ACD (callstats.h) */
 	struct hw_counters counters;
 	struct status_ds1 ds1;
 	unsigned nchannels;
@@ -78,6 +80,7 @@ struct status_sip_hop {
 	double rtt_ms;                          /* last answered probe; < 0: none yet */
 	int last_status;                        /* last probe's status (408: no answer); 0 none */
 	long long changed_at_ms;                /* wall clock of the last up/down change; 0 never */
+	struct callstats_fig call_stats;        /* INVITEs sent to this hop (callstats.h) */
 };
 
 /* A SIP trunk: health, calls, registration (daemon/sip/). */
@@ -87,6 +90,7 @@ struct status_sip_trunk {
 	bool enabled;
 	char state[10];                         /* up, down, unknown, unprobed, disabled */
 	unsigned active_calls;
+	struct callstats_fig call_stats;        /* legs on the trunk, in and out (callstats.h) */
 	unsigned nhops;
 	struct status_sip_hop hops[STATUS_MAX_SIP_HOPS];
 	char reg_state[14];                     /* "" = not registering; registered, failed, registering */
@@ -140,6 +144,12 @@ void status_get(struct status *s);
 void status_perf_update(struct status *s, int64_t now_s);
 /* Any thread: the interval history of a span by id; false if unknown. */
 bool status_perf_history(long long span_id, struct ds1_perf *p);
+/* Main thread (callstats.c): count a finished call's legs (its CDR) for
+ * its span or SIP trunk, and fill the call figures of spans, SIP trunks and
+ * next hops into s. */
+struct db_cdr;
+void status_calls_record(const struct db_cdr *r, unsigned long long now_ms);
+void status_calls_fill(struct status *s, unsigned long long now_ms);
 /* Main thread (sysinfo.c): CPU and memory figures of this process. */
 void status_sys_sample(struct status *s, unsigned long long now_ms);
 

@@ -50,6 +50,27 @@ static json_t *counters_json(const struct hw_counters *k)
 		"dchan_rx", (json_int_t)k->dchan_rx, "dchan_tx", (json_int_t)k->dchan_tx);
 }
 
+/* One window of call figures: ASR = answered / attempts (null without
+ * attempts), ACD = held time / answered (null without answered calls). */
+static json_t *call_window_json(unsigned long long attempts, unsigned long long answered,
+				unsigned long long held_ms)
+{
+	return json_pack("{s:I, s:I, s:o, s:o}", "attempts", (json_int_t)attempts,
+		"answered", (json_int_t)answered,
+		"asr", attempts ? json_real((double)(long long)((double)answered * 10000 / attempts + 0.5) / 10000) :
+			json_null(),
+		"acd_seconds", answered ? json_real((double)(long long)((double)held_ms / answered + 0.5) / 1000) :
+			json_null());
+}
+
+/* Calls per minute, ASR and ACD (daemon/status/callstats.h has the windows). */
+static json_t *call_stats_json(const struct callstats_fig *f)
+{
+	return json_pack("{s:i, s:o, s:o}", "calls_per_minute", (int)f->per_minute,
+		"last_15m", call_window_json(f->attempts_15m, f->answered_15m, f->held_ms_15m),
+		"since_start", call_window_json(f->attempts, f->answered, f->held_ms));
+}
+
 static json_t *span_json(const struct status_span *ss)
 {
 	const struct status_ds1 *d = &ss->ds1;
@@ -78,6 +99,7 @@ static json_t *span_json(const struct status_span *ss)
 	if (ss->error[0])
 		json_object_set_new(o, "error", json_string(ss->error));
 	json_object_set_new(o, "busy_out", json_boolean(ss->busy_out));
+	json_object_set_new(o, "call_stats", call_stats_json(&ss->call_stats));
 	json_object_set_new(o, "line", json_pack("{s:s, s:s, s:b, s:s}", "framing", ss->framing,
 		"line_code", ss->line_code, "crc4", ss->crc4, "clock", ss->clock));
 	json_object_set_new(o, "counters", counters_json(&ss->counters));
@@ -129,17 +151,19 @@ static json_t *sip_trunks_json(const struct status *st)
 		for (unsigned k = 0; k < t->nhops; k++) {
 			const struct status_sip_hop *h = &t->hops[k];
 
-			json_array_append_new(hops, json_pack("{s:s, s:i, s:s, s:s, s:o, s:o, s:o}",
+			json_array_append_new(hops, json_pack("{s:s, s:i, s:s, s:s, s:o, s:o, s:o, s:o}",
 				"host", h->host, "port", (int)h->port, "transport", h->transport,
 				"state", h->state,
 				"rtt_ms", h->rtt_ms >= 0 ? json_real((double)(long long)(h->rtt_ms * 100) / 100) :
 					json_null(),
 				"last_status", h->last_status ? json_integer(h->last_status) : json_null(),
-				"last_change", h->changed_at_ms ? json_integer(h->changed_at_ms) : json_null()));
+				"last_change", h->changed_at_ms ? json_integer(h->changed_at_ms) : json_null(),
+				"call_stats", call_stats_json(&h->call_stats)));
 		}
-		json_array_append_new(a, json_pack("{s:I, s:s, s:b, s:s, s:i, s:o, s:o}",
+		json_array_append_new(a, json_pack("{s:I, s:s, s:b, s:s, s:i, s:o, s:o, s:o}",
 			"id", (json_int_t)t->id, "name", t->name, "enabled", t->enabled,
-			"state", t->state, "active_calls", (int)t->active_calls, "next_hops", hops,
+			"state", t->state, "active_calls", (int)t->active_calls,
+			"call_stats", call_stats_json(&t->call_stats), "next_hops", hops,
 			"registration", !t->reg_state[0] ? json_null() : json_pack("{s:s, s:o, s:o}",
 				"state", t->reg_state,
 				"last_status", t->reg_status ? json_integer(t->reg_status) : json_null(),

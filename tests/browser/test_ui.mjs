@@ -510,6 +510,7 @@ async function main() {
 			await page.click('#nav a[data-route=dashboard]');
 			await waitText('#trunks-body', '127.0.0.1:5068/tcp');
 			await waitText('#trunks-body', '0 calls');
+			await waitText('#trunks-body', '0/min');        /* calls per minute; no ASR/ACD without calls */
 			const badge = await text('#trunks-body .badge');
 			assert(['unknown', 'up', 'down'].includes(badge), `trunk state badge: ${badge}`);
 			await shot('14-dashboard-sip-trunk');

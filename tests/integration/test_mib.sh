@@ -27,7 +27,12 @@ if command -v smidump >/dev/null 2>&1; then
 		tgSpanAlarmCleared:1.3.6.1.4.1.99999.0.2 tgSysVersion:1.3.6.1.4.1.99999.1.1.1 \
 		tgCallsTotal:1.3.6.1.4.1.99999.1.2.2 tgSpanName:1.3.6.1.4.1.99999.1.3.1.1.2 \
 		tgSpanAlarms:1.3.6.1.4.1.99999.1.3.1.1.5 tgSpanChannelsOutOfService:1.3.6.1.4.1.99999.1.3.1.1.19 \
-		tgChannelState:1.3.6.1.4.1.99999.1.3.2.1.2; do
+		tgChannelState:1.3.6.1.4.1.99999.1.3.2.1.2 tgTrunkDown:1.3.6.1.4.1.99999.0.3 \
+		tgTrunkUp:1.3.6.1.4.1.99999.0.4 tgHopDown:1.3.6.1.4.1.99999.0.5 tgHopUp:1.3.6.1.4.1.99999.0.6 \
+		tgTrunkName:1.3.6.1.4.1.99999.1.4.1.1.2 tgTrunkState:1.3.6.1.4.1.99999.1.4.1.1.3 \
+		tgTrunkCallsPerMinute:1.3.6.1.4.1.99999.1.4.1.1.5 tgTrunkAsr:1.3.6.1.4.1.99999.1.4.1.1.10 \
+		tgTrunkAcdTotal:1.3.6.1.4.1.99999.1.4.1.1.13 tgHopAddress:1.3.6.1.4.1.99999.1.4.2.1.2 \
+		tgHopState:1.3.6.1.4.1.99999.1.4.2.1.3 tgHopAcdTotal:1.3.6.1.4.1.99999.1.4.2.1.13; do
 		name=${pair%%:*} oid=${pair#*:}
 		like "$tree" "$name +[a-z]+ +$oid\$" "$name is $oid"
 	done

@@ -12,20 +12,7 @@
 # status socket serves the intervals.
 . "$(dirname "$0")/lib.sh"
 TGSIM=${TGSIM:-$TG_BUILDDIR/tgsim}
-SUBAGENT=${SUBAGENT:-$TG_BUILDDIR/trunkgate-snmp}
-
-for tool in /usr/sbin/snmpd /usr/sbin/snmptrapd snmpwalk snmpget "$SUBAGENT"; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "1..0 # SKIP $tool is not installed (scripts/install-deps.sh; net-snmp for trunkgate-snmp)"
-		exit 0
-	fi
-done
-export MIBS="" SNMP_PERSISTENT_DIR=$WORK/persist SNMPCONFPATH=$WORK/snmpconf
-mkdir -p "$SNMP_PERSISTENT_DIR" "$SNMPCONFPATH"
-
-free_udp_port() {
-	python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+. "$(dirname "$0")/snmp_lib.sh"     # start_snmp, get, the skip without net-snmp
 
 # --- the daemon, with a metrics_allow that does not include us
 S=$WORK/state
@@ -76,30 +63,7 @@ start_daemon "$D2" --config "$WORK/allow.conf" && \
 kill -TERM "$DPID"; URL=$URL1
 
 # --- snmptrapd, snmpd (AgentX master), trunkgate-snmp
-TPORT=$(free_udp_port)
-printf 'disableAuthorization yes\n' >"$WORK/snmptrapd.conf"
-/usr/sbin/snmptrapd -f -On -C -c "$WORK/snmptrapd.conf" -Lf "$WORK/traps.log" \
-	-p "$WORK/snmptrapd.pid" "udp:127.0.0.1:$TPORT" >"$WORK/snmptrapd.out" 2>&1 &
-PIDS+=($!)
-SPORT=$(free_udp_port)
-cat >"$WORK/snmpd.conf" <<EOF
-agentAddress udp:127.0.0.1:$SPORT
-master agentx
-agentXSocket $WORK/agentx.sock
-agentXPerms 0660 0770
-rocommunity public 127.0.0.1
-trap2sink 127.0.0.1:$TPORT public
-EOF
-/usr/sbin/snmpd -f -C -c "$WORK/snmpd.conf" -Lf "$WORK/snmpd.log" -p "$WORK/snmpd.pid" \
-	>"$WORK/snmpd.out" 2>&1 &
-PIDS+=($!)
-wait_for test -S "$WORK/agentx.sock"; ok $? "our snmpd listens for AgentX in the work folder"
-"$SUBAGENT" -f -s "$S/status.sock" -x "$WORK/agentx.sock" -i 1 >"$WORK/subagent.log" 2>&1 &
-PIDS+=($!)
-SNMP="-v2c -c public -On -t 2 -r 1 127.0.0.1:$SPORT"
-DS1=.1.3.6.1.2.1.10.18
-TG=.1.3.6.1.4.1.99999
-get() { snmpget $SNMP "$@" 2>/dev/null | sed 's/^[^=]* = [A-Za-z0-9]*: //; s/^"//; s/"$//'; }
+start_snmp "$S/status.sock"
 wait_for sh -c "snmpget $SNMP $DS1.6.1.8.$ID 2>/dev/null | grep -q carrier"
 ok $? "trunkgate-snmp is attached: dsx1CircuitIdentifier of the span reads \"carrier\""
 
@@ -158,6 +122,8 @@ is "$(status | jq -r .system.version)" "$(get "$TG.1.1.1.0")" "tgSysVersion = st
 tgwalk=$(snmpwalk $SNMP $TG 2>&1)
 is 30 "$(echo "$tgwalk" | grep -c "^$TG\\.1\\.3\\.2\\.1\\.2\\.$ID\\.")" "tgChannelTable lists the 30 B channels"
 like "$(metrics)" "trunkgate_span_calls_total\\{span=\"carrier\"\\} 1" "Prometheus: trunkgate_span_calls_total 1"
+same '.call_stats.since_start.attempts' "$TG.1.3.1.1.21.$ID" \
+	"tgSpanCallAttempts = status call_stats (0: the span answers its test number itself, no CDR)"
 
 # --- CRC errors injected by the far end
 wait_for sh -c "curl -s -u admin:$PW ${URL}api/v1/status | jq -e '.spans[0].counters.crc_errors >= 50' >/dev/null"
@@ -185,9 +151,5 @@ wait_for sh -c "curl -s -u admin:$PW ${URL}metrics | grep -q 'trunkgate_span_ala
 ok $? "Prometheus: the LOS gauge goes back to 0"
 same '.ds1.current.unavailable_seconds' "$DS1.7.1.5.$ID" "dsx1CurrentUASs counts the outage like the API"
 
-if [ "$TAP_FAILED" -ne 0 ]; then
-	for f in subagent.log snmpd.log traps.log far.out; do
-		echo "# --- $f"; tail -n 15 "$WORK/$f" | sed 's/^/#   /'
-	done
-fi
+if [ "$TAP_FAILED" -ne 0 ]; then snmp_logs far.out; fi
 finish

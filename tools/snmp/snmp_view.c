@@ -16,7 +16,10 @@
  *                     and DMs are not measured by our drivers and are left
  *                     out (a GET answers noSuchInstance), as the RFC allows
  *                     for what the interface cannot count.
- * TRUNKGATE-MIB: system and call scalars, tgSpanTable, tgChannelTable.
+ * TRUNKGATE-MIB: system and call scalars, tgSpanTable (with the call
+ * figures of callstats.h), tgChannelTable,
+ * tgTrunkTable (index: the trunk's database id) and tgHopTable (trunk id,
+ * position of the next hop from 1).
  *
  * Thread: the subagent's only thread.
  */
@@ -37,6 +40,14 @@ const uint32_t tgsnmp_notif_alarm_raised[9] = { TG, 0, 1 };
 const uint32_t tgsnmp_notif_alarm_cleared[9] = { TG, 0, 2 };
 const uint32_t tgsnmp_col_span_name[12] = { TG, 1, 3, 1, 1, 2 };
 const uint32_t tgsnmp_col_span_alarms[12] = { TG, 1, 3, 1, 1, 5 };
+const uint32_t tgsnmp_notif_trunk_down[9] = { TG, 0, 3 };
+const uint32_t tgsnmp_notif_trunk_up[9] = { TG, 0, 4 };
+const uint32_t tgsnmp_notif_hop_down[9] = { TG, 0, 5 };
+const uint32_t tgsnmp_notif_hop_up[9] = { TG, 0, 6 };
+const uint32_t tgsnmp_col_trunk_name[12] = { TG, 1, 4, 1, 1, 2 };
+const uint32_t tgsnmp_col_trunk_state[12] = { TG, 1, 4, 1, 1, 3 };
+const uint32_t tgsnmp_col_hop_address[12] = { TG, 1, 4, 2, 1, 2 };
+const uint32_t tgsnmp_col_hop_state[12] = { TG, 1, 4, 2, 1, 3 };
 
 static struct tgsnmp_var *add(struct tgsnmp_view *view, const uint32_t *prefix, size_t plen,
 			      const uint32_t *suffix, size_t slen, enum tgsnmp_type type)
@@ -238,6 +249,33 @@ static int channel_state(const char *s)
 	return !strcmp(s, "idle") ? 1 : !strcmp(s, "busy") ? 2 : !strcmp(s, "restarting") ? 3 : 4;
 }
 
+/* The nine call figure columns from a call_stats object, from column
+ * first on (5-13 of tgTrunkTable and tgHopTable, 20-28 of tgSpanTable):
+ * ASR in hundredths of a percent, ACD in ms, 0 when undefined. */
+static void call_figures(struct build *b, const uint32_t *entry, uint32_t first, const uint32_t *idx,
+			 size_t ilen, json_t *cs)
+{
+	json_t *w = json_object_get(cs, "last_15m"), *all = json_object_get(cs, "since_start");
+	uint32_t col[12];
+	long long att = jint(w, "attempts"), ans = jint(w, "answered");
+	long long tatt = jint(all, "attempts"), tans = jint(all, "answered");
+
+	memcpy(col, entry, 11 * sizeof(*col));
+#define FIG(c, type, v) (col[11] = first + (c), put_int(b, col, 12, idx, ilen, (type), (v)))
+	FIG(0, TGSNMP_GAUGE, jint(cs, "calls_per_minute"));
+	col[11] = first + 1;
+	put_c64(b, col, 12, idx, ilen, (uint64_t)tatt);
+	col[11] = first + 2;
+	put_c64(b, col, 12, idx, ilen, (uint64_t)tans);
+	FIG(3, TGSNMP_GAUGE, att & 0xffffffff);
+	FIG(4, TGSNMP_GAUGE, ans & 0xffffffff);
+	FIG(5, TGSNMP_GAUGE, att ? (ans * 10000 + att / 2) / att : 0);
+	FIG(6, TGSNMP_GAUGE, (int64_t)(json_number_value(json_object_get(w, "acd_seconds")) * 1000 + 0.5));
+	FIG(7, TGSNMP_GAUGE, tatt ? (tans * 10000 + tatt / 2) / tatt : 0);
+	FIG(8, TGSNMP_GAUGE, (int64_t)(json_number_value(json_object_get(all, "acd_seconds")) * 1000 + 0.5));
+#undef FIG
+}
+
 static void tg_span(struct build *b, json_t *span, uint32_t idx)
 {
 	json_t *k = json_object_get(span, "counters"), *chans = json_object_get(span, "channels"), *ch;
@@ -271,6 +309,7 @@ static void tg_span(struct build *b, json_t *span, uint32_t idx)
 	put_int(b, COL(18), TGSNMP_GAUGE, nstate[2]);
 	put_int(b, COL(19), TGSNMP_GAUGE, nstate[3] + nstate[4]);
 #undef COL
+	call_figures(b, (const uint32_t[]){ TG, 1, 3, 1, 1 }, 20, &idx, 1, json_object_get(span, "call_stats"));
 }
 
 static void tg_system(struct build *b, json_t *doc)
@@ -293,6 +332,73 @@ static void tg_system(struct build *b, json_t *doc)
 	put_c64(b, (const uint32_t[]){ TG, 1, 2, 2 }, 10, zero, 1, (uint64_t)jint(calls, "total"));
 }
 
+static int name_index(const char *s, const char *const *names, int n, int other)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(s, names[i]))
+			return i + 1;
+	return other;
+}
+
+/* tgTrunkState: up(1), down(2), unknown(3), unprobed(4), disabled(5);
+ * tgHopState: up(1), down(2), unknown(3), off(4) */
+static const char *const trunk_states[] = { "up", "down", "unknown", "unprobed", "disabled" };
+static const char *const hop_states[] = { "up", "down", "unknown", "off" };
+
+static void tg_sip(struct build *b, json_t *doc)
+{
+	json_t *trunks = json_object_get(doc, "sip_trunks"), *t, *hops, *h;
+	size_t i, k;
+	const uint32_t tentry[11] = { TG, 1, 4, 1, 1 }, hentry[11] = { TG, 1, 4, 2, 1 };
+
+	b->view->sip = calloc(json_array_size(trunks) * 9 + 1, sizeof(*b->view->sip));
+	if (!b->view->sip) {
+		b->err = ENOMEM;
+		return;
+	}
+	json_array_foreach(trunks, i, t) {
+		long long id = jint(t, "id");
+		uint32_t idx = (uint32_t)id;
+		struct tgsnmp_sip_state *ss;
+
+		if (id < 1 || id > 0x7fffffff)
+			continue;
+		put_str(b, (const uint32_t[]){ TG, 1, 4, 1, 1, 2 }, 12, &idx, 1, jstr(t, "name"));
+		put_int(b, (const uint32_t[]){ TG, 1, 4, 1, 1, 3 }, 12, &idx, 1, TGSNMP_INTEGER,
+			name_index(jstr(t, "state"), trunk_states, 5, 3));
+		put_int(b, (const uint32_t[]){ TG, 1, 4, 1, 1, 4 }, 12, &idx, 1, TGSNMP_GAUGE,
+			jint(t, "active_calls"));
+		call_figures(b, tentry, 5, &idx, 1, json_object_get(t, "call_stats"));
+		ss = &b->view->sip[b->view->nsip++];
+		ss->trunk = id;
+		snprintf(ss->name, sizeof(ss->name), "%s", jstr(t, "name"));
+		ss->state = name_index(jstr(t, "state"), trunk_states, 5, 3);
+		hops = json_object_get(t, "next_hops");
+		json_array_foreach(hops, k, h) {
+			uint32_t ix[2] = { idx, (uint32_t)k + 1 };
+			char addr[280];
+			json_t *rtt = json_object_get(h, "rtt_ms");
+
+			if (k >= 8)
+				break;
+			snprintf(addr, sizeof(addr), "%s:%lld/%s", jstr(h, "host"), jint(h, "port"),
+				 jstr(h, "transport"));
+			put_str(b, (const uint32_t[]){ TG, 1, 4, 2, 1, 2 }, 12, ix, 2, addr);
+			put_int(b, (const uint32_t[]){ TG, 1, 4, 2, 1, 3 }, 12, ix, 2, TGSNMP_INTEGER,
+				name_index(jstr(h, "state"), hop_states, 4, 3));
+			put_int(b, (const uint32_t[]){ TG, 1, 4, 2, 1, 4 }, 12, ix, 2, TGSNMP_GAUGE,
+				json_is_number(rtt) ? (int64_t)(json_number_value(rtt) * 1000 + 0.5) : 0);
+			call_figures(b, hentry, 5, ix, 2, json_object_get(h, "call_stats"));
+			ss = &b->view->sip[b->view->nsip++];
+			ss->trunk = id;
+			ss->hop = (unsigned)k + 1;
+			snprintf(ss->name, sizeof(ss->name), "%s", jstr(t, "name"));
+			snprintf(ss->address, sizeof(ss->address), "%s", addr);
+			ss->state = name_index(jstr(h, "state"), hop_states, 4, 3);
+		}
+	}
+}
+
 static int var_cmp(const void *a, const void *b)
 {
 	const struct tgsnmp_var *x = a, *y = b;
@@ -306,6 +412,7 @@ void tgsnmp_view_clear(struct tgsnmp_view *view)
 		free(view->v[i].s);
 	free(view->v);
 	free(view->spans);
+	free(view->sip);
 	memset(view, 0, sizeof(*view));
 }
 
@@ -335,6 +442,7 @@ int tgsnmp_view_build(struct tgsnmp_view *view, json_t *doc)
 		ds1_span(&b, span, (uint32_t)id);
 		tg_span(&b, span, (uint32_t)id);
 	}
+	tg_sip(&b, doc);
 	if (b.err) {
 		tgsnmp_view_clear(view);
 		return b.err;

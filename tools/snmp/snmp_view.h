@@ -43,11 +43,24 @@ struct tgsnmp_span_alarm {
 	unsigned alarms;        /* LOS 1, RED 2, BLUE 4, YELLOW 8 */
 };
 
+/* A SIP trunk's (hop 0) or next hop's state, for the down/up notifications. */
+struct tgsnmp_sip_state {
+	long long trunk;        /* tgTrunkIndex (the trunk's id) */
+	unsigned hop;           /* tgHopIndex, 0: the trunk itself */
+	char name[64];          /* the trunk's name */
+	char address[280];      /* the hop's HOST:PORT/TRANSPORT */
+	int state;              /* tgTrunkState / tgHopState */
+};
+#define TGSNMP_TRUNK_UP 1
+#define TGSNMP_TRUNK_DOWN 2
+
 struct tgsnmp_view {
 	struct tgsnmp_var *v;
 	size_t n, cap;
 	struct tgsnmp_span_alarm *spans;
 	size_t nspans;
+	struct tgsnmp_sip_state *sip;   /* trunks and their hops */
+	size_t nsip;
 };
 
 /* The OID prefixes served: DS1-MIB's ds1 node and TRUNKGATE-MIB's objects. */
@@ -59,6 +72,11 @@ extern const uint32_t tgsnmp_notif_alarm_cleared[9];
 /* Column OIDs of tgSpanName and tgSpanAlarms (append the index). */
 extern const uint32_t tgsnmp_col_span_name[12];
 extern const uint32_t tgsnmp_col_span_alarms[12];
+/* tgTrunkDown/Up, tgHopDown/Up, and the columns they carry (append the index). */
+extern const uint32_t tgsnmp_notif_trunk_down[9], tgsnmp_notif_trunk_up[9];
+extern const uint32_t tgsnmp_notif_hop_down[9], tgsnmp_notif_hop_up[9];
+extern const uint32_t tgsnmp_col_trunk_name[12], tgsnmp_col_trunk_state[12];
+extern const uint32_t tgsnmp_col_hop_address[12], tgsnmp_col_hop_state[12];
 
 /* Build the view from a status document; ENOMEM or EINVAL (not a status
  * document).  The view is emptied first. */

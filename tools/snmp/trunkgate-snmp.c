@@ -5,8 +5,10 @@
  * every few seconds, builds the MIB view (snmp_view.c) and answers the
  * AgentX master (snmpd) for DS1-MIB and TRUNKGATE-MIB.  It sends
  * tgSpanAlarmRaised / tgSpanAlarmCleared when a span's alarm set goes from
- * empty to not empty and back (not on its first poll: a restart of the
- * subagent must not repeat old alarms).
+ * empty to not empty and back, tgTrunkDown / tgHopDown when a SIP trunk or
+ * next hop goes down and tgTrunkUp / tgHopUp when it comes back up from
+ * down (not on its first poll: a restart of the subagent must not repeat
+ * old alarms).
  *
  * While the daemon cannot be read the view is empty (a walk returns nothing,
  * which an NMS shows as the gateway's figures missing) and one warning is
@@ -44,6 +46,8 @@ static bool first_poll = true, unreachable;
 static unsigned *prev_alarms;           /* by span, parallel to prev_index */
 static long long *prev_index;
 static size_t prev_n;
+static struct tgsnmp_sip_state *prev_sip;
+static size_t prev_nsip;
 
 static void on_signal(int sig)
 {
@@ -149,6 +153,70 @@ static void send_alarm_trap(const struct tgsnmp_span_alarm *sa, bool raised)
 		 raised ? "raised" : "cleared", sa->alarms);
 }
 
+static void send_sip_trap(const struct tgsnmp_sip_state *ss, bool down)
+{
+	static const oid trap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };     /* snmpTrapOID.0 */
+	netsnmp_variable_list *vars = NULL;
+	const uint32_t *n = ss->hop ? (down ? tgsnmp_notif_hop_down : tgsnmp_notif_hop_up) :
+		(down ? tgsnmp_notif_trunk_down : tgsnmp_notif_trunk_up);
+	uint32_t col[14];
+	oid notif[9];
+	long state = ss->state;
+
+	for (size_t i = 0; i < 9; i++)
+		notif[i] = n[i];
+	snmp_varlist_add_variable(&vars, trap_oid, OID_LENGTH(trap_oid), ASN_OBJECT_ID,
+				  (u_char *)notif, sizeof(notif));
+	memcpy(col, tgsnmp_col_trunk_name, sizeof(tgsnmp_col_trunk_name));
+	col[12] = (uint32_t)ss->trunk;
+	add_oid_var(&vars, col, 13, ASN_OCTET_STR, ss->name, strlen(ss->name));
+	if (ss->hop) {
+		memcpy(col, tgsnmp_col_hop_address, sizeof(tgsnmp_col_hop_address));
+		col[12] = (uint32_t)ss->trunk;
+		col[13] = ss->hop;
+		add_oid_var(&vars, col, 14, ASN_OCTET_STR, ss->address, strlen(ss->address));
+		memcpy(col, tgsnmp_col_hop_state, sizeof(tgsnmp_col_hop_state));
+		add_oid_var(&vars, col, 14, ASN_INTEGER, &state, sizeof(state));
+	} else {
+		memcpy(col, tgsnmp_col_trunk_state, sizeof(tgsnmp_col_trunk_state));
+		col[12] = (uint32_t)ss->trunk;
+		add_oid_var(&vars, col, 13, ASN_INTEGER, &state, sizeof(state));
+	}
+	send_v2trap(vars);
+	snmp_free_varbind(vars);
+	snmp_log(LOG_INFO, "SIP trunk %s%s%s: %s\n", ss->name, ss->hop ? " next hop " : "",
+		 ss->address, down ? "down" : "up");
+}
+
+/* SIP trunks and next hops: down when they enter state down, up when
+ * they go from down to up. */
+static void notify_sip_changes(void)
+{
+	struct tgsnmp_sip_state *copy = NULL;
+
+	for (size_t i = 0; !first_poll && i < view.nsip; i++) {
+		const struct tgsnmp_sip_state *ss = &view.sip[i];
+
+		for (size_t j = 0; j < prev_nsip; j++) {
+			if (prev_sip[j].trunk != ss->trunk || prev_sip[j].hop != ss->hop)
+				continue;
+			if (prev_sip[j].state != TGSNMP_TRUNK_DOWN && ss->state == TGSNMP_TRUNK_DOWN)
+				send_sip_trap(ss, true);
+			else if (prev_sip[j].state == TGSNMP_TRUNK_DOWN && ss->state == TGSNMP_TRUNK_UP)
+				send_sip_trap(ss, false);
+			break;
+		}
+	}
+	if (view.nsip) {
+		copy = malloc(view.nsip * sizeof(*copy));
+		if (copy)
+			memcpy(copy, view.sip, view.nsip * sizeof(*copy));
+	}
+	free(prev_sip);
+	prev_sip = copy;
+	prev_nsip = copy ? view.nsip : 0;
+}
+
 /* Compare each span's alarms with the last poll's; notify on a change
  * between none and some. */
 static void notify_changes(void)
@@ -178,6 +246,7 @@ static void notify_changes(void)
 			break;
 		}
 	}
+	notify_sip_changes();
 	free(prev_alarms);
 	free(prev_index);
 	prev_alarms = na;
@@ -391,5 +460,6 @@ int main(int argc, char **argv)
 	tgsnmp_view_clear(&view);
 	free(prev_alarms);
 	free(prev_index);
+	free(prev_sip);
 	return 0;
 }

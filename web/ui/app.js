@@ -362,6 +362,15 @@ function spanDetail(sp) {
 }
 
 /* "2 calls · 10.0.0.5:5068/tcp up 1.2 ms · 10.0.0.6:5068/tcp down since 14:02" */
+/* Calls per minute, and ASR and ACD over the last 15 minutes (status call_stats). */
+function callFigures(cs) {
+	if (!cs) return [];
+	const w = cs.last_15m, out = [`${cs.calls_per_minute}/min`];
+	if (w.asr != null) out.push(`ASR ${Math.round(w.asr * 100)} %`);
+	if (w.acd_seconds != null) out.push(`ACD ${fmtDuration(Math.round(w.acd_seconds))}`);
+	return out;
+}
+
 function sipTrunkItem(t) {
 	const hops = (t.next_hops || []).map((h) => {
 		let s = `${h.host}${h.port ? `:${h.port}` : ''}/${h.transport} ${h.state}`;
@@ -372,7 +381,8 @@ function sipTrunkItem(t) {
 	const reg = t.registration ? [`registration ${t.registration.state}`] : [];
 	return {
 		name: t.name, state: t.state,
-		detail: [`${t.active_calls} call${t.active_calls === 1 ? '' : 's'}`, ...hops, ...reg].join(' · '),
+		detail: [`${t.active_calls} call${t.active_calls === 1 ? '' : 's'}`, ...callFigures(t.call_stats),
+			...hops, ...reg].join(' · '),
 	};
 }
 

@@ -38,6 +38,25 @@ static void fixture(struct status *st)
 	strcpy(st->groups[0].name, "mediation");
 	strcpy(st->groups[0].kind, "sip");
 	st->groups[0].down = true;
+	st->nsip_trunks = 1;
+	strcpy(st->sip_trunks[0].name, "itsp");
+	strcpy(st->sip_trunks[0].state, "down");
+	st->sip_trunks[0].enabled = true;
+	st->sip_trunks[0].active_calls = 3;
+	st->sip_trunks[0].call_stats = (struct callstats_fig){ .per_minute = 7, .attempts_15m = 8,
+		.answered_15m = 6, .held_ms_15m = 90000, .attempts = 10, .answered = 6, .held_ms = 90500 };
+	st->sip_trunks[0].nhops = 2;
+	strcpy(st->sip_trunks[0].hops[0].host, "192.0.2.1");
+	st->sip_trunks[0].hops[0].port = 5060;
+	strcpy(st->sip_trunks[0].hops[0].transport, "udp");
+	strcpy(st->sip_trunks[0].hops[0].state, "down");
+	st->sip_trunks[0].hops[0].rtt_ms = 1.5;
+	st->sip_trunks[0].hops[0].call_stats.attempts = 4;
+	strcpy(st->sip_trunks[0].hops[1].host, "192.0.2.2");
+	strcpy(st->sip_trunks[0].hops[1].transport, "tcp");
+	strcpy(st->sip_trunks[0].hops[1].state, "unknown");
+	st->sip_trunks[0].hops[1].rtt_ms = -1;
+	st->spans[1].call_stats.attempts = 2;
 }
 
 static bool valid_name(const char *s, size_t n)
@@ -174,6 +193,25 @@ int test_metrics_report_the_snapshot_figures_per_span(void)
 	TEST_CONTAINS(text, "trunkgate_span_channels{span=\"carrier\",state=\"busy\"} 1\n");
 	TEST_CONTAINS(text, "trunkgate_span_channels{span=\"carrier\",state=\"idle\"} 2\n");
 	TEST_CONTAINS(text, "trunkgate_group_up{group=\"mediation\",kind=\"sip\"} 0\n");
+	/* SIP trunks and next hops */
+	TEST_CONTAINS(text, "trunkgate_trunk_up{trunk=\"itsp\"} 0\n");
+	TEST_CONTAINS(text, "trunkgate_trunk_calls_active{trunk=\"itsp\"} 3\n");
+	TEST_CONTAINS(text, "trunkgate_hop_up{trunk=\"itsp\",hop=\"192.0.2.1:5060/udp\"} 0\n");
+	TEST_CONTAINS(text, "trunkgate_hop_up{trunk=\"itsp\",hop=\"192.0.2.2:0/tcp\"} 1\n");
+	TEST_CONTAINS(text, "trunkgate_hop_options_rtt_seconds{trunk=\"itsp\",hop=\"192.0.2.1:5060/udp\"} 0.001500\n");
+	TEST_ASSERT(!strstr(text, "trunkgate_hop_options_rtt_seconds{trunk=\"itsp\",hop=\"192.0.2.2"));
+	TEST_CONTAINS(text, "# TYPE trunkgate_trunk_calls_ended_total counter\n");
+	TEST_CONTAINS(text, "trunkgate_trunk_calls_ended_total{trunk=\"itsp\"} 10\n");
+	TEST_CONTAINS(text, "trunkgate_trunk_calls_answered_total{trunk=\"itsp\"} 6\n");
+	TEST_CONTAINS(text, "trunkgate_trunk_answered_seconds_total{trunk=\"itsp\"} 90.500\n");
+	TEST_CONTAINS(text, "# TYPE trunkgate_trunk_calls_per_minute gauge\ntrunkgate_trunk_calls_per_minute{trunk=\"itsp\"} 7\n");
+	TEST_CONTAINS(text, "trunkgate_trunk_asr_ratio{trunk=\"itsp\"} 0.7500\n");
+	TEST_CONTAINS(text, "trunkgate_trunk_acd_seconds{trunk=\"itsp\"} 15.000\n");
+	TEST_CONTAINS(text, "trunkgate_hop_calls_ended_total{trunk=\"itsp\",hop=\"192.0.2.1:5060/udp\"} 4\n");
+	/* no attempt in the window: no ASR or ACD sample (undefined, not 0) */
+	TEST_ASSERT(!strstr(text, "trunkgate_hop_asr_ratio{"));
+	TEST_ASSERT(!strstr(text, "trunkgate_span_acd_seconds{"));
+	TEST_CONTAINS(text, "trunkgate_span_calls_ended_total{span=\"we\\\"ird\\\\\"} 2\n");
 	/* the second span: up, and its name escaped */
 	TEST_CONTAINS(text, "trunkgate_span_up{span=\"we\\\"ird\\\\\"} 1\n");
 	free(text);

@@ -13,6 +13,7 @@
 int test_snmp_view_maps_a_span_to_ds1_mib_rows(void);
 int test_snmp_view_getnext_walks_in_oid_order(void);
 int test_snmp_view_refuses_a_document_without_spans(void);
+int test_snmp_view_maps_sip_trunks_and_next_hops(void);
 
 static const char doc_text[] =
 	"{\"system\":{\"version\":\"9.9.9\",\"uptime_seconds\":12,\"cpu_percent\":1.5,"
@@ -138,6 +139,55 @@ int test_snmp_view_refuses_a_document_without_spans(void)
 
 	TEST_EQ(EINVAL, tgsnmp_view_build(&v, doc));
 	TEST_EQ(0, v.n);
+ out:
+	json_decref(doc);
+	tgsnmp_view_clear(&v);
+	return err;
+}
+
+int test_snmp_view_maps_sip_trunks_and_next_hops(void)
+{
+	static const char text[] =
+		"{\"system\":{},\"spans\":[],\"sip_trunks\":[{\"id\":4,\"name\":\"itsp\",\"state\":\"down\","
+		"\"active_calls\":2,\"call_stats\":{\"calls_per_minute\":6,"
+		"\"last_15m\":{\"attempts\":6,\"answered\":4,\"asr\":0.6667,\"acd_seconds\":2.104},"
+		"\"since_start\":{\"attempts\":9,\"answered\":4,\"asr\":0.4444,\"acd_seconds\":2.104}},"
+		"\"next_hops\":[{\"host\":\"127.0.0.1\",\"port\":5070,\"transport\":\"udp\",\"state\":\"down\","
+		"\"rtt_ms\":0.25,\"call_stats\":{\"calls_per_minute\":0,"
+		"\"last_15m\":{\"attempts\":0,\"answered\":0,\"asr\":null,\"acd_seconds\":null},"
+		"\"since_start\":{\"attempts\":1,\"answered\":0,\"asr\":0,\"acd_seconds\":null}}},"
+		"{\"host\":\"::1\",\"port\":0,\"transport\":\"tcp\",\"state\":\"off\",\"rtt_ms\":null}]}]}";
+	struct tgsnmp_view v = { 0 };
+	json_t *doc = json_loads(text, 0, NULL);
+	const struct tgsnmp_var *var;
+	int err;
+
+	err = doc ? tgsnmp_view_build(&v, doc) : EINVAL;
+	TEST_ERR(err);
+	TEST_EQ(2, at(&v, "1.3.6.1.4.1.99999.1.4.1.1.3.4"));           /* tgTrunkState down */
+	TEST_EQ(2, at(&v, "1.3.6.1.4.1.99999.1.4.1.1.4.4"));           /* ActiveCalls */
+	TEST_EQ(6, at(&v, "1.3.6.1.4.1.99999.1.4.1.1.5.4"));           /* CallsPerMinute */
+	TEST_EQ(9, at(&v, "1.3.6.1.4.1.99999.1.4.1.1.6.4"));           /* Attempts */
+	TEST_EQ(6, at(&v, "1.3.6.1.4.1.99999.1.4.1.1.8.4"));           /* Attempts15m */
+	TEST_EQ(6667, at(&v, "1.3.6.1.4.1.99999.1.4.1.1.10.4"));       /* Asr 66.67 % */
+	TEST_EQ(2104, at(&v, "1.3.6.1.4.1.99999.1.4.1.1.11.4"));       /* Acd ms */
+	TEST_EQ(4444, at(&v, "1.3.6.1.4.1.99999.1.4.1.1.12.4"));       /* AsrTotal */
+	TEST_EQ(2104, at(&v, "1.3.6.1.4.1.99999.1.4.1.1.13.4"));       /* AcdTotal */
+	var = tgsnmp_view_get(&v, (const uint32_t[]){ 1, 3, 6, 1, 4, 1, 99999, 1, 4, 2, 1, 2, 4, 1 }, 14);
+	TEST_ASSERT(var && var->type == TGSNMP_STRING);
+	TEST_STREQ("127.0.0.1:5070/udp", var->s);
+	TEST_EQ(2, at(&v, "1.3.6.1.4.1.99999.1.4.2.1.3.4.1"));         /* tgHopState down */
+	TEST_EQ(250, at(&v, "1.3.6.1.4.1.99999.1.4.2.1.4.4.1"));       /* Rtt us */
+	TEST_EQ(0, at(&v, "1.3.6.1.4.1.99999.1.4.2.1.10.4.1"));        /* no attempt: 0 */
+	TEST_EQ(4, at(&v, "1.3.6.1.4.1.99999.1.4.2.1.3.4.2"));         /* off */
+	TEST_EQ(0, at(&v, "1.3.6.1.4.1.99999.1.4.2.1.4.4.2"));
+	/* the states the notifications compare */
+	TEST_EQ(3, v.nsip);
+	TEST_EQ(0, v.sip[0].hop);
+	TEST_EQ(2, v.sip[0].state);
+	TEST_EQ(1, v.sip[1].hop);
+	TEST_STREQ("127.0.0.1:5070/udp", v.sip[1].address);
+	TEST_STREQ("itsp", v.sip[2].name);
  out:
 	json_decref(doc);
 	tgsnmp_view_clear(&v);
