@@ -101,6 +101,8 @@ fi
 
 # --- SNMP equals the API
 T=$TG.1.4.1.1 H=$TG.1.4.2.1
+# the subagent reads the status socket once a second: wait for its copy
+for _ in $(seq 100); do [ "$(get $T.6.$TID)" = 6 ] && break; sleep 0.1; done
 is "6 4 6 6667" "$(get $T.6.$TID) $(get $T.7.$TID) $(get $T.8.$TID) $(get $T.10.$TID)" \
 	"tgTrunkAttempts, Answered, Attempts15m, Asr (hundredths of a percent) of itsp"
 acd_ms=$(echo "$doc" | jq -r '.sip_trunks[] | select(.name == "itsp") | .call_stats.last_15m.acd_seconds * 1000 | round')
