@@ -87,6 +87,17 @@ int test_trunk_columns_and_interop_override_the_profile(void)
 	TEST_EQ(503, trunk_interop_status(&ti, 34, 999));
 	TEST_EQ(600, trunk_interop_status(&ti, 17, 486));
 	TEST_EQ(480, trunk_interop_status(&ti, 16, 480));
+	/* SIP status -> Q.850 cause, the other way. */
+	TEST_ERR(resolve("lync2013", false, 0, "", "status.486=34, status.404=3,status.486=42",
+			 &ti, msg, sizeof(msg)));
+	TEST_EQ(2, ti.nstatuses);
+	TEST_EQ(42, trunk_interop_cause(&ti, 486, 17));
+	TEST_EQ(3, trunk_interop_cause(&ti, 404, 1));
+	TEST_EQ(41, trunk_interop_cause(&ti, 503, 41));
+	TEST_EQ(EINVAL, resolve("generic", false, 0, "", "status.399=34", &ti, msg, sizeof(msg)));
+	TEST_CONTAINS(msg, "status.399=34");
+	TEST_EQ(EINVAL, resolve("generic", false, 0, "", "status.486=128", &ti, msg, sizeof(msg)));
+	TEST_CONTAINS(msg, "400..699");
 	TEST_ERR(resolve("generic", false, 0, "reject", "transport=any", &ti, msg, sizeof(msg)));
 	TEST_STREQ("", ti.transport);
 	/* Each bad item is named. */

