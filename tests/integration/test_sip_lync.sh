@@ -80,4 +80,19 @@ printf '%s\n' "$CAR" "expect link up carrier within 15" "call carrier 5550001 49
 ok $? "status.486=34: cause 34 on the PRI"
 wait "$UAS"
 
+# ---- forked early dialogs (media bypass) ----
+trunk ""
+PA=$(free_port); PB=$(free_port); PC=$(free_port)
+sipp_uas f1 "$UAS_PORT" uas_fork.xml -key pa "$PA" -key pb "$PB" -key pc "$PC"
+printf '%s\n' "$CAR" "expect link up carrier within 15" "call carrier 5550001 4930123 as c1" \
+	"expect answer c1 within 15" "sleep 2" "hangup c1" \
+	"expect release c1 cause 16 within 5" | "$TGSIM" >"$WORK/f1.tgsim" 2>&1
+ok $? "a call forked to four endpoints is answered by one (forkB)"
+wait "$UAS"; ok $? "SIPp: forkB's 200 ACKed, fork7's late 200 ACKed and ended with BYE, forkB's call ended with BYE"
+is 24 "$(grep -c '^SIP/2.0 183 ' "$WORK/f1.msg")" "SIPp sent 183 with SDP from 24 early dialogs"
+media=$(grep "lync: far end's answer: RTP" "$S.log" | sed 's/.* to \(127\.0\.0\.1:[0-9]*\) .*/\1/' | tr '\n' ' ')
+is "127.0.0.1:$PA 127.0.0.1:$PB " "$media" "early media from the first fork with SDP only (forkA), then the answering fork's SDP (forkB)"
+wait_for sh -c "curl -s -u 'admin:$PW' '${URL}api/v1/calls' | jq -e '.active == 0' >/dev/null"
+ok $? "no call left in the live calls list"
+
 finish
