@@ -69,6 +69,17 @@ int trunk_interop_status(const struct trunk_interop *ti, int cause, int dflt);
 /* The Q.850 cause for a SIP final status: the trunk's override, else `dflt`. */
 int trunk_interop_cause(const struct trunk_interop *ti, int status, int dflt);
 
+/* The Lync side of a trunk (trunk_lync.c): the Set-CsTrunkConfiguration
+ * line matching its settings, into out (docs/sip.md, "Self-test"). */
+struct trunk_lync_in {
+	const char *name;                       /* the trunk's name (the Identity) */
+	bool tls;                               /* transport tls */
+	const char *srtp_mode;                  /* off, optional, required */
+	bool media_bypass;
+	const struct trunk_interop *interop;    /* resolved */
+};
+void trunk_lync_command(const struct trunk_lync_in *in, char *out, size_t len);
+
 #endif
 
 /* ---- wire mapping (trunk_hdr.c): pure string work, any thread ---- */

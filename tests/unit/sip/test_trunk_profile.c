@@ -232,3 +232,35 @@ int test_trunk_redirection_maps_both_ways(void)
 out:
 	return err;
 }
+
+int test_trunk_lync_command_follows_the_settings(void)
+{
+	struct trunk_interop ti;
+	char msg[200], cmd[600];
+	int err = 0;
+
+	TEST_ERR(resolve("lync2013", false, 0, "", "", &ti, msg, sizeof(msg)));
+	trunk_lync_command(&(struct trunk_lync_in){ .name = "lync-pool1", .tls = true,
+		.srtp_mode = "optional", .media_bypass = true, .interop = &ti }, cmd, sizeof(cmd));
+	TEST_CONTAINS(cmd, "Set-CsTrunkConfiguration -Identity \"PstnGateway:lync-pool1\"");
+	TEST_CONTAINS(cmd, " -SRTPMode Optional ");
+	TEST_CONTAINS(cmd, " -EnableBypass $true ");
+	TEST_CONTAINS(cmd, " -EnableReferSupport $true ");
+	TEST_CONTAINS(cmd, " -EnableSessionTimer $false ");
+	TEST_CONTAINS(cmd, " -EnableFastFailoverTimer $true ");
+	TEST_CONTAINS(cmd, " -ForwardCallHistory $true ");
+	TEST_CONTAINS(cmd, " -ForwardPAI $true ");
+	/* SRTPMode counts on TLS only; the generic profile's switches. */
+	TEST_ERR(resolve("generic", false, 1800, "", "identity=rpid", &ti, msg, sizeof(msg)));
+	trunk_lync_command(&(struct trunk_lync_in){ .name = "t", .tls = false,
+		.srtp_mode = "required", .media_bypass = false, .interop = &ti }, cmd, sizeof(cmd));
+	TEST_CONTAINS(cmd, " -SRTPMode NotSupported ");
+	TEST_CONTAINS(cmd, " -EnableBypass $false ");
+	TEST_CONTAINS(cmd, " -EnableReferSupport $false ");
+	TEST_CONTAINS(cmd, " -EnableSessionTimer $true ");
+	TEST_CONTAINS(cmd, " -EnableFastFailoverTimer $false ");
+	TEST_CONTAINS(cmd, " -ForwardCallHistory $false ");
+	TEST_CONTAINS(cmd, " -ForwardPAI $false ");
+out:
+	return err;
+}
