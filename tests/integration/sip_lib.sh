@@ -46,3 +46,21 @@ sipp_uas() {
 hdr() {
 	tr -d '\r' <"$1" | grep -i "^$2:" | sed -n "${3:-1}p" | sed "s/^[^:]*: *//"
 }
+
+# test_certs DIR NAME=CN...: a test CA (DIR/ca.pem, ca.key) and, for each
+# NAME=CN, DIR/NAME.key and DIR/NAME.pem signed by it (CN and DNS SAN).
+# Needs openssl.
+test_certs() {
+	local c=$1 nc; shift
+	mkdir -p "$c"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$c/ca.key" -subj "/CN=trunkgate test CA" \
+		-days 2 -out "$c/ca.pem" 2>/dev/null || return 1
+	for nc in "$@"; do
+		openssl req -newkey rsa:2048 -nodes -keyout "$c/${nc%%=*}.key" -subj "/CN=${nc#*=}" \
+			-out "$c/${nc%%=*}.csr" 2>/dev/null &&
+		printf 'subjectAltName=DNS:%s\n' "${nc#*=}" >"$c/${nc%%=*}.ext" &&
+		openssl x509 -req -in "$c/${nc%%=*}.csr" -CA "$c/ca.pem" -CAkey "$c/ca.key" \
+			-CAcreateserial -days 2 -extfile "$c/${nc%%=*}.ext" -out "$c/${nc%%=*}.pem" \
+			2>/dev/null || return 1
+	done
+}

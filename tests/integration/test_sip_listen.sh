@@ -16,16 +16,7 @@ fi
 
 # A CA, the gateway's certificate and two client certificates.
 C=$WORK/certs
-mkdir -p "$C"
-cert() {                # cert NAME CN: NAME.key and NAME.pem signed by the CA
-	openssl req -newkey rsa:2048 -nodes -keyout "$C/$1.key" -subj "/CN=$2" -out "$C/$1.csr" 2>/dev/null &&
-	printf 'subjectAltName=DNS:%s\n' "$2" >"$C/$1.ext" &&
-	openssl x509 -req -in "$C/$1.csr" -CA "$C/ca.pem" -CAkey "$C/ca.key" -CAcreateserial \
-		-days 2 -extfile "$C/$1.ext" -out "$C/$1.pem" 2>/dev/null
-}
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$C/ca.key" -subj "/CN=trunkgate test CA" \
-	-days 2 -out "$C/ca.pem" 2>/dev/null
-cert gw gw.test && cert lync lync.test && cert other other.test
+test_certs "$C" gw=gw.test lync=lync.test other=other.test
 ok $? "the test's CA signed the gateway's and two clients' certificates"
 
 # sofia-sip's TLS transport leaks OpenSSL objects (see the file): not ours.

@@ -7,6 +7,15 @@
 . "$(dirname "$0")/sip_lib.sh"
 TGSIM=${TGSIM:-$TG_BUILDDIR/tgsim}
 
+if ! command -v openssl >/dev/null 2>&1; then
+	echo "1..0 # SKIP openssl not installed"
+	exit 0
+fi
+C=$WORK/certs
+test_certs "$C" gw=gw.test lync=lync.test || { ok 1 "the test's CA signs certificates"; finish; }
+# sofia-sip's TLS transport leaks OpenSSL objects (see the file): not ours.
+export LSAN_OPTIONS="suppressions=$TG_SRCDIR/tests/integration/lsan-sofia-tls.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+
 S=$WORK/state
 start_daemon "$S" -l debug || { ok 1 "daemon starts"; finish; }
 wait_for test -s "$S/sip.url"; ok $? "the SIP side listens"
@@ -94,5 +103,48 @@ media=$(grep "lync: far end's answer: RTP" "$S.log" | sed 's/.* to \(127\.0\.0\.
 is "127.0.0.1:$PA 127.0.0.1:$PB " "$media" "early media from the first fork with SDP only (forkA), then the answering fork's SDP (forkB)"
 wait_for sh -c "curl -s -u 'admin:$PW' '${URL}api/v1/calls' | jq -e '.active == 0' >/dev/null"
 ok $? "no call left in the live calls list"
+
+# ---- self-test: DNS, OPTIONS over UDP, a closed port ----
+OPT_PORT=$(free_port); CLOSED=$(free_port)
+expect_code 201 "trunk st: two UDP next hops, SIPp and a closed port" POST /api/v1/sip-trunks \
+	-d "{\"name\":\"st\",\"profile\":\"lync2013\",\"options_interval\":0,\"next_hops\":[{\"host\":\"127.0.0.1\",\"port\":$OPT_PORT},{\"host\":\"localhost\",\"port\":$CLOSED}]}"
+sipp_uas o1 "$OPT_PORT" uas_options.xml
+r=$(api POST /api/v1/sip-trunks/st/self-test); like "$r" '^200 ' "self-test: 200"
+j=${r#* }
+echo "# $(jq -c . <<<"$j")"
+check() { jq -r ".checks[] | select(.hop == \"$1\" and .name == \"$2\") | \"\\(.ok) \\(.detail)\"" <<<"$j"; }
+like "$(check "127.0.0.1:$OPT_PORT;transport=udp" dns)" '^true 127\.0\.0\.1 is an IP address' "hop 1: an IP address needs no DNS"
+like "$(check "127.0.0.1:$OPT_PORT;transport=udp" options)" '^true the peer answered 200 OK' "hop 1: OPTIONS answered 200 by SIPp"
+wait "$UAS"; ok $? "SIPp got the OPTIONS"
+like "$(check "localhost:$CLOSED;transport=udp" dns)" '^true localhost is .*(127\.0\.0\.1|::1)' "hop 2: localhost resolves"
+like "$(check "localhost:$CLOSED;transport=udp" options)" '^false nothing listens there' "hop 2: OPTIONS to a closed port fails, saying why"
+is false "$(jq -r .ok <<<"$j")" "self-test: not ok overall"
+is 4 "$(jq '[.checks[] | select(.ms >= 0)] | length' <<<"$j")" "four checks, each timed"
+like "$(jq -r .lync_command <<<"$j")" '^Set-CsTrunkConfiguration -Identity "PstnGateway:st" -SRTPMode NotSupported -EnableBypass \$false -EnableReferSupport \$true -EnableSessionTimer \$false -EnableFastFailoverTimer \$true -ForwardCallHistory \$true -ForwardPAI \$true ' \
+	"lync_command from the lync2013 profile's switches"
+r=$(api POST /api/v1/sip-trunks/st/self-test -d '{"hop":1}'); like "$r" '^400 .*"field":"hop"' "self-test: an unknown field is a 400 naming it"
+expect_code 404 "self-test of a trunk that does not exist: 404" POST /api/v1/sip-trunks/nope/self-test
+r=$(http POST /api/v1/sip-trunks/st/self-test); like "$r" '^401 ' "self-test needs a login"
+
+# ---- self-test over TLS: the gateway's own mutual-TLS trunk port is the peer ----
+TLS_PORT=$(free_port)
+expect_code 201 "trunk ls: a TLS port of ours, mutual TLS checking lync.test" POST /api/v1/sip-trunks \
+	-d "{\"name\":\"ls\",\"options_interval\":0,\"transport\":\"tls\",\"listen\":\"127.0.0.1:$TLS_PORT\",\"tls_cert\":\"$C/gw.pem\",\"tls_key\":\"$C/gw.key\",\"tls_ca\":\"$C/ca.pem\",\"tls_verify_name\":\"lync.test\",\"next_hops\":[{\"host\":\"127.0.0.3\",\"port\":5067}]}"
+wait_for sh -c "ss -Hltn | grep -q '127.0.0.1:$TLS_PORT '"; ok $? "the TLS trunk port listens"
+expect_code 201 "trunk sts: TLS toward it, as lync.test, expecting gw.test" POST /api/v1/sip-trunks \
+	-d "{\"name\":\"sts\",\"options_interval\":0,\"transport\":\"tls\",\"srtp_mode\":\"optional\",\"media_bypass\":true,\"tls_cert\":\"$C/lync.pem\",\"tls_key\":\"$C/lync.key\",\"tls_ca\":\"$C/ca.pem\",\"tls_verify_name\":\"gw.test\",\"next_hops\":[{\"host\":\"127.0.0.1\",\"port\":$TLS_PORT}]}"
+j=$(api POST /api/v1/sip-trunks/sts/self-test); j=${j#* }
+echo "# $(jq -c . <<<"$j")"
+H="127.0.0.1:$TLS_PORT;transport=tls"
+like "$(check "$H" connect)" '^true TCP connected' "TLS hop: TCP connect"
+like "$(check "$H" tls)" '^true TLS1\.[23]; the peer.s certificate chain is trusted .* names gw\.test; our client certificate was offered' "TLS hop: handshake, chain and name verified, mutual TLS"
+like "$(check "$H" options)" '^true the peer answered 200 OK' "TLS hop: OPTIONS over TLS answered 200"
+is true "$(jq -r .ok <<<"$j")" "TLS self-test ok overall"
+like "$(jq -r .lync_command <<<"$j")" ' -SRTPMode Optional -EnableBypass \$true ' "lync_command: SRTPMode and bypass of a TLS trunk"
+api PUT /api/v1/sip-trunks/sts -d '{"tls_verify_name":"wrong.test"}' >/dev/null
+j=$(api POST /api/v1/sip-trunks/sts/self-test); j=${j#* }
+echo "# $(jq -c . <<<"$j")"
+like "$(check "$H" tls)" '^false the peer.s certificate for wrong\.test: .*(does not match|not match)' "TLS hop: a name mismatch is reported"
+is "" "$(check "$H" options)" "no OPTIONS after a failed handshake"
 
 finish
