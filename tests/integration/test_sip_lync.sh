@@ -147,4 +147,8 @@ echo "# $(jq -c . <<<"$j")"
 like "$(check "$H" tls)" '^false the peer.s certificate for wrong\.test: .*(does not match|not match)' "TLS hop: a name mismatch is reported"
 is "" "$(check "$H" options)" "no OPTIONS after a failed handshake"
 
+# Under ASan a leak (a forked dialog's, a self-test's) fails the exit status.
+stop_daemon "$DPID"; is 0 "$STOP_RC" "SIGTERM exits 0"
+is "" "$(grep -m1 -E 'LeakSanitizer|AddressSanitizer' "$S.log")" "no sanitizer report in the log"
+
 finish
