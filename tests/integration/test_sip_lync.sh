@@ -99,7 +99,9 @@ printf '%s\n' "$CAR" "expect link up carrier within 15" "call carrier 5550001 49
 ok $? "a call forked to four endpoints is answered by one (forkB)"
 wait "$UAS"; ok $? "SIPp: forkB's 200 ACKed, fork7's late 200 ACKed and ended with BYE, forkB's call ended with BYE"
 is 24 "$(grep -c '^SIP/2.0 183 ' "$WORK/f1.msg")" "SIPp sent 183 with SDP from 24 early dialogs"
+wait_for sh -c "[ \$(grep -c \"lync: far end's answer: RTP\" '$S.log') -ge 2 ]"
 media=$(grep "lync: far end's answer: RTP" "$S.log" | sed 's/.* to \(127\.0\.0\.1:[0-9]*\) .*/\1/' | tr '\n' ' ')
+[ -n "$media" ] || grep -E "lync: (no RTP|cannot|the far end)|media" "$S.log" | tail -5 | sed 's/^/# /'
 is "127.0.0.1:$PA 127.0.0.1:$PB " "$media" "early media from the first fork with SDP only (forkA), then the answering fork's SDP (forkB)"
 wait_for sh -c "curl -s -u 'admin:$PW' '${URL}api/v1/calls' | jq -e '.active == 0' >/dev/null"
 ok $? "no call left in the live calls list"

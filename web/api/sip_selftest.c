@@ -231,17 +231,25 @@ static ssize_t io_send(struct hop_test *h, const char *buf, size_t len)
 	return h->tls ? gnutls_record_send(h->tls, buf, len) : send(h->fd, buf, len, MSG_NOSIGNAL);
 }
 
+/* Bytes read; 0: the peer closed; -1: an error (errno, EAGAIN: try again). */
 static ssize_t io_recv(struct hop_test *h, char *buf, size_t len)
 {
 	ssize_t n;
 
-	if (h->tls) {
-		do
-			n = gnutls_record_recv(h->tls, buf, len);
-		while (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED);
-		return n < 0 ? -1 : n;
-	}
-	return recv(h->fd, buf, len, 0);
+	if (!h->tls)
+		return recv(h->fd, buf, len, 0);
+	n = gnutls_record_recv(h->tls, buf, len);
+	if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
+		errno = EAGAIN;
+	else if (n < 0)
+		errno = EPROTO;
+	return n < 0 ? -1 : n;
+}
+
+/* host as a URI writes it: an IPv6 address in brackets */
+static void uri_host(char *out, size_t len, const char *host)
+{
+	snprintf(out, len, strchr(host, ':') ? "[%s]" : "%s", host);
 }
 
 /* The status of the final response to our OPTIONS in buf, 0 if none yet. */
@@ -269,7 +277,7 @@ static bool check_options(struct hop_test *h, json_t *checks)
 	struct sockaddr_storage me;
 	socklen_t melen = sizeof(me);
 	bool udp = !strcmp(h->transport, "udp");
-	char req[1024], buf[4096], myip[64], callid[64], phrase[80] = "";
+	char req[1024], buf[4096], myip[64], mine[72], peer[300], callid[96], phrase[80] = "";
 	unsigned id = (unsigned)(t0 * 2654435761u) ^ (unsigned)getpid() ^ __atomic_add_fetch(&seq, 1,
 		__ATOMIC_RELAXED);
 	size_t have = 0;
@@ -284,25 +292,22 @@ static bool check_options(struct hop_test *h, json_t *checks)
 	if (getsockname(h->fd, (struct sockaddr *)&me, &melen) < 0)
 		return add_check(checks, h, "options", false, t0, "getsockname: %s", strerror(errno));
 	addr_str(&me, myip, sizeof(myip));
-	snprintf(callid, sizeof(callid), "selftest-%08x@%s", id, myip);
+	uri_host(mine, sizeof(mine), myip);
+	uri_host(peer, sizeof(peer), h->host);
+	snprintf(callid, sizeof(callid), "selftest-%08x@%s", id, mine);
 	len = snprintf(req, sizeof(req),
-		"OPTIONS sip:%s%s%s:%u;transport=%s SIP/2.0\r\n"
-		"Via: SIP/2.0/%s %s%s%s:%u;branch=z9hG4bK-tgst%08x;rport\r\n"
+		"OPTIONS sip:%s:%u;transport=%s SIP/2.0\r\n"
+		"Via: SIP/2.0/%s %s:%u;branch=z9hG4bK-tgst%08x;rport\r\n"
 		"Max-Forwards: 70\r\n"
-		"From: <sip:trunkgate@%s%s%s>;tag=st%08x\r\n"
-		"To: <sip:%s%s%s:%u>\r\n"
+		"From: <sip:trunkgate@%s>;tag=st%08x\r\n"
+		"To: <sip:%s:%u>\r\n"
 		"Call-ID: %s\r\n"
 		"CSeq: 1 OPTIONS\r\n"
 		"Accept: application/sdp\r\n"
 		"User-Agent: trunkgate self-test\r\n"
 		"Content-Length: 0\r\n\r\n",
-		strchr(h->host, ':') ? "[" : "", h->host, strchr(h->host, ':') ? "]" : "", h->port,
-		h->transport, udp ? "UDP" : h->tls ? "TLS" : "TCP",
-		me.ss_family == AF_INET6 ? "[" : "", myip, me.ss_family == AF_INET6 ? "]" : "",
-		ntohs(((struct sockaddr_in *)&me)->sin_port), id,
-		me.ss_family == AF_INET6 ? "[" : "", myip, me.ss_family == AF_INET6 ? "]" : "", id,
-		strchr(h->host, ':') ? "[" : "", h->host, strchr(h->host, ':') ? "]" : "", h->port,
-		callid);
+		peer, h->port, h->transport, udp ? "UDP" : h->tls ? "TLS" : "TCP", mine,
+		ntohs(((struct sockaddr_in *)&me)->sin_port), id, mine, id, peer, h->port, callid);
 	if (io_send(h, req, (size_t)len) != len)
 		return add_check(checks, h, "options", false, t0, "sending OPTIONS: %s",
 				 strerror(errno));
@@ -328,8 +333,10 @@ static bool check_options(struct hop_test *h, json_t *checks)
 		if (udp)
 			have = 0;       /* a datagram is one message */
 		n = err ? -1 : io_recv(h, buf + have, sizeof(buf) - 1 - have);
+		if (n < 0 && !err && errno == EAGAIN)
+			continue;
 		if (n <= 0) {
-			int e = n == 0 ? ECONNRESET : err ? err : h->tls ? EPROTO : errno;
+			int e = n == 0 ? ECONNRESET : err ? err : errno;
 
 			return add_check(checks, h, "options", false, t0, "%s",
 				e == ECONNREFUSED ? "nothing listens there (ICMP port unreachable)" :
@@ -364,12 +371,13 @@ static void test_hop(const struct db_sip_trunk *t, const struct db_sip_hop *hop,
 		     bool *all_ok)
 {
 	struct hop_test h = { .t = t, .host = hop->host, .fd = -1 };
+	char host[272];
 	bool ok;
 
 	h.transport = hop->transport[0] ? hop->transport : t->transport;
 	h.port = hop->port ? hop->port : !strcmp(h.transport, "tls") ? 5061 : 5060;
-	snprintf(h.hop, sizeof(h.hop), "%s%s%s:%u;transport=%s", strchr(h.host, ':') ? "[" : "",
-		 h.host, strchr(h.host, ':') ? "]" : "", h.port, h.transport);
+	uri_host(host, sizeof(host), h.host);
+	snprintf(h.hop, sizeof(h.hop), "%s:%u;transport=%s", host, h.port, h.transport);
 	ok = check_dns(&h, checks);
 	if (ok && strcmp(h.transport, "udp"))
 		ok = check_connect(&h, checks);
