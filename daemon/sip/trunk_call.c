@@ -681,7 +681,8 @@ static void on_invite_response(struct trunk_call *tc, int status, const sip_t *s
 		return;         /* 401/407: asked again with the trunk's credentials */
 	if (next_hop(tc, status, sip) || redirected(tc, status))
 		return;
-	leg_gone(tc, reason_cause(sip) ? reason_cause(sip) : call_sip_to_cause(status), status);
+	leg_gone(tc, reason_cause(sip) ? reason_cause(sip) :
+		 trunk_interop_cause(interop(tc), status, call_sip_to_cause(status)), status);
 }
 
 void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, const char *phrase,

@@ -99,6 +99,13 @@ void trunk_media_close(struct trunk_call *tc)
 	tc->offer = NULL;
 }
 
+static unsigned neg_port(const struct media_sdp_neg *neg)
+{
+	if (neg->remote.ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)&neg->remote)->sin6_port);
+	return ntohs(((const struct sockaddr_in *)&neg->remote)->sin_port);
+}
+
 static void apply(struct trunk_call *tc, const struct media_sdp_neg *neg, const char *what)
 {
 	struct media_session_cfg c;
@@ -112,8 +119,8 @@ static void apply(struct trunk_call *tc, const struct media_sdp_neg *neg, const 
 		return;
 	}
 	tc->media_dir = neg->dir;
-	log_debug("%s: %s: RTP %s:%u %s/%u, telephone-event %u, %s", tc->trunk->name, what,
-		  neg->remote_addr, tc->rtp_port, media_codec_name(neg->codec), neg->pt, neg->te_pt,
+	log_debug("%s: %s: RTP %u to %s:%u %s/%u, telephone-event %u, %s", tc->trunk->name,
+		  what, tc->rtp_port, neg->remote_addr, neg_port(neg), media_codec_name(neg->codec), neg->pt, neg->te_pt,
 		  neg->dir == MEDIA_DIR_SENDRECV ? "sendrecv" : neg->dir == MEDIA_DIR_INACTIVE ?
 		  "inactive" : neg->dir == MEDIA_DIR_SENDONLY ? "sendonly" : "recvonly");
 }

@@ -82,6 +82,20 @@ static bool set_cause(struct trunk_interop *ti, unsigned cause, unsigned status)
 	return true;
 }
 
+static bool set_status(struct trunk_interop *ti, unsigned status, unsigned cause)
+{
+	for (unsigned i = 0; i < ti->nstatuses; i++)
+		if (ti->statuses[i].status == status) {
+			ti->statuses[i].cause = (uint8_t)cause;
+			return true;
+		}
+	if (ti->nstatuses == TRUNK_CAUSES_MAX)
+		return false;
+	ti->statuses[ti->nstatuses].status = (uint16_t)status;
+	ti->statuses[ti->nstatuses++].cause = (uint8_t)cause;
+	return true;
+}
+
 static const char *const rel100_v[] = { "off", "on", "require", NULL };
 static const char *const refresher_v[] = { "auto", "us", "peer", NULL };
 static const char *const early_v[] = { "off", "inband", "immediate", NULL };
@@ -162,9 +176,21 @@ static bool apply_item(struct trunk_interop *ti, const char *name, const char *v
 		}
 		return true;
 	}
+	if (!strncmp(name, "status.", 7)) {
+		if (!parse_uint(name + 7, 400, 699, &status) || !parse_uint(v, 1, 127, &n)) {
+			snprintf(err, errlen, "%s=%s: status.S=CAUSE with a SIP status 400..699 and "
+				 "a Q.850 cause 1..127", name, v);
+			return false;
+		}
+		if (!set_status(ti, status, n)) {
+			snprintf(err, errlen, "more than %d status overrides", TRUNK_CAUSES_MAX);
+			return false;
+		}
+		return true;
+	}
 	snprintf(err, errlen, "unknown switch \"%s\" (100rel, session_timer, refresher, "
 		 "early_media, identity, number, uri, refer, redirect, diversion, transport, "
-		 "cause.N)", name);
+		 "cause.N, status.S)", name);
 	return false;
 }
 
@@ -236,5 +262,13 @@ int trunk_interop_status(const struct trunk_interop *ti, int cause, int dflt)
 	for (unsigned i = 0; ti && i < ti->ncauses; i++)
 		if (ti->causes[i].cause == cause)
 			return ti->causes[i].status;
+	return dflt;
+}
+
+int trunk_interop_cause(const struct trunk_interop *ti, int status, int dflt)
+{
+	for (unsigned i = 0; ti && i < ti->nstatuses; i++)
+		if (ti->statuses[i].status == status)
+			return ti->statuses[i].cause;
 	return dflt;
 }

@@ -46,6 +46,8 @@ struct trunk_interop {
 	char transport[4];                      /* "" = each next hop's own; udp, tcp, tls */
 	unsigned ncauses;                       /* Q.850 cause -> SIP status overrides */
 	struct { uint8_t cause; uint16_t status; } causes[TRUNK_CAUSES_MAX];
+	unsigned nstatuses;                     /* SIP status -> Q.850 cause overrides */
+	struct { uint16_t status; uint8_t cause; } statuses[TRUNK_CAUSES_MAX];
 };
 
 /* What a trunk row says. */
@@ -64,6 +66,19 @@ int trunk_interop_resolve(const struct trunk_interop_cols *c, struct trunk_inter
 bool trunk_profile_valid(const char *name);
 /* The SIP status for a Q.850 cause: the trunk's override, else `dflt`. */
 int trunk_interop_status(const struct trunk_interop *ti, int cause, int dflt);
+/* The Q.850 cause for a SIP final status: the trunk's override, else `dflt`. */
+int trunk_interop_cause(const struct trunk_interop *ti, int status, int dflt);
+
+/* The Lync side of a trunk (trunk_lync.c): the Set-CsTrunkConfiguration
+ * line matching its settings, into out (docs/sip.md, "Self-test"). */
+struct trunk_lync_in {
+	const char *name;                       /* the trunk's name (the Identity) */
+	bool tls;                               /* transport tls */
+	const char *srtp_mode;                  /* off, optional, required */
+	bool media_bypass;
+	const struct trunk_interop *interop;    /* resolved */
+};
+void trunk_lync_command(const struct trunk_lync_in *in, char *out, size_t len);
 
 #endif
 

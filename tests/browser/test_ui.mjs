@@ -145,7 +145,7 @@ const spanBadge = (name) => page.evaluate((n) => {
 	return '';
 }, name);
 
-const TESTS = 32;
+const TESTS = 33;
 
 async function main() {
 	mkdirSync(artifacts, { recursive: true });
@@ -504,6 +504,16 @@ async function main() {
 			await page.fill('#obj-editor [name=description]', 'mine');
 			await page.click('#obj-editor button[type=submit]');
 			await waitText('#obj-editor .form-error', 'Someone changed this meanwhile');
+		});
+
+		await check('configuration: a SIP trunk\'s self-test shows its checks and the Lync command', async () => {
+			await page.click('#obj-tabs a:has-text("SIP trunks")');
+			await waitText('#obj-body', 'tcp');
+			await page.locator('#obj-body tr', { hasText: 'tcp' }).first().locator('button:has-text("Self-test")').click();
+			await waitText('#obj-editor .selftest', 'Set-CsTrunkConfiguration');
+			const checks = await text('#obj-editor .selftest table');
+			assert(/dns/.test(checks) && /connect/.test(checks), `self-test table: ${checks}`);
+			await shot('20-config-sip-selftest');
 		});
 
 		await check('the dashboard lists the preset\'s SIP trunk with its next hop and calls', async () => {

@@ -316,6 +316,9 @@ def main():
     v("GET", "/api/v1/sip-trunks", token=tok, expect=200)
     v("GET", "/api/v1/sip-trunks/mediation", token=tok, expect=200)
     v("PUT", "/api/v1/sip-trunks/mediation", {"options_interval": 0}, token=tok, expect=200)
+    v("POST", "/api/v1/sip-trunks/mediation/self-test", token=tok, expect=200)
+    v("POST", "/api/v1/sip-trunks/mediation/self-test", {"verbose": True}, token=tok, expect=400)
+    v("POST", "/api/v1/sip-trunks/nope/self-test", token=tok, expect=404)
     v("POST", "/api/v1/trunk-groups", {"name": "carrier", "kind": "span", "members": [{"span": "carrier"}]}, token=tok, expect=201)
     v("POST", "/api/v1/trunk-groups", {"name": "pbx", "kind": "span",
                                        "members": [{"span": "pbx", "first_channel": 1, "last_channel": 15}]}, token=tok, expect=201)

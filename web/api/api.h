@@ -18,7 +18,7 @@ api_handler_h api_rules_list, api_rule_get, api_rule_create, api_rule_update, ap
 api_handler_h api_routes_list, api_route_get, api_route_create, api_route_update, api_route_delete;
 api_handler_h api_route_test;
 api_handler_h api_sip_trunks_list, api_sip_trunk_get, api_sip_trunk_create, api_sip_trunk_update,
-	api_sip_trunk_delete;
+	api_sip_trunk_delete, api_sip_trunk_self_test;
 api_handler_h api_bypass_list, api_bypass_get, api_bypass_create, api_bypass_update, api_bypass_delete;
 api_handler_h api_trunk_group_state;
 api_handler_h api_presets_list, api_preset_apply;

@@ -50,6 +50,7 @@ const struct api_route api_routes[] = {
 	{ "GET",    "/api/v1/sip-trunks/{id}",     api_sip_trunk_get,       WEB_ROLE_VIEWER },
 	{ "PUT",    "/api/v1/sip-trunks/{id}",     api_sip_trunk_update,    WEB_ROLE_ADMIN },
 	{ "DELETE", "/api/v1/sip-trunks/{id}",     api_sip_trunk_delete,    WEB_ROLE_ADMIN },
+	{ "POST",   "/api/v1/sip-trunks/{id}/self-test", api_sip_trunk_self_test, WEB_ROLE_OPERATOR },
 	{ "PUT",    "/api/v1/trunk-groups/{id}/state", api_trunk_group_state, WEB_ROLE_OPERATOR },
 	{ "GET",    "/api/v1/bypass-pairs",        api_bypass_list,         WEB_ROLE_VIEWER },
 	{ "POST",   "/api/v1/bypass-pairs",        api_bypass_create,       WEB_ROLE_ADMIN },

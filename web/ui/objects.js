@@ -11,7 +11,9 @@
  *
  * Number ranges get one more action, made for moving a department: "Move"
  * gives the range to another trunk group and shows the route tester's
- * verdict for its first number before and after.
+ * verdict for its first number before and after.  SIP trunks get
+ * "Self-test" (operators too): POST .../self-test, its checks as a table
+ * and the Set-CsTrunkConfiguration line for the Lync side.
  */
 
 let ctx;        /* { api, apiRaw, show, $, role } */
@@ -21,7 +23,7 @@ const KINDS = [
 	{ path: 'spans', list: 'spans', schema: 'Span', title: 'Spans', key: 'name',
 	  cols: ['name', 'type', 'pri_side', 'switch_type', 'enabled'] },
 	{ path: 'sip-trunks', list: 'sip_trunks', schema: 'SipTrunk', title: 'SIP trunks', key: 'name',
-	  cols: ['name', 'profile', 'transport', 'enabled'], sub: 'next_hops' },
+	  cols: ['name', 'profile', 'transport', 'enabled'], sub: 'next_hops', selftest: true },
 	{ path: 'trunk-groups', list: 'trunk_groups', schema: 'TrunkGroup', title: 'Trunk groups', key: 'name',
 	  cols: ['name', 'kind', 'hunting', 'max_calls'], sub: 'members' },
 	{ path: 'number-ranges', list: 'number_ranges', schema: 'NumberRange', title: 'Number ranges', key: 'name',
@@ -294,6 +296,36 @@ async function moveRange(r, groups) {
 	ctx.$('#obj-editor').replaceChildren(box);
 }
 
+/* ---- a SIP trunk's self-test ---- */
+
+async function selfTest(t) {
+	const box = el('div', 'card selftest');
+	box.append(el('h2', '', `Self-test of ${t.name}`), el('p', 'note', 'Testing the next hops…'));
+	ctx.$('#obj-editor').replaceChildren(box);
+	try {
+		const d = await ctx.api('POST', `sip-trunks/${encodeURIComponent(t.name)}/self-test`);
+		const tab = el('table', 'table');
+		const hr = el('tr');
+		for (const c of ['next hop', 'check', 'result', 'detail', 'ms']) hr.append(el('th', '', c));
+		tab.createTHead().append(hr);
+		const tb = tab.createTBody();
+		for (const c of d.checks) {
+			const tr = el('tr');
+			tr.append(el('td', '', c.hop), el('td', '', c.name),
+				  el('td', c.ok ? 'ok' : 'bad', c.ok ? 'ok' : 'failed'), el('td', '', c.detail),
+				  el('td', '', String(c.ms)));
+			tb.append(tr);
+		}
+		const cmd = el('pre', 'lync-command');
+		cmd.append(el('code', '', d.lync_command));
+		box.replaceChildren(el('h2', '', `Self-test of ${t.name}: ${d.ok ? 'all checks passed' : 'some checks failed'}`),
+				    d.checks.length ? tab : el('p', 'empty', 'No next hops to test.'),
+				    el('p', 'note', 'On the Lync server (Lync Server Management Shell):'), cmd);
+	} catch (err) {
+		box.replaceChildren(el('p', 'alert alert-error', err.message));
+	}
+}
+
 /* ---- the list ---- */
 
 async function loadList() {
@@ -312,6 +344,12 @@ async function loadList() {
 			const tr = el('tr');
 			for (const c of kind.cols) tr.append(el('td', '', show(it[c])));
 			const td = el('td', 'row-actions');
+			if (kind.selftest && (admin || ctx.role() === 'operator')) {
+				const st = el('button', 'btn btn-secondary btn-small', 'Self-test');
+				st.type = 'button';
+				st.addEventListener('click', () => selfTest(it));
+				td.append(st);
+			}
 			if (admin) {
 				const key = encodeURIComponent(it[kind.key]);
 				const edit = el('button', 'btn btn-secondary btn-small', 'Edit');

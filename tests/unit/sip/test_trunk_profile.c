@@ -87,6 +87,17 @@ int test_trunk_columns_and_interop_override_the_profile(void)
 	TEST_EQ(503, trunk_interop_status(&ti, 34, 999));
 	TEST_EQ(600, trunk_interop_status(&ti, 17, 486));
 	TEST_EQ(480, trunk_interop_status(&ti, 16, 480));
+	/* SIP status -> Q.850 cause, the other way. */
+	TEST_ERR(resolve("lync2013", false, 0, "", "status.486=34, status.404=3,status.486=42",
+			 &ti, msg, sizeof(msg)));
+	TEST_EQ(2, ti.nstatuses);
+	TEST_EQ(42, trunk_interop_cause(&ti, 486, 17));
+	TEST_EQ(3, trunk_interop_cause(&ti, 404, 1));
+	TEST_EQ(41, trunk_interop_cause(&ti, 503, 41));
+	TEST_EQ(EINVAL, resolve("generic", false, 0, "", "status.399=34", &ti, msg, sizeof(msg)));
+	TEST_CONTAINS(msg, "status.399=34");
+	TEST_EQ(EINVAL, resolve("generic", false, 0, "", "status.486=128", &ti, msg, sizeof(msg)));
+	TEST_CONTAINS(msg, "400..699");
 	TEST_ERR(resolve("generic", false, 0, "reject", "transport=any", &ti, msg, sizeof(msg)));
 	TEST_STREQ("", ti.transport);
 	/* Each bad item is named. */
@@ -218,6 +229,38 @@ int test_trunk_redirection_maps_both_ways(void)
 	TEST_STREQ("unconditional", trunk_redirect_reason_name(15));
 	TEST_EQ(9, trunk_redirect_reason_from_name("unavailable"));
 	TEST_EQ(408, trunk_redirect_reason_to_cause(2));
+out:
+	return err;
+}
+
+int test_trunk_lync_command_follows_the_settings(void)
+{
+	struct trunk_interop ti;
+	char msg[200], cmd[600];
+	int err = 0;
+
+	TEST_ERR(resolve("lync2013", false, 0, "", "", &ti, msg, sizeof(msg)));
+	trunk_lync_command(&(struct trunk_lync_in){ .name = "lync-pool1", .tls = true,
+		.srtp_mode = "optional", .media_bypass = true, .interop = &ti }, cmd, sizeof(cmd));
+	TEST_CONTAINS(cmd, "Set-CsTrunkConfiguration -Identity \"PstnGateway:lync-pool1\"");
+	TEST_CONTAINS(cmd, " -SRTPMode Optional ");
+	TEST_CONTAINS(cmd, " -EnableBypass $true ");
+	TEST_CONTAINS(cmd, " -EnableReferSupport $true ");
+	TEST_CONTAINS(cmd, " -EnableSessionTimer $false ");
+	TEST_CONTAINS(cmd, " -EnableFastFailoverTimer $true ");
+	TEST_CONTAINS(cmd, " -ForwardCallHistory $true ");
+	TEST_CONTAINS(cmd, " -ForwardPAI $true ");
+	/* SRTPMode counts on TLS only; the generic profile's switches. */
+	TEST_ERR(resolve("generic", false, 1800, "", "identity=rpid", &ti, msg, sizeof(msg)));
+	trunk_lync_command(&(struct trunk_lync_in){ .name = "t", .tls = false,
+		.srtp_mode = "required", .media_bypass = false, .interop = &ti }, cmd, sizeof(cmd));
+	TEST_CONTAINS(cmd, " -SRTPMode NotSupported ");
+	TEST_CONTAINS(cmd, " -EnableBypass $false ");
+	TEST_CONTAINS(cmd, " -EnableReferSupport $false ");
+	TEST_CONTAINS(cmd, " -EnableSessionTimer $true ");
+	TEST_CONTAINS(cmd, " -EnableFastFailoverTimer $false ");
+	TEST_CONTAINS(cmd, " -ForwardCallHistory $false ");
+	TEST_CONTAINS(cmd, " -ForwardPAI $false ");
 out:
 	return err;
 }
