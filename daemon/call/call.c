@@ -233,14 +233,30 @@ static void media_connect(struct call *call)
 	struct leg_media a, b;
 	int err = 0;
 
-	if (call->media_on || !leg_media(call->in, &a) || !leg_media(call->out, &b))
+	bool ha = leg_media(call->in, &a), hb = leg_media(call->out, &b);
+
+	if (call->media_on || !ha || !hb) {
+		/* SIP<->SIP with both trunks bypassing: the SDP passed end to
+		 * end, no RTP session on either leg (they report ENOENT) */
+		if (!call->media_on && call->in && call->out && call->in->kind == LEG_SIP &&
+		    call->out->kind == LEG_SIP && a.bypass && b.bypass)
+			call->cdr.media_bypass = true;
 		return;
+	}
+	/* Media bypass (docs/media.md): a SIP leg on a trunk with it on takes
+	 * media from wherever its SDP says; between two such SIP legs the SDP
+	 * went end to end and neither has an RTP session. */
+	call->cdr.media_bypass = (a.bypass || b.bypass) && (a.bypass || a.timeslot) &&
+				 (b.bypass || b.timeslot);
 	if (a.rtp && b.rtp)
 		err = media_bridge_rtp(a.rtp, b.rtp);
-	else if (a.rtp && b.timeslot)
+	else if (a.rtp && b.timeslot) {
 		err = media_bridge_tdm(a.rtp, b.span_key, b.timeslot);
-	else if (b.rtp && a.timeslot)
+		media_session_set_echo(a.rtp, b.ec_tail_ms);
+	} else if (b.rtp && a.timeslot) {
 		err = media_bridge_tdm(b.rtp, a.span_key, a.timeslot);
+		media_session_set_echo(b.rtp, a.ec_tail_ms);
+	}
 	else if (a.timeslot && b.timeslot && a.tdm) {
 		err = media_bridge_tdm_tdm(a.tdm, a.span_key, a.timeslot, b.span_key, b.timeslot);
 		if (!err) {     /* kept: the legs may be gone when it is undone */
@@ -456,6 +472,8 @@ static void fail_in(struct call *call, int cause, const char *by)
 {
 	struct call_end why = { .cause = cause, .sip_status = call_cause_to_sip(cause) };
 
+	if (call->setup.refuse_cause == cause && call->setup.refuse_status)
+		why.sip_status = call->setup.refuse_status;
 	set_end(call, &why, by);
 	call->state = CALL_ENDING;
 	timers_stop(call);
@@ -477,6 +495,7 @@ static bool try_targets(struct call *call)
 
 		s.called = t->called;
 		s.calling = t->calling;
+		s.in = call->in;
 		if (!group_take(call, t->group_id)) {
 			cause = 34 /* no circuit: the group is at max_calls */;
 		} else {
@@ -572,6 +591,12 @@ static void route_and_place(struct call *call, struct call_core *core, const str
 	snprintf(call->cdr.calling, sizeof(call->cdr.calling), "%s", s->calling.digits);
 	log_info("%s: from %s to %s on %s channel %u", call->id, s->calling.digits, s->called.digits,
 		 in->trunk, in->channel);
+	if (s->refuse_cause) {
+		log_info("%s: refused by %s before routing: cause %d (%s)", call->id, in->trunk,
+			 s->refuse_cause, call_cause_name(s->refuse_cause));
+		fail_in(call, s->refuse_cause, "gateway");
+		return;
+	}
 	if (!core->table) {
 		log_warn("%s: no routing table loaded", call->id);
 		fail_in(call, 3, "gateway");
@@ -700,7 +725,8 @@ void call_core_foreach(struct call_core *c, call_info_h *fn, void *arg)
 	ASSERT_MAIN();
 	for (struct call *call = c->calls; call; call = call->next) {
 		struct call_info ci = { .id = call->id, .state = states[call->state], .cdr = &call->cdr,
-					.media_connected = call->media_on };
+					.media_connected = call->media_on,
+					.media_bypass = call->cdr.media_bypass };
 		struct leg_media m;
 
 		if (leg_media(call->in, &m))
@@ -709,6 +735,14 @@ void call_core_foreach(struct call_core *c, call_info_h *fn, void *arg)
 			ci.rtp[1] = m.rtp;
 		fn(arg, &ci);
 	}
+}
+
+struct leg *call_peer_leg(const struct leg *l)
+{
+	ASSERT_MAIN();
+	if (!l || !l->call)
+		return NULL;
+	return l->call->in == l ? l->call->out : l->call->out == l ? l->call->in : NULL;
 }
 
 int call_core_hangup(struct call_core *c, const char *id)

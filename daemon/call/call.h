@@ -43,6 +43,8 @@ struct leg_media {
 	unsigned long long span_key;
 	unsigned timeslot;              /* 0: not a TDM leg */
 	struct media_engine *tdm;       /* TDM legs: the engine carrying the span's audio */
+	unsigned ec_tail_ms;            /* TDM legs: the span's echo canceller tail, 0 = off */
+	bool bypass;                    /* SIP legs: the trunk has media bypass on */
 };
 
 struct call_end {
@@ -88,6 +90,13 @@ struct call_setup {
 	 * 3 deflection, 9 out of order, 10 by the DTE, 15 unconditional). */
 	struct route_number redirecting;
 	int redirect_reason;
+	/* Refused by the incoming leg's owner before routing (e.g. a SIP offer
+	 * with no acceptable codec: 88 with SIP status 488): the core releases
+	 * `in` with this cause and status and writes the CDR.  0 = route it. */
+	int refuse_cause, refuse_status;
+	/* Set by the core for place(): the incoming leg (media bypass looks
+	 * at it).  Valid only during the place() call. */
+	struct leg *in;
 };
 
 /* Placing an outgoing leg: the core asks the owner of the destination group
@@ -150,6 +159,10 @@ void call_leg_answered(struct leg *l);
 /* The leg is gone (the owner frees it after this returns). */
 void call_leg_released(struct leg *l, const struct call_end *why);
 
+/* The call's other leg (the out leg for the in leg and back); NULL when
+ * there is none (yet) or l is in no call.  Main thread. */
+struct leg *call_peer_leg(const struct leg *l);
+
 /* Live calls, for GET /api/v1/calls: each call in turn (main thread). */
 struct call_info {
 	const char *id;
@@ -157,6 +170,7 @@ struct call_info {
 	const struct db_cdr *cdr;       /* times, legs, numbers, route so far */
 	struct media_session *rtp[2];   /* the in and out legs' RTP sessions, NULL if none */
 	bool media_connected;
+	bool media_bypass;              /* media goes (or would go) around the gateway */
 };
 typedef void (call_info_h)(void *arg, const struct call_info *ci);
 void call_core_foreach(struct call_core *c, call_info_h *fn, void *arg);

@@ -284,6 +284,7 @@ struct media_session {
 	uint32_t inband_start_ts;
 	struct media_ec ec;
 	bool ec_on;
+	unsigned ec_span_tail;          /* media_session_set_echo(); 0 = cfg's choice */
 	int16_t *ec_far;
 
 	/* RTP<->RTP bridge */

@@ -144,10 +144,12 @@ void trunk_call_free(struct trunk_call *tc)
 		nua_handle_bind(tc->nh, NULL);
 		nua_handle_destroy(tc->nh);
 	}
-	if (tc->ms)
+	if (tc->ms) {
 		trunk_media_close(tc);
-	else
+	} else {
+		trunk_media_close(tc);  /* a bypass leg's SDP copies */
 		rtp_give(a, tc->rtp_port);
+	}
 	if (tc->prev)
 		tc->prev->next = tc->next;
 	else
@@ -256,7 +258,8 @@ static int leg_release(struct leg *l, const struct call_end *why)
 			nua_cancel(tc->nh, SIPTAG_REASON_STR(reason), TAG_END());
 		else if (!tc->final_sent)
 			nua_respond(tc->nh, status, phrase ? phrase : "Call Failed",
-				    SIPTAG_REASON_STR(reason), TAG_END());
+				    SIPTAG_REASON_STR(reason),
+				    TAG_IF(tc->warning[0], SIPTAG_WARNING_STR(tc->warning)), TAG_END());
 		tc->final_sent = true;
 	}
 	leg_gone(tc, why->cause, why->sip_status);
@@ -413,8 +416,14 @@ void trunk_call_incoming(struct trunk_agent *a, nua_t *nua, nua_handle_t *nh, co
 	tc->nh = nh;
 	tc->nua = nua;
 	nua_handle_bind(nh, (nua_hmagic_t *)tc);
-	if (has_sdp(sip))
+	if (has_sdp(sip)) {
 		trunk_media_offer_in(tc, sip->sip_payload->pl_data, sip->sip_payload->pl_len);
+		/* no codec of the trunk's, or SRTP mismatch: 488 + Warning, cause 88 */
+		if (!trunk_media_offer_ok(tc, sip->sip_payload->pl_data, sip->sip_payload->pl_len)) {
+			cs.refuse_cause = 88;
+			cs.refuse_status = 488;
+		}
+	}
 	cs.called.ton = cs.called.npi = cs.calling.ton = cs.calling.npi = -1;
 	cs.redirecting.ton = cs.redirecting.npi = cs.redirecting.presentation = -1;
 	caller_identity(sip, &cs.calling);
@@ -540,6 +549,7 @@ int trunk_place(void *arg, const struct route_target *t, const struct call_setup
 		tg_strlcpy(tc->redirecting, s->redirecting.digits, sizeof(tc->redirecting));
 		tc->redirecting_ton = s->redirecting.ton;
 		tc->redirect_reason = s->redirect_reason;
+		trunk_media_place(tc, s->in);
 		if (!send_invite(tc)) {
 			trunk_call_free(tc);
 			continue;
@@ -655,6 +665,12 @@ void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, c
 		 * leg until media exists (issue 6). */
 		char body[512];
 
+		if (has_sdp(sip) && !trunk_media_offer_ok(tc, sip->sip_payload->pl_data,
+							  sip->sip_payload->pl_len)) {
+			nua_respond(nh, SIP_488_NOT_ACCEPTABLE, SIPTAG_WARNING_STR(tc->warning),
+				    TAG_END());
+			break;  /* the call goes on as it was */
+		}
 		trunk_media_offer_in(tc, has_sdp(sip) ? sip->sip_payload->pl_data : NULL,
 				     has_sdp(sip) ? sip->sip_payload->pl_len : 0);
 		our_sdp(tc, body, sizeof(body));
