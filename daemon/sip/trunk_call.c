@@ -678,6 +678,8 @@ void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, c
 		break;
 	}
 	case nua_r_invite:
+		if (has_sdp(sip) && status < 300)       /* media bypass: for the caller */
+			trunk_media_far_sdp(tc, sip->sip_payload->pl_data, sip->sip_payload->pl_len);
 		if (tc->outgoing || tc->answered)
 			on_invite_response(tc, status, sip);
 		break;

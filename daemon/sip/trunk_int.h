@@ -163,6 +163,9 @@ bool trunk_media_offer_ok(struct trunk_call *tc, const char *sdp, size_t len);
 /* An outgoing leg about to send its INVITE for the incoming leg `in`:
  * media bypass on both SIP trunks passes the caller's offer on. */
 void trunk_media_place(struct trunk_call *tc, struct leg *in);
+/* The SDP of a 18x/2xx to our INVITE, before the core hears of it: kept
+ * for the caller's leg when the SDP passes end to end (bypass_pass). */
+void trunk_media_far_sdp(struct trunk_call *tc, const char *sdp, size_t len);
 
 /* The trunk a request from this address belongs to, or NULL. */
 const struct tg_config_sip_trunk *trunk_by_source(struct trunk_agent *a, const struct sockaddr *sa);

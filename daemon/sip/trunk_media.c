@@ -235,12 +235,7 @@ void trunk_media_answer_in(struct trunk_call *tc, const char *sdp)
 	char err[128];
 
 	if (tc->bypass_pass && sdp && !tc->offer) {     /* for the caller's leg */
-		char *copy = strdup(sdp);
-
-		if (copy) {
-			free(tc->far_sdp);
-			tc->far_sdp = copy;
-		}
+		trunk_media_far_sdp(tc, sdp, strlen(sdp));
 		return;
 	}
 	if (!tc->ms || !sdp || tc->offer)
@@ -298,6 +293,18 @@ bool trunk_media_offer_ok(struct trunk_call *tc, const char *sdp, size_t len)
 	free(copy);
 	free(scratch);
 	return ok;
+}
+
+void trunk_media_far_sdp(struct trunk_call *tc, const char *sdp, size_t len)
+{
+	char *copy;
+
+	if (!tc->bypass_pass || tc->offer || !sdp || !len || !(copy = malloc(len + 1)))
+		return;
+	memcpy(copy, sdp, len);
+	copy[len] = '\0';
+	free(tc->far_sdp);
+	tc->far_sdp = copy;
 }
 
 void trunk_media_place(struct trunk_call *tc, struct leg *in)
