@@ -195,6 +195,8 @@ struct media_jb {
 	unsigned min_samples, max_samples, target;
 	unsigned win_min, win_pulls;            /* smallest depth in this window */
 	unsigned cn_level;                      /* -dBov of the last CN; 0 = none */
+	void *noise;                            /* spandsp noise_state_t at cn_level */
+	unsigned noise_level;                   /* the level it was made for */
 	uint32_t noise_seed;
 	uint64_t late, concealed, dropped, underruns, overflows; /* samples or packets */
 	unsigned max_depth;
