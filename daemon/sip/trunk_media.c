@@ -251,10 +251,17 @@ void trunk_media_answer_in(struct trunk_call *tc, const char *sdp)
 int trunk_media_leg(struct leg *l, struct leg_media *m)
 {
 	struct trunk_call *tc = l->owner;
+	struct trunk_call *peer;
 
 	m->bypass = tc->trunk->media_bypass;
+	/* A bypass trunk's session is made when first needed: the core may
+	 * connect the media before our answer's SDP is built.  Not for
+	 * SIP<->SIP bypass, which has none. */
+	if (!tc->ms && deferred(tc) && !tc->bypass_pass &&
+	    !((peer = bypass_peer(tc, NULL)) && peer->bypass_pass))
+		open_session(tc);
 	if (!tc->ms)
-		return ENOENT;  /* none yet, or SIP<->SIP bypass */
+		return ENOENT;  /* none, or SIP<->SIP bypass */
 	m->rtp = tc->ms;
 	return 0;
 }

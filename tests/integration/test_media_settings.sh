@@ -126,6 +126,8 @@ C=$!; PIDS+=("$C")
 live_in '. != null and .local_port > 0'; ok $? "one bypass trunk: the call is anchored, the in leg has a port"
 send_rtp "$(calls | jq -r '.calls[0].media.in.local_port')" 20
 live_in '.rx_packets >= 19 and .foreign_packets == 0'; ok $? "RTP from an address the SDP does not name is taken (latched)"
+wait_for sh -c "curl -s -u 'admin:$PW' '${URL}api/v1/calls' | jq -e '.calls[0].media.out.tx_packets >= 19' >/dev/null"
+ok $? "and relayed to the anchored out leg (the bypass leg's session is bridged)"
 wait "$C"; ok $? "that call ends normally"
 wait "$U"
 finish
