@@ -30,15 +30,24 @@ sipp_call() {
 
 # sipp_uas NAME PORT SCENARIO [sipp args...]: SIPp waits for one call on
 # 127.0.0.1:PORT in the background (pid in UAS); returns once it listens.
+# Started again when it could not bind its media ports (another process on
+# the shared machine took one between free_port and SIPp's bind).
 sipp_uas() {
-	local name=$1 port=$2 sf=$3; shift 3
-	rm -f "$WORK/$name".*
-	(cd "$WORK" && exec sipp -sf "$SIPP_DIR/$sf" -i 127.0.0.1 -p "$port" -mp "$(free_port)" \
-		-m 1 -nostdin -timeout 40s -timeout_error -trace_msg -message_file "$WORK/$name.msg" \
-		-trace_err -error_file "$WORK/$name.err" "$@" >"$WORK/$name.out" 2>&1) &
-	UAS=$!
-	PIDS+=("$UAS")
-	wait_for sh -c "ss -Hlun | grep -q ':$port '"
+	local name=$1 port=$2 sf=$3 try; shift 3
+	for try in 1 2 3; do
+		rm -f "$WORK/$name".*
+		(cd "$WORK" && exec sipp -sf "$SIPP_DIR/$sf" -i 127.0.0.1 -p "$port" -mp "$(free_port)" \
+			-m 1 -nostdin -timeout 40s -timeout_error -trace_msg -message_file "$WORK/$name.msg" \
+			-trace_err -error_file "$WORK/$name.err" "$@" >"$WORK/$name.out" 2>&1) &
+		UAS=$!
+		PIDS+=("$UAS")
+		wait_for sh -c "ss -Hlun | grep -q ':$port ' || ! kill -0 $UAS"
+		sleep 0.3       # a media bind error ends SIPp just after it listens
+		kill -0 "$UAS" 2>/dev/null && return 0
+		grep -qs "Unable to bind" "$WORK/$name.err" "$WORK/$name.out" || return 1
+		wait "$UAS" 2>/dev/null
+	done
+	return 1
 }
 
 # hdr FILE NAME [N]: the value of the Nth (default 1st) NAME header line in

@@ -26,7 +26,10 @@ like "$(api POST /api/v1/spans -d '{"name":"carrier","type":"E1","pri_side":"use
 like "$(api POST /api/v1/sip-trunks -d "{\"name\":\"itsp\",\"options_interval\":0,\"next_hops\":[{\"host\":\"127.0.0.1\",\"port\":$UAS_PORT}]}")" '^201 ' "SIP trunk itsp"
 like "$(api POST /api/v1/trunk-groups -d '{"name":"carrier-g","kind":"span","members":[{"span":"carrier"}]}')" '^201 ' "group carrier-g"
 like "$(api POST /api/v1/trunk-groups -d '{"name":"itsp-g","kind":"sip","members":[{"sip_trunk":"itsp"}]}')" '^201 ' "group itsp-g"
-like "$(api POST /api/v1/routes -d '{"name":"out","source_group":"carrier-g","called_prefix":"0","destinations":[{"group":"itsp-g"}]}')" '^201 ' "route carrier -> itsp"
+r=$(api POST /api/v1/routes -d '{"name":"out","source_group":"carrier-g","called_prefix":"0","destinations":[{"group":"itsp-g"}]}')
+like "$r" '^201 ' "route carrier -> itsp"
+g=$(sed 's/^[0-9]* //' <<<"$r" | jq -r '.generation')
+wait_for status_is ".config.generation >= $g"; ok $? "the routing is applied"
 wait_for status_is '[.spans[] | select(.name == "carrier")] | length == 1'
 
 CAR="span carrier $S/sim/carrier.sock type=E1 switch=euroisdn side=network"
@@ -50,7 +53,10 @@ one_call() {
 
 off=$(one_call e_off)
 like "$off" 'return_loss_db=' "without the canceller: $off"
-like "$(api PUT /api/v1/spans/carrier -d '{"echo_tail_ms":128}')" '^200 .*"echo_tail_ms":128' "echo_tail_ms 128 on the carrier span"
+r=$(api PUT /api/v1/spans/carrier -d '{"echo_tail_ms":128}')
+like "$r" '^200 .*"echo_tail_ms":128' "echo_tail_ms 128 on the carrier span"
+g=$(sed 's/^[0-9]* //' <<<"$r" | jq -r '.generation')
+wait_for status_is ".config.generation >= $g"; ok $? "the new generation is applied before the next call"
 on=$(one_call e_on)
 like "$on" 'return_loss_db=' "with the canceller: $on"
 rl_off=$(sed 's/.*return_loss_db=\([-0-9.]*\).*/\1/' <<<"$off")

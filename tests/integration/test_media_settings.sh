@@ -20,6 +20,20 @@ SIP_TARGET=$(sed 's/^sip://' "$S/sip.url")
 PW=$(cat "$S/initial-admin-password")
 api() { http "$@" -u "admin:$PW" -H 'Content-Type: application/json'; }
 calls() { curl -s -u "admin:$PW" "${URL}api/v1/calls"; }
+# applied "$r": wait until the main thread runs the generation a write answered
+# with (calls placed before would still use the old settings)
+applied() {
+	local g
+	g=$(sed 's/^[0-9]* //' <<<"$1" | jq -r '.generation // 0' 2>/dev/null)
+	wait_for sh -c "curl -s -u 'admin:$PW' '${URL}api/v1/status' | jq -e '.config.generation >= ${g:-0}' >/dev/null"
+}
+# put_trunk NAME BODY DESCRIPTION: a change that must be live before the next call
+put_trunk() {
+	local r
+	r=$(api PUT "/api/v1/sip-trunks/$1" -d "$2")
+	like "$r" '^200 ' "$3"
+	applied "$r"
+}
 
 UAS_PORT=$(free_port)
 r=$(api POST /api/v1/sip-trunks -d '{"name":"lync","options_interval":0,"codecs":"G722, pcma","next_hops":[{"host":"127.0.0.2"}]}')
@@ -53,6 +67,7 @@ audit=$(sqlite3 "$S/trunkgate.db" "select json_extract(before_json,'$.rtp_timeou
 is "60>30" "$audit" "the audit row holds rtp_timeout before and after"
 
 # (b) 488 for an offer with none of the trunk's codecs (G722, PCMA)
+applied "$r"
 sipp_call n1 127.0.0.2 uac_offer488.xml -s 0301 -key proto RTP/AVP -key fmt 0 -key enc PCMU; rc=$?
 is 0 "$rc" "a PCMU-only offer to trunk lync (G722, PCMA) gets 488"
 [ "$rc" -eq 0 ] || tail -n 20 "$WORK/n1.msg" "$WORK/n1.err" 2>/dev/null | sed 's/^/#   /'
@@ -66,7 +81,7 @@ is "88 488 lync,88 488 lync" "$(sqlite3 "$S/trunkgate.db" "select group_concat(c
 	"both refusals have CDRs with cause 88 (incompatible destination), SIP 488"
 
 # (c) SIP<->SIP with bypass on both trunks: the SDP passes end to end
-like "$(api PUT /api/v1/sip-trunks/lync -d '{"codecs":"PCMU,PCMA","media_bypass":true}')" '^200 ' "trunk lync: PCMU, PCMA, bypass on"
+put_trunk lync '{"codecs":"PCMU,PCMA","media_bypass":true}' "trunk lync: PCMU, PCMA, bypass on"
 sipp_uas c_uas "$UAS_PORT" uas_bypass.xml; U=$UAS
 sipp_call c 127.0.0.2 uac_bypass.xml -s 0303 >/dev/null &
 C=$!; PIDS+=("$C")
@@ -103,8 +118,8 @@ EOF
 live_in() { wait_for sh -c "curl -s -u 'admin:$PW' '${URL}api/v1/calls' | jq -e '.calls[0].media.in | $1' >/dev/null"; }
 
 # (d) bypass off on both: anchored, RTP from elsewhere than the SDP's dropped
-like "$(api PUT /api/v1/sip-trunks/lync -d '{"media_bypass":false}')" '^200 ' "trunk lync: bypass off"
-like "$(api PUT /api/v1/sip-trunks/itsp -d '{"media_bypass":false}')" '^200 ' "trunk itsp: bypass off"
+put_trunk lync '{"media_bypass":false}' "trunk lync: bypass off"
+put_trunk itsp '{"media_bypass":false}' "trunk itsp: bypass off"
 sipp_uas d_uas "$UAS_PORT" uas_bypass.xml; U=$UAS
 sipp_call d 127.0.0.2 uac_bypass.xml -s 0304 >/dev/null &
 C=$!; PIDS+=("$C")
@@ -119,7 +134,7 @@ wait_for test "$(sqlite3 "$S/trunkgate.db" "select count(*) from cdrs where call
 is "0" "$(sqlite3 "$S/trunkgate.db" "select media_bypass from cdrs where called = '0304'")" "its CDR: media_bypass 0"
 
 # (e) bypass on for lync only: its leg is anchored but latches to any source
-like "$(api PUT /api/v1/sip-trunks/lync -d '{"media_bypass":true}')" '^200 ' "trunk lync: bypass on again (itsp off)"
+put_trunk lync '{"media_bypass":true}' "trunk lync: bypass on again (itsp off)"
 sipp_uas e_uas "$UAS_PORT" uas_bypass.xml; U=$UAS
 sipp_call e 127.0.0.2 uac_bypass.xml -s 0305 >/dev/null &
 C=$!; PIDS+=("$C")
