@@ -231,23 +231,26 @@ static bool leg_media(struct leg *l, struct leg_media *m)
 static void media_connect(struct call *call)
 {
 	struct leg_media a, b;
+	bool ha, hb;
 	int err = 0;
 
-	bool ha = leg_media(call->in, &a), hb = leg_media(call->out, &b);
-
-	if (call->media_on || !ha || !hb) {
+	if (call->media_on)
+		return;
+	ha = leg_media(call->in, &a);
+	hb = leg_media(call->out, &b);
+	if (!ha || !hb) {
 		/* SIP<->SIP with both trunks bypassing: the SDP passed end to
 		 * end, no RTP session on either leg (they report ENOENT) */
-		if (!call->media_on && call->in && call->out && call->in->kind == LEG_SIP &&
+		if (call->in && call->out && call->in->kind == LEG_SIP &&
 		    call->out->kind == LEG_SIP && a.bypass && b.bypass)
 			call->cdr.media_bypass = true;
 		return;
 	}
-	/* Media bypass (docs/media.md): a SIP leg on a trunk with it on takes
-	 * media from wherever its SDP says; between two such SIP legs the SDP
-	 * went end to end and neither has an RTP session. */
-	call->cdr.media_bypass = (a.bypass || b.bypass) && (a.bypass || a.timeslot) &&
-				 (b.bypass || b.timeslot);
+	/* Media bypass (docs/media.md): TDM<->SIP with the SIP leg's trunk
+	 * bypassing (its session takes media from wherever it comes).  Two
+	 * SIP legs with sessions are anchored, bypass or not (the SDP could
+	 * not pass end to end: the caller made no offer). */
+	call->cdr.media_bypass = (a.bypass && b.timeslot) || (b.bypass && a.timeslot);
 	if (a.rtp && b.rtp)
 		err = media_bridge_rtp(a.rtp, b.rtp);
 	else if (a.rtp && b.timeslot) {
@@ -256,8 +259,7 @@ static void media_connect(struct call *call)
 	} else if (b.rtp && a.timeslot) {
 		err = media_bridge_tdm(b.rtp, a.span_key, a.timeslot);
 		media_session_set_echo(b.rtp, a.ec_tail_ms);
-	}
-	else if (a.timeslot && b.timeslot && a.tdm) {
+	} else if (a.timeslot && b.timeslot && a.tdm) {
 		err = media_bridge_tdm_tdm(a.tdm, a.span_key, a.timeslot, b.span_key, b.timeslot);
 		if (!err) {     /* kept: the legs may be gone when it is undone */
 			call->xc_engine = a.tdm;
