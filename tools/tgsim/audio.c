@@ -149,11 +149,14 @@ void tgsim_audio_period(void *arg, const uint8_t *rx, uint8_t *tx, unsigned samp
 			play(c, out, samples);
 			for (unsigned i = 0; c->echo && i < samples; i++) {
 				/* the delay line: in[i] written, the sample
-				 * echo_delay ago read back, attenuated */
-				unsigned rd = (c->echo_pos + ECHO_MAX - c->echo_delay) % ECHO_MAX;
-				long v = out[i] + lrint(c->echo_buf[rd] * c->echo_gain);
+				 * echo_delay before it (itself with delay 0)
+				 * read back, attenuated */
+				unsigned rd;
+				long v;
 
 				c->echo_buf[c->echo_pos] = in[i];
+				rd = (c->echo_pos + ECHO_MAX - c->echo_delay) % ECHO_MAX;
+				v = out[i] + lrint(c->echo_buf[rd] * c->echo_gain);
 				c->echo_pos = (c->echo_pos + 1) % ECHO_MAX;
 				out[i] = (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
 			}
