@@ -43,6 +43,7 @@ static bool span_typed(struct tg_config *c, const struct db_span *d, struct tg_c
 	t->driver = su_strdup(c->home, d->driver);
 	t->test_number = su_strdup(c->home, d->test_number);
 	t->sim_attach = su_strdup(c->home, d->sim_attach);
+	t->echo_tail_ms = d->echo_tail_ms;
 	if (!pick(d->type, types, &type) || !pick(d->framing, framings, &framing) ||
 	    !pick(d->line_code, codes, &code) || !pick(d->clock_source, clocks, &clock) ||
 	    !isdn_switch_parse(d->switch_type, &t->isdn.sw) ||

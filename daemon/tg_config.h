@@ -14,6 +14,7 @@
 
 #include "hw.h"
 #include "isdn.h"
+#include "media.h"
 #include "trunk_profile.h"
 
 /* The SIP rate limit settings (requests/s per source; docs/sip.md). */
@@ -48,6 +49,9 @@ struct tg_config_span {
 	 * change never re-opens the span (tg_config_span_equal ignores it) */
 	long long busy_out_group_id;            /* 0 = none */
 	bool busy_out_service;                  /* Q.931 SERVICE rather than D channel down */
+	/* echo canceller on the span's B channels, 32..128 ms; 0 = off.  New
+	 * calls take it (a change never re-opens the span either) */
+	unsigned echo_tail_ms;
 };
 
 enum tg_bypass_mode { TG_BYPASS_AUTO, TG_BYPASS_ENGAGED, TG_BYPASS_RELEASED };
@@ -88,6 +92,13 @@ struct tg_config_sip_trunk {
 	const char *auth_username, *auth_password, *auth_realm;     /* "" = none */
 	bool do_register;
 	unsigned register_expires;
+	/* media (trunk_media.c, docs/media.md) */
+	enum media_codec codecs[MEDIA_CODEC__COUNT];    /* preference order */
+	size_t ncodecs;
+	enum media_srtp_mode srtp;
+	unsigned rtp_timeout_s;                 /* 0 = off */
+	bool rtp_timeout_on_hold;
+	bool media_bypass;
 };
 
 /* A SIP trunk in a trunk group. */

@@ -12,6 +12,7 @@
 #define LOG_MODULE "config"
 #include "log.h"
 #include "db.h"
+#include "tg.h"
 #include "tg_config.h"
 
 static int load_trunks(struct tg_config *c, struct db *db)
@@ -48,6 +49,20 @@ static int load_trunks(struct tg_config *c, struct db *db)
 		t->auth_realm = su_strdup(c->home, v[i].auth_realm);
 		t->do_register = v[i].do_register;
 		t->register_expires = v[i].register_expires;
+		/* media: the API validated these; a row written by hand that does
+		 * not parse falls back to PCMU, PCMA */
+		if (media_codec_list_parse(v[i].codecs, t->codecs, TG_ARRAY_SIZE(t->codecs),
+					   &t->ncodecs, err, sizeof(err))) {
+			log_warn("SIP trunk %s: codecs: %s; using PCMU,PCMA", v[i].name, err);
+			t->codecs[0] = MEDIA_CODEC_PCMU;
+			t->codecs[1] = MEDIA_CODEC_PCMA;
+			t->ncodecs = 2;
+		}
+		t->srtp = !strcmp(v[i].srtp_mode, "required") ? MEDIA_SRTP_REQUIRED :
+			  !strcmp(v[i].srtp_mode, "optional") ? MEDIA_SRTP_OPTIONAL : MEDIA_SRTP_OFF;
+		t->rtp_timeout_s = v[i].rtp_timeout;
+		t->rtp_timeout_on_hold = v[i].rtp_timeout_on_hold;
+		t->media_bypass = v[i].media_bypass;
 		/* The API validated it; a row written by hand falls back to its profile. */
 		if (trunk_interop_resolve(&(struct trunk_interop_cols){ .profile = v[i].profile,
 				.prack = v[i].prack, .session_timer = v[i].session_timer,

@@ -39,9 +39,9 @@ int db_cdr_prepare(struct db *db, sqlite3_stmt **stp)
 	return db_prepare(db, stp,
 		"INSERT INTO cdrs (call_id, setup_at, alert_at, answer_at, end_at, in_kind, in_group, "
 		"in_trunk, in_channel, out_kind, out_group, out_trunk, out_channel, calling, called, "
-		"calling_out, called_out, route, cause, sip_status, released_by, quality_json) VALUES (?1, "
-		"?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
-		"?21, ?22)");
+		"calling_out, called_out, route, cause, sip_status, released_by, quality_json, "
+		"media_bypass) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+		"?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)");
 }
 
 void db_cdr_bind(sqlite3_stmt *st, const struct db_cdr *c)
@@ -75,6 +75,7 @@ void db_cdr_bind(sqlite3_stmt *st, const struct db_cdr *c)
 		sqlite3_bind_text(st, 22, c->quality, -1, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(st, 22);
+	sqlite3_bind_int(st, 23, c->media_bypass);
 }
 
 int db_cdr_add(struct db *db, const struct db_cdr *c)

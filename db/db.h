@@ -141,6 +141,7 @@ struct db_span {
 	char sim_attach[256];
 	char busy_out_group[33];        /* trunk group whose outage takes the span out of service; "" = none */
 	char busy_out_method[8];        /* dchan, service ("" is written as dchan) */
+	unsigned echo_tail_ms;          /* echo canceller on B channels: 32..128 ms; 0 = off */
 };
 /* All spans, ordered by id, into a malloc'd array (*np entries). */
 int db_span_list(struct db *db, struct db_span **vp, size_t *np);
@@ -181,6 +182,7 @@ struct db_cdr {
 	int sip_status;                 /* 0 = none */
 	char released_by[8];            /* caller, callee, gateway */
 	char quality[512];              /* media figures of the RTP legs, JSON; "" = none */
+	bool media_bypass;              /* media went around the gateway (docs/media.md) */
 };
 /* One row in its own transaction (one fsync): tests, tools, the benchmark.
  * EEXIST: the call_id is there already. */
@@ -396,6 +398,10 @@ struct db_sip_trunk {
 	char allowed_sources[512];      /* IPs and CIDRs, comma separated */
 	unsigned max_calls;             /* 0 = unlimited */
 	char interop[256];              /* "name=value, ..." over the profile (trunk_profile.h) */
+	/* media (migration 0006, docs/media.md) */
+	char codecs[64];                /* preference order, "PCMU,PCMA,G722" */
+	unsigned rtp_timeout;           /* seconds without RTP that end a call; 0 = off */
+	bool rtp_timeout_on_hold;       /* also while the call is on hold */
 	unsigned nhops;
 	struct db_sip_hop hops[DB_SIP_MAX_HOPS];
 	/* digest credentials, registration (sip_auth.c, migration 0004) */

@@ -29,7 +29,7 @@ static const struct rec_kind {
 		"CASE WHEN answer_at IS NULL THEN 0 ELSE (end_at - answer_at) / 1000 END AS duration_s, "
 		"in_kind, in_group, in_trunk, in_channel, out_kind, out_group, out_trunk, out_channel, "
 		"calling, called, calling_out, called_out, route, cause, sip_status, released_by, "
-		"quality_json",
+		"quality_json, media_bypass",
 		"cdrs", "end_at",
 		/* ?3 number prefix, ?4 trunk or group, ?5 cause */
 		"(?3 IS NULL OR substr(called, 1, length(?3)) = ?3 OR substr(calling, 1, length(?3)) = ?3 "

@@ -19,7 +19,8 @@
 
 #define TRUNK_COLS "id, name, enabled, profile, transport, listen, tls_cert, tls_key, tls_ca, " \
 	"tls_verify_name, srtp_mode, media_bypass, refer_mode, prack, session_timer, " \
-	"options_interval, options_down_after, options_up_after, allowed_sources, max_calls, interop"
+	"options_interval, options_down_after, options_up_after, allowed_sources, max_calls, interop, " \
+	"codecs, rtp_timeout, rtp_timeout_on_hold"
 
 #define TRUNK_JSON "SELECT json_object('id', t.id, 'name', t.name, 'enabled', t.enabled, " \
 	"'profile', t.profile, 'transport', t.transport, 'listen', t.listen, " \
@@ -29,6 +30,7 @@
 	"'session_timer', t.session_timer, 'options_interval', t.options_interval, " \
 	"'options_down_after', t.options_down_after, 'options_up_after', t.options_up_after, " \
 	"'allowed_sources', t.allowed_sources, 'max_calls', t.max_calls, 'interop', t.interop, " \
+	"'codecs', t.codecs, 'rtp_timeout', t.rtp_timeout, 'rtp_timeout_on_hold', t.rtp_timeout_on_hold, " \
 	"'auth_username', t.auth_username, 'auth_realm', t.auth_realm, 'register', t.register, " \
 	"'register_expires', t.register_expires, 'auth_password_set', t.auth_password != '', " \
 	"'next_hops', json((" \
@@ -63,6 +65,9 @@ static void row_to_trunk(sqlite3_stmt *st, void *item)
 	db_col_text(st, 18, t->allowed_sources, sizeof(t->allowed_sources));
 	t->max_calls = (unsigned)sqlite3_column_int(st, 19);
 	db_col_text(st, 20, t->interop, sizeof(t->interop));
+	db_col_text(st, 21, t->codecs, sizeof(t->codecs));
+	t->rtp_timeout = (unsigned)sqlite3_column_int(st, 22);
+	t->rtp_timeout_on_hold = sqlite3_column_int(st, 23) != 0;
 }
 
 /* The trunk's next hops in try order: priority, then the heavier first. */
@@ -179,13 +184,15 @@ int db_rt_sip_trunk_write(struct db *db, struct db_sip_trunk *t, struct db_routi
 		"INSERT INTO sip_trunks (name, enabled, profile, transport, listen, tls_cert, tls_key, "
 		"tls_ca, tls_verify_name, srtp_mode, media_bypass, refer_mode, prack, session_timer, "
 		"options_interval, options_down_after, options_up_after, allowed_sources, max_calls, "
-		"interop, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-		"?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?22, ?20, ?20)" :
+		"interop, codecs, rtp_timeout, rtp_timeout_on_hold, created_at, updated_at) VALUES "
+		"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+		"?19, ?22, ?23, ?24, ?25, ?20, ?20)" :
 		"UPDATE sip_trunks SET name = ?1, enabled = ?2, profile = ?3, transport = ?4, "
 		"listen = ?5, tls_cert = ?6, tls_key = ?7, tls_ca = ?8, tls_verify_name = ?9, "
 		"srtp_mode = ?10, media_bypass = ?11, refer_mode = ?12, prack = ?13, "
 		"session_timer = ?14, options_interval = ?15, options_down_after = ?16, "
-		"options_up_after = ?17, allowed_sources = ?18, max_calls = ?19, interop = ?22, updated_at = ?20 "
+		"options_up_after = ?17, allowed_sources = ?18, max_calls = ?19, interop = ?22, codecs = ?23, rtp_timeout = ?24, rtp_timeout_on_hold = ?25, "
+		"updated_at = ?20 "
 		"WHERE id = ?21");
 	if (rc)
 		return rc;
@@ -210,6 +217,9 @@ int db_rt_sip_trunk_write(struct db *db, struct db_sip_trunk *t, struct db_routi
 	sqlite3_bind_int(st, 19, (int)t->max_calls);
 	sqlite3_bind_int64(st, 20, db_now_ms());
 	sqlite3_bind_text(st, 22, t->interop, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 23, t->codecs, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 24, (int)t->rtp_timeout);
+	sqlite3_bind_int(st, 25, t->rtp_timeout_on_hold);
 	if (!create)
 		sqlite3_bind_int64(st, 21, t->id);
 	rc = db_rt_step(st);

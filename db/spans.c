@@ -16,14 +16,15 @@
 
 #define SPAN_COLS "id, name, enabled, driver, position, type, framing, line_code, crc4, " \
 	"clock_source, signalling, pri_side, switch_type, hunting, test_number, debug, sim_attach, " \
-	BUSY_OUT_GROUP ", busy_out_method"
+	BUSY_OUT_GROUP ", busy_out_method, echo_tail_ms"
 
 #define SPAN_JSON "json_object('id', id, 'name', name, 'enabled', enabled, 'driver', driver, " \
 	"'position', position, 'type', type, 'framing', framing, 'line_code', line_code, " \
 	"'crc4', crc4, 'clock_source', clock_source, 'signalling', signalling, " \
 	"'pri_side', pri_side, 'switch_type', switch_type, 'hunting', hunting, " \
 	"'test_number', test_number, 'debug', debug, 'sim_attach', sim_attach, " \
-	"'busy_out_group', " BUSY_OUT_GROUP ", 'busy_out_method', busy_out_method)"
+	"'busy_out_group', " BUSY_OUT_GROUP ", 'busy_out_method', busy_out_method, " \
+	"'echo_tail_ms', echo_tail_ms)"
 
 static void row_to_span(sqlite3_stmt *st, void *item)
 {
@@ -49,6 +50,7 @@ static void row_to_span(sqlite3_stmt *st, void *item)
 	db_col_text(st, 16, sp->sim_attach, sizeof(sp->sim_attach));
 	db_col_text(st, 17, sp->busy_out_group, sizeof(sp->busy_out_group));
 	db_col_text(st, 18, sp->busy_out_method, sizeof(sp->busy_out_method));
+	sp->echo_tail_ms = (unsigned)sqlite3_column_int(st, 19);
 }
 
 int db_span_list(struct db *db, struct db_span **vp, size_t *np)
@@ -115,6 +117,7 @@ static void bind_span(sqlite3_stmt *st, const struct db_span *sp)
 	sqlite3_bind_text(st, 18, sp->busy_out_group, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 19, sp->busy_out_method[0] ? sp->busy_out_method : "dchan", -1,
 			  SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 21, (int)sp->echo_tail_ms);
 }
 
 /* The busy-out group is stored by id, resolved from its name in the write's
@@ -170,14 +173,14 @@ int db_rt_span_write(struct db *db, struct db_span *sp, bool create)
 	rc = db_prepare(db, &st, create ?
 		"INSERT INTO spans (name, enabled, driver, position, type, framing, line_code, crc4, "
 		"clock_source, signalling, pri_side, switch_type, hunting, test_number, debug, "
-		"sim_attach, busy_out_group_id, busy_out_method, created_at, updated_at) VALUES "
-		"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-		BUSY_OUT_GROUP_ID ", ?19, ?17, ?17)" :
+		"sim_attach, busy_out_group_id, busy_out_method, echo_tail_ms, created_at, updated_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+		BUSY_OUT_GROUP_ID ", ?19, ?21, ?17, ?17)" :
 		"UPDATE spans SET name = ?1, enabled = ?2, driver = ?3, position = ?4, type = ?5, "
 		"framing = ?6, line_code = ?7, crc4 = ?8, clock_source = ?9, signalling = ?10, "
 		"pri_side = ?11, switch_type = ?12, hunting = ?13, test_number = ?14, debug = ?15, "
 		"sim_attach = ?16, busy_out_group_id = " BUSY_OUT_GROUP_ID ", busy_out_method = ?19, "
-		"updated_at = ?17 WHERE id = ?20");
+		"echo_tail_ms = ?21, updated_at = ?17 WHERE id = ?20");
 	if (rc)
 		return rc;
 	bind_span(st, sp);

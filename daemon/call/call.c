@@ -183,17 +183,35 @@ static bool leg_media(struct leg *l, struct leg_media *m)
 void call_media_connect(struct call *call)
 {
 	struct leg_media a, b;
+	bool ha, hb;
 	int err = 0;
 
-	if (call->media_on || !leg_media(call->in, &a) || !leg_media(call->out, &b))
+	if (call->media_on)
 		return;
+	ha = leg_media(call->in, &a);
+	hb = leg_media(call->out, &b);
+	if (!ha || !hb) {
+		/* SIP<->SIP with both trunks bypassing: the SDP passed end to
+		 * end, no RTP session on either leg (they report ENOENT) */
+		if (call->in && call->out && call->in->kind == LEG_SIP &&
+		    call->out->kind == LEG_SIP && a.bypass && b.bypass)
+			call->cdr.media_bypass = true;
+		return;
+	}
+	/* Media bypass (docs/media.md): TDM<->SIP with the SIP leg's trunk
+	 * bypassing (its session takes media from wherever it comes).  Two
+	 * SIP legs with sessions are anchored, bypass or not (the SDP could
+	 * not pass end to end: the caller made no offer). */
+	call->cdr.media_bypass = (a.bypass && b.timeslot) || (b.bypass && a.timeslot);
 	if (a.rtp && b.rtp)
 		err = media_bridge_rtp(a.rtp, b.rtp);
-	else if (a.rtp && b.timeslot)
+	else if (a.rtp && b.timeslot) {
 		err = media_bridge_tdm(a.rtp, b.span_key, b.timeslot);
-	else if (b.rtp && a.timeslot)
+		media_session_set_echo(a.rtp, b.ec_tail_ms);
+	} else if (b.rtp && a.timeslot) {
 		err = media_bridge_tdm(b.rtp, a.span_key, a.timeslot);
-	else if (a.timeslot && b.timeslot && a.tdm) {
+		media_session_set_echo(b.rtp, a.ec_tail_ms);
+	} else if (a.timeslot && b.timeslot && a.tdm) {
 		err = media_bridge_tdm_tdm(a.tdm, a.span_key, a.timeslot, b.span_key, b.timeslot);
 		if (!err) {     /* kept: the legs may be gone when it is undone */
 			call->xc_engine = a.tdm;
@@ -408,6 +426,8 @@ static void fail_in(struct call *call, int cause, const char *by)
 {
 	struct call_end why = { .cause = cause, .sip_status = call_cause_to_sip(cause) };
 
+	if (call->setup.refuse_cause == cause && call->setup.refuse_status)
+		why.sip_status = call->setup.refuse_status;
 	call_set_end(call, &why, by);
 	call->state = CALL_ENDING;
 	call_timers_stop(call);
@@ -445,6 +465,7 @@ static bool try_targets(struct call *call)
 
 		s.called = t->called;
 		s.calling = t->calling;
+		s.in = call->in;
 		cause = call_place_target(call, t, &s, &out);
 		if (cause == 0)
 			call->out_group = t->group_id;
@@ -535,6 +556,12 @@ static void route_and_place(struct call *call, struct call_core *core, const str
 	snprintf(call->cdr.calling, sizeof(call->cdr.calling), "%s", s->calling.digits);
 	log_info("%s: from %s to %s on %s channel %u", call->id, s->calling.digits, s->called.digits,
 		 in->trunk, in->channel);
+	if (s->refuse_cause) {
+		log_info("%s: refused by %s before routing: cause %d (%s)", call->id, in->trunk,
+			 s->refuse_cause, call_cause_name(s->refuse_cause));
+		fail_in(call, s->refuse_cause, "gateway");
+		return;
+	}
 	if (!core->table) {
 		log_warn("%s: no routing table loaded", call->id);
 		fail_in(call, 3, "gateway");
@@ -671,7 +698,8 @@ void call_core_foreach(struct call_core *c, call_info_h *fn, void *arg)
 	ASSERT_MAIN();
 	for (struct call *call = c->calls; call; call = call->next) {
 		struct call_info ci = { .id = call->id, .state = states[call->state], .cdr = &call->cdr,
-					.media_connected = call->media_on };
+					.media_connected = call->media_on,
+					.media_bypass = call->cdr.media_bypass };
 		struct leg_media m;
 
 		if (leg_media(call->in, &m))

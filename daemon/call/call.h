@@ -43,6 +43,8 @@ struct leg_media {
 	unsigned long long span_key;
 	unsigned timeslot;              /* 0: not a TDM leg */
 	struct media_engine *tdm;       /* TDM legs: the engine carrying the span's audio */
+	unsigned ec_tail_ms;            /* TDM legs: the span's echo canceller tail, 0 = off */
+	bool bypass;                    /* SIP legs: the trunk has media bypass on */
 };
 
 struct call_end {
@@ -91,6 +93,13 @@ struct call_setup {
 	/* A call the gateway places for a transfer (call_transfer): the
 	 * Referred-By URI to send on ("" = none). */
 	char referred_by[256];
+	/* Refused by the incoming leg's owner before routing (e.g. a SIP offer
+	 * with no acceptable codec: 88 with SIP status 488): the core releases
+	 * `in` with this cause and status and writes the CDR.  0 = route it. */
+	int refuse_cause, refuse_status;
+	/* Set by the core for place(): the incoming leg (media bypass looks
+	 * at it).  Valid only during the place() call. */
+	struct leg *in;
 };
 
 /* Placing an outgoing leg: the core asks the owner of the destination group
@@ -186,6 +195,7 @@ struct call_info {
 	const struct db_cdr *cdr;       /* times, legs, numbers, route so far */
 	struct media_session *rtp[2];   /* the in and out legs' RTP sessions, NULL if none */
 	bool media_connected;
+	bool media_bypass;              /* media goes (or would go) around the gateway */
 };
 typedef void (call_info_h)(void *arg, const struct call_info *ci);
 void call_core_foreach(struct call_core *c, call_info_h *fn, void *arg);

@@ -12,6 +12,7 @@
  */
 #include "config.h"
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <spandsp.h>
@@ -39,6 +40,65 @@ enum media_codec media_codec_by_name(const char *name)
 		if (name && strcasecmp(name, codecs[c].name) == 0)
 			return (enum media_codec)c;
 	return MEDIA_CODEC_NONE;
+}
+
+int media_codec_list_parse(const char *list, enum media_codec *v, size_t max, size_t *np,
+			   char *err, size_t errlen)
+{
+	const char *p = list ? list : "";
+	size_t n = 0;
+
+	*np = 0;
+	while (*p) {
+		char name[16];
+		size_t k = strcspn(p, ",");
+		enum media_codec c;
+
+		while (k && (*p == ' ' || *p == '\t')) {
+			p++;
+			k--;
+		}
+		while (k && (p[k - 1] == ' ' || p[k - 1] == '\t'))
+			k--;
+		if (!k || k >= sizeof(name)) {
+			snprintf(err, errlen, "an empty or overlong name in \"%s\"", list);
+			return EINVAL;
+		}
+		memcpy(name, p, k);
+		name[k] = '\0';
+		if (!strcasecmp(name, "telephone-event") || !strcasecmp(name, "CN")) {
+			snprintf(err, errlen, "%s is not listed: telephone-event (RFC 4733) is always "
+				 "offered and CN (RFC 3389) accepted when the far end offers it", name);
+			return EINVAL;
+		}
+		c = media_codec_by_name(name);
+		if (c == MEDIA_CODEC_NONE) {
+			snprintf(err, errlen, "%s is not a codec the media engine has (PCMU, PCMA, G722)",
+				 name);
+			return EINVAL;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (v[i] == c) {
+				snprintf(err, errlen, "%s is listed twice", media_codec_name(c));
+				return EINVAL;
+			}
+		if (n >= max) {
+			snprintf(err, errlen, "too many codecs");
+			return EINVAL;
+		}
+		v[n++] = c;
+		p += strcspn(p, ",");
+		if (*p == ',' && !*++p) {
+			snprintf(err, errlen, "a trailing comma in \"%s\"", list);
+			return EINVAL;
+		}
+	}
+	if (!n) {
+		snprintf(err, errlen, "at least one codec is needed (PCMU, PCMA, G722)");
+		return EINVAL;
+	}
+	*np = n;
+	return 0;
 }
 
 uint8_t media_codec_static_pt(enum media_codec c)

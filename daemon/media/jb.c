@@ -47,6 +47,9 @@ void media_jb_fini(struct media_jb *jb)
 	if (jb->plc)
 		plc_free(jb->plc);
 	jb->plc = NULL;
+	if (jb->noise)
+		noise_free(jb->noise);
+	jb->noise = NULL;
 }
 
 void media_jb_reset(struct media_jb *jb)
@@ -168,14 +171,21 @@ static void plc_out(struct media_jb *jb, int16_t *a, int len)
 static void fill_gap(struct media_jb *jb, int16_t *out, size_t k)
 {
 	if (jb->cn_level) {
-		double rms = 32767.0 * pow(10.0, -(double)jb->cn_level / 20.0);
-		double a = rms * 1.7320508;     /* uniform noise: rms = a / sqrt(3) */
-
-		for (size_t i = 0; i < k; i++) {
-			jb->noise_seed = jb->noise_seed * 1103515245u + 12345u;
-			out[i] = (int16_t)(a * (((double)(jb->noise_seed >> 8) / 8388608.0) - 1.0));
+		/* RFC 3389 comfort noise: spandsp's Hoth noise (the spectrum of
+		 * room noise) at the level the far end sent (-dBov: rms
+		 * relative to full scale, as RFC 3389 and the unit test say). */
+		if (!jb->noise || jb->noise_level != jb->cn_level) {
+			if (jb->noise)
+				noise_free(jb->noise);
+			jb->noise = noise_init_dbov(NULL, (int)jb->noise_seed,
+						    -(float)jb->cn_level, NOISE_CLASS_HOTH, 7);
+			jb->noise_level = jb->cn_level;
 		}
-		return;
+		if (jb->noise) {
+			for (size_t i = 0; i < k; i++)
+				out[i] = noise(jb->noise);
+			return;
+		}
 	}
 	plc_out(jb, out, (int)k);
 }

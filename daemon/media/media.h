@@ -153,6 +153,12 @@ void media_session_stats(struct media_session *s, struct media_stats *st);
 /* Send one RFC 4733 digit (in-band on a leg without telephone-event). */
 int  media_session_send_dtmf(struct media_session *s, char digit, unsigned duration_ms);
 
+/* TDM legs: run the line echo canceller with this tail (32..128 ms; 0 =
+ * off) on the session's TDM audio, whatever cfg.echo_cancel says; kept
+ * over media_session_update().  The span's setting, set by the call core
+ * when it bridges the session to a B channel.  Main thread. */
+void media_session_set_echo(struct media_session *s, unsigned tail_ms);
+
 /* Anchored SIP<->SIP: relay (same codec) or transcode between a and b. */
 int  media_bridge_rtp(struct media_session *a, struct media_session *b);
 void media_unbridge(struct media_session *s);
@@ -182,6 +188,12 @@ void media_span_audio(struct media_engine *e, uint64_t span_key, bool ulaw,
 /* Codecs and names. */
 const char *media_codec_name(enum media_codec c);        /* "PCMU", ... */
 enum media_codec media_codec_by_name(const char *name);  /* NONE if unknown */
+/* "PCMU,PCMA,G722" (a trunk's preference list, any case, spaces allowed)
+ * into v[0..*np); EINVAL with the reason in err for an unknown or repeated
+ * name, telephone-event or CN (not listed: they are negotiated by
+ * themselves), or an empty list. */
+int  media_codec_list_parse(const char *list, enum media_codec *v, size_t max, size_t *np,
+			    char *err, size_t errlen);
 const char *media_srtp_suite_name(enum media_srtp_suite s);
 /* Make a random key for suite (our side of SDES). */
 int  media_srtp_key_random(struct media_srtp_key *k, enum media_srtp_suite suite,
@@ -219,6 +231,12 @@ struct media_sdp_neg {                  /* what was agreed */
 	enum media_dir dir;             /* ours, after mirroring the far end's */
 	bool srtp;
 	struct media_srtp_key tx_key, rx_key;   /* ours, the far end's */
+	/* After EPROTO from media_sdp_answer: the SIP Warning code (RFC 3261
+	 * 20.43) for the 488 -- 305 "incompatible media format" when no codec
+	 * is common, 304 "media type not available" otherwise (no usable audio
+	 * stream, SRTP required without an acceptable crypto line, RTP/SAVP
+	 * while SRTP is off). */
+	unsigned warning;
 };
 
 /* Our offer into buf. */

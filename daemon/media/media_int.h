@@ -198,6 +198,8 @@ struct media_jb {
 	unsigned min_samples, max_samples, target;
 	unsigned win_min, win_pulls;            /* smallest depth in this window */
 	unsigned cn_level;                      /* -dBov of the last CN; 0 = none */
+	void *noise;                            /* spandsp noise_state_t at cn_level */
+	unsigned noise_level;                   /* the level it was made for */
 	uint32_t noise_seed;
 	uint64_t late, concealed, dropped, underruns, overflows; /* samples or packets */
 	unsigned max_depth;
@@ -287,6 +289,7 @@ struct media_session {
 	uint32_t inband_start_ts;
 	struct media_ec ec;
 	bool ec_on;
+	unsigned ec_span_tail;          /* media_session_set_echo(); 0 = cfg's choice */
 	int16_t *ec_far;
 
 	/* RTP<->RTP bridge */

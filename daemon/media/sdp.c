@@ -291,6 +291,7 @@ int media_sdp_answer(const char *offer, const struct media_sdp_local *l,
 	struct media_srtp_key ours;
 	bool savp;
 	int rc, pt = -1;
+	unsigned warn = 304;
 
 	memset(neg, 0, sizeof(*neg));
 	if ((rc = parse(&ps, offer, err, errlen)))
@@ -305,6 +306,7 @@ int media_sdp_answer(const char *offer, const struct media_sdp_local *l,
 		}
 	if (pt < 0) {
 		seterr(err, errlen, "no common codec");
+		warn = 305;
 		rc = EPROTO;
 		goto out;
 	}
@@ -357,8 +359,10 @@ int media_sdp_answer(const char *offer, const struct media_sdp_local *l,
  out:
 	memset(&ours, 0, sizeof(ours));
 	parsed_free(&ps);
-	if (rc)
+	if (rc) {
 		memset(neg, 0, sizeof(*neg));
+		neg->warning = warn;
+	}
 	return rc;
 }
 

@@ -464,8 +464,9 @@ int media_session_audio_io(struct media_session *s, const int16_t *in, int16_t *
 		if (got > 0)
 			memcpy(out, tone, (size_t)got * sizeof(int16_t));
 	}
-	if (s->cfg.echo_cancel && !s->ec.st && !s->ec.disabled)
-		if (media_ec_init(&s->ec, (unsigned)n, s->cfg.ec_tail_ms))
+	if ((s->cfg.echo_cancel || s->ec_span_tail) && !s->ec.st && !s->ec.disabled)
+		if (media_ec_init(&s->ec, (unsigned)n, s->ec_span_tail ? s->ec_span_tail :
+				  s->cfg.ec_tail_ms))
 			s->ec.disabled = true;
 	if (s->ec.st && !s->ec.disabled) {
 		if (media_ec_tone(&s->ec, in, n) || media_ec_tone(&s->ec, out, n))
@@ -492,6 +493,19 @@ int media_session_audio_io(struct media_session *s, const int16_t *in, int16_t *
 	}
 	pthread_mutex_unlock(&s->lock);
 	return 0;
+}
+
+void media_session_set_echo(struct media_session *s, unsigned tail_ms)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	if (s->ec_span_tail != tail_ms) {
+		media_ec_fini(&s->ec);          /* (re)made at the next period, or off */
+		s->ec.disabled = false;
+		s->ec_span_tail = tail_ms;
+	}
+	pthread_mutex_unlock(&s->lock);
 }
 
 int media_session_send_dtmf(struct media_session *s, char digit, unsigned ms)

@@ -285,6 +285,7 @@ static int leg_media(struct leg *l, struct leg_media *m)
 	m->span_key = sc->span->instance;
 	m->timeslot = isdn_call_channel(sc->ic);
 	m->tdm = atomic_load(&span_media);
+	m->ec_tail_ms = sc->span->cfg.echo_tail_ms;
 	return 0;
 }
 
@@ -692,6 +693,7 @@ void spanmgr_apply(struct spanmgr *m, const struct tg_config *cfg)
 
 			if (probe && tg_config_span_equal(&probe->cfg, &s->cfg)) {
 				free(probe);
+				s->cfg.echo_tail_ms = cs->echo_tail_ms;    /* for new calls */
 				s->next = NULL;
 				*kt = s;
 				kt = &s->next;

@@ -163,10 +163,12 @@ void trunk_call_free(struct trunk_call *tc)
 		nua_handle_bind(tc->nh, NULL);
 		nua_handle_destroy(tc->nh);
 	}
-	if (tc->ms)
+	if (tc->ms) {
 		trunk_media_close(tc);
-	else
+	} else {
+		trunk_media_close(tc);  /* a bypass leg's SDP copies */
 		rtp_give(a, tc->rtp_port);
+	}
 	if (tc->prev)
 		tc->prev->next = tc->next;
 	else
@@ -276,7 +278,8 @@ static int leg_release(struct leg *l, const struct call_end *why)
 			nua_cancel(tc->nh, SIPTAG_REASON_STR(reason), TAG_END());
 		else if (!tc->final_sent)
 			nua_respond(tc->nh, status, phrase ? phrase : "Call Failed",
-				    SIPTAG_REASON_STR(reason), TAG_END());
+				    SIPTAG_REASON_STR(reason),
+				    TAG_IF(tc->warning[0], SIPTAG_WARNING_STR(tc->warning)), TAG_END());
 		tc->final_sent = true;
 	}
 	leg_gone(tc, why->cause, why->sip_status);
@@ -442,8 +445,14 @@ void trunk_call_incoming(struct trunk_agent *a, nua_t *nua, nua_handle_t *nh, co
 	tc->nh = nh;
 	tc->nua = nua;
 	nua_handle_bind(nh, (nua_hmagic_t *)tc);
-	if (has_sdp(sip))
+	if (has_sdp(sip)) {
 		trunk_media_offer_in(tc, sip->sip_payload->pl_data, sip->sip_payload->pl_len);
+		/* no codec of the trunk's, or SRTP mismatch: 488 + Warning, cause 88 */
+		if (!trunk_media_offer_ok(tc, sip->sip_payload->pl_data, sip->sip_payload->pl_len)) {
+			cs.refuse_cause = 88;
+			cs.refuse_status = 488;
+		}
+	}
 	cs.called.ton = cs.called.npi = cs.calling.ton = cs.calling.npi = -1;
 	cs.redirecting.ton = cs.redirecting.npi = cs.redirecting.presentation = -1;
 	caller_identity(sip, &cs.calling);
@@ -581,6 +590,7 @@ int trunk_place(void *arg, const struct route_target *t, const struct call_setup
 		tc->redirecting_ton = s->redirecting.ton;
 		tc->redirect_reason = s->redirect_reason;
 		tg_strlcpy(tc->referred_by, s->referred_by, sizeof(tc->referred_by));
+		trunk_media_place(tc, s->in);
 		if (!send_invite(tc)) {
 			trunk_call_free(tc);
 			continue;
@@ -701,6 +711,12 @@ void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, c
 		 * leg until media exists (issue 6). */
 		char body[512];
 
+		if (has_sdp(sip) && !trunk_media_offer_ok(tc, sip->sip_payload->pl_data,
+							  sip->sip_payload->pl_len)) {
+			nua_respond(nh, SIP_488_NOT_ACCEPTABLE, SIPTAG_WARNING_STR(tc->warning),
+				    TAG_END());
+			break;  /* the call goes on as it was */
+		}
 		trunk_media_offer_in(tc, has_sdp(sip) ? sip->sip_payload->pl_data : NULL,
 				     has_sdp(sip) ? sip->sip_payload->pl_len : 0);
 		our_sdp(tc, body, sizeof(body));
@@ -708,6 +724,8 @@ void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, c
 		break;
 	}
 	case nua_r_invite:
+		if (has_sdp(sip) && status < 300)       /* media bypass: for the caller */
+			trunk_media_far_sdp(tc, sip->sip_payload->pl_data, sip->sip_payload->pl_len);
 		if (tc->outgoing || tc->answered)
 			on_invite_response(tc, status, sip);
 		break;

@@ -85,6 +85,12 @@ struct trunk_call {
 	char *offer;                    /* the far end's offer we answer; NULL: we offer */
 	unsigned long long sdp_version; /* o= version of our SDP */
 	int media_dir;                  /* enum media_dir as negotiated */
+	struct media_srtp_key keys[2];  /* our SDES keys (srtp_mode optional/required); never logged */
+	size_t nkeys;
+	bool bypass_pass;               /* media bypass SIP<->SIP: the SDP passes end to end */
+	char *far_sdp;                  /* bypass_pass, outgoing: the far end's answer, for the caller */
+	char *pass_offer;               /* bypass_pass, outgoing: the caller's offer we send on */
+	char warning[160];              /* 488's Warning value when the offer was refused */
 	char called[33], calling[33];
 	int called_ton, calling_ton;    /* Q.931 type of number, -1 unknown */
 	bool restricted;                /* calling presentation restricted */
@@ -208,6 +214,15 @@ bool trunk_media_sdp(struct trunk_call *tc, char *buf, size_t len);
 /* The far end's answer to our offer (from nua_i_state). */
 void trunk_media_answer_in(struct trunk_call *tc, const char *sdp);
 int  trunk_media_leg(struct leg *l, struct leg_media *m);       /* leg_ops.media */
+/* Can we answer this offer with the trunk's codecs and SRTP mode?  False
+ * (tc->warning then holds the 488's Warning value) when not. */
+bool trunk_media_offer_ok(struct trunk_call *tc, const char *sdp, size_t len);
+/* An outgoing leg about to send its INVITE for the incoming leg `in`:
+ * media bypass on both SIP trunks passes the caller's offer on. */
+void trunk_media_place(struct trunk_call *tc, struct leg *in);
+/* The SDP of a 18x/2xx to our INVITE, before the core hears of it: kept
+ * for the caller's leg when the SDP passes end to end (bypass_pass). */
+void trunk_media_far_sdp(struct trunk_call *tc, const char *sdp, size_t len);
 
 /* The trunk a request from this address belongs to, or NULL. */
 const struct tg_config_sip_trunk *trunk_by_source(struct trunk_agent *a, const struct sockaddr *sa);

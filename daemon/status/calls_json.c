@@ -33,7 +33,9 @@ static json_t *media_json(struct media_session *s)
 	if (!s)
 		return json_null();
 	media_session_stats(s, &st);
-	return json_pack("{s:I, s:I, s:I, s:I, s:f, s:i, s:f, s:f}",
+	return json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:f, s:i, s:f, s:f}",
+			 "local_port", (int)media_session_local_port(s),
+			 "foreign_packets", (json_int_t)st.foreign_packets,
 			 "rx_packets", (json_int_t)st.rx_packets, "tx_packets", (json_int_t)st.tx_packets,
 			 "lost", (json_int_t)st.lost, "concealed_ms", (json_int_t)st.concealed_ms,
 			 "jitter_ms", st.jitter_ms, "jb_max_delay_ms", (int)st.jb_max_delay_ms,
@@ -46,7 +48,7 @@ static void add_call(void *arg, const struct call_info *ci)
 	long long now = tg_wall_ms();
 
 	json_array_append_new(arg, json_pack("{s:s, s:s, s:o, s:o, s:o, s:I, s:o, s:o, s:s, s:s, "
-		"s:s, s:s, s:s, s:b, s:{s:o, s:o}}",
+		"s:s, s:s, s:s, s:b, s:b, s:{s:o, s:o}}",
 		"id", ci->id, "state", ci->state, "setup_at", ms_or_null(c->setup_at),
 		"alert_at", ms_or_null(c->alert_at), "answer_at", ms_or_null(c->answer_at),
 		"duration_s", (json_int_t)(c->answer_at > 0 ? (now - c->answer_at) / 1000 : 0),
@@ -54,6 +56,7 @@ static void add_call(void *arg, const struct call_info *ci)
 		"out", leg_json(c->out_kind, c->out_group, c->out_trunk, c->out_channel),
 		"calling", c->calling, "called", c->called, "calling_out", c->calling_out,
 		"called_out", c->called_out, "route", c->route, "media_connected", ci->media_connected,
+		"media_bypass", ci->media_bypass,
 		"media", "in", media_json(ci->rtp[0]), "out", media_json(ci->rtp[1])));
 }
 

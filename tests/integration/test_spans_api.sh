@@ -13,7 +13,7 @@ r=$(api GET /api/v1/spans)
 is '200 {"spans":[]}' "$r" "no spans on a fresh database"
 
 r=$(api POST /api/v1/spans -d '{"name":"pbx-1","type":"T1"}')
-like "$r" '^201 \{"id":1,"name":"pbx-1","enabled":true,"driver":"sim","position":1,"type":"T1","framing":"ESF","line_code":"B8ZS","crc4":false,"clock_source":"line","signalling":"pri","pri_side":"user","switch_type":"ni2","hunting":"ascending","test_number":"","debug":false,"sim_attach":"","busy_out_group":null,"busy_out_method":"dchan","generation":1\}$' \
+like "$r" '^201 \{"id":1,"name":"pbx-1","enabled":true,"driver":"sim","position":1,"type":"T1","framing":"ESF","line_code":"B8ZS","crc4":false,"clock_source":"line","signalling":"pri","pri_side":"user","switch_type":"ni2","hunting":"ascending","test_number":"","debug":false,"sim_attach":"","busy_out_group":null,"busy_out_method":"dchan","echo_tail_ms":0,"generation":1\}$' \
 	"a T1 span gets T1 defaults (ESF, B8ZS, NI-2) and generation 1"
 r=$(api POST /api/v1/spans -d '{"name":"carrier","type":"E1","pri_side":"network","hunting":"descending"}')
 like "$r" '^201 .*"position":2,"type":"E1","framing":"CCS","line_code":"HDB3","crc4":true.*"pri_side":"network","switch_type":"euroisdn","hunting":"descending"' \
@@ -38,6 +38,8 @@ check_bad '{"name":"x","type":"E1","position":0}' position 'position 0 is out of
 check_bad '{"name":"x","type":"E1","position":"2"}' position 'position must be an integer' "a string position is refused"
 check_bad '{"name":"x","type":"E1","enabled":"yes"}' enabled 'enabled must be true or false' "a non-boolean is refused"
 check_bad '{"name":"x","type":"E1","test_number":"12a"}' test_number "test_number \\\\\"12a\\\\\": character 'a'" "letters in a test number are refused"
+check_bad '{"name":"x","type":"E1","echo_tail_ms":16}' echo_tail_ms "echo_tail_ms 16: the echo canceller's tail is 32..128 ms" "an echo tail below 32 ms is refused"
+check_bad '{"name":"x","type":"E1","echo_tail_ms":256}' echo_tail_ms 'echo_tail_ms 256 is out of range 0..128' "an echo tail over 128 ms is refused"
 check_bad '{"name":"x","type":"E1","sim_attach":"relative.sock"}' sim_attach 'sim_attach must be an absolute path' "a relative sim_attach is refused"
 check_bad '{"name":"x","type":"E1","id":7}' id 'id is read-only' "id cannot be set"
 check_bad '{"name":"x","type":"E1","colour":"red"}' colour 'unknown field \\"colour\\"' "an unknown field is refused"
@@ -64,6 +66,12 @@ r=$(api PUT /api/v1/spans/pbx-1 -d '{"type":"T1","line_code":"HDB3"}')
 like "$r" '^400 .*"field":"line_code"' "an update is validated as a whole"
 audit=$(sqlite3 "$S/trunkgate.db" "select json_extract(before_json,'$.hunting') || '>' || json_extract(after_json,'$.hunting') from audit_log where object_type='span' and action='update' order by id desc limit 1")
 is "ascending>round-robin" "$audit" "the audit row holds the values before and after"
+r=$(api PUT /api/v1/spans/pbx-1 -d '{"echo_tail_ms":64}')
+like "$r" '^200 .*"echo_tail_ms":64' "the echo canceller is turned on with a 64 ms tail"
+audit=$(sqlite3 "$S/trunkgate.db" "select json_extract(before_json,'$.echo_tail_ms') || '>' || json_extract(after_json,'$.echo_tail_ms') from audit_log where object_type='span' and action='update' order by id desc limit 1")
+is "0>64" "$audit" "the audit row holds echo_tail_ms before and after"
+r=$(api PUT /api/v1/spans/pbx-1 -d '{"echo_tail_ms":0}')
+like "$r" '^200 .*"echo_tail_ms":0' "and off again"
 
 # roles: a viewer reads, cannot write
 sqlite3 "$S/trunkgate.db" "insert into users (username,password_hash,role,created_at,updated_at) values ('noc','$(sqlite3 "$S/trunkgate.db" "select password_hash from users where username='admin'")','viewer',0,0)"

@@ -20,6 +20,7 @@
 
 #define MAX_CH 32
 #define DIGITS_MAX 64
+#define ECHO_MAX 2048                   /* samples of echo delay line: 256 ms */
 
 struct chan {
 	double freq, phase;             /* playing; freq 0 = silence */
@@ -30,6 +31,10 @@ struct chan {
 	double level;                   /* dBFS of the tone when heard */
 	dtmf_rx_state_t *drx;
 	char digits[DIGITS_MAX + 1];    /* received, not yet taken */
+	bool echo;                      /* echo path on */
+	double echo_gain;
+	unsigned echo_delay, echo_pos;  /* samples; write position in echo_buf */
+	int16_t echo_buf[ECHO_MAX];     /* what arrived, the last ECHO_MAX samples */
 };
 
 struct aspan {
@@ -137,8 +142,24 @@ void tgsim_audio_period(void *arg, const uint8_t *rx, uint8_t *tx, unsigned samp
 		const uint8_t *r = rx + (size_t)(ts - 1) * samples;
 		uint8_t *t = tx + (size_t)(ts - 1) * samples;
 
-		if (c->freq > 0 || c->dtx) {
+		if (c->listen || c->drx || c->echo)
+			for (unsigned i = 0; i < samples; i++)
+				in[i] = sp->ulaw ? ulaw_to_linear(r[i]) : alaw_to_linear(r[i]);
+		if (c->freq > 0 || c->dtx || c->echo) {
 			play(c, out, samples);
+			for (unsigned i = 0; c->echo && i < samples; i++) {
+				/* the delay line: in[i] written, the sample
+				 * echo_delay before it (itself with delay 0)
+				 * read back, attenuated */
+				unsigned rd;
+				long v;
+
+				c->echo_buf[c->echo_pos] = in[i];
+				rd = (c->echo_pos + ECHO_MAX - c->echo_delay) % ECHO_MAX;
+				v = out[i] + lrint(c->echo_buf[rd] * c->echo_gain);
+				c->echo_pos = (c->echo_pos + 1) % ECHO_MAX;
+				out[i] = (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
+			}
 			for (unsigned i = 0; i < samples; i++)
 				t[i] = sp->ulaw ? linear_to_ulaw(out[i]) : linear_to_alaw(out[i]);
 		} else {
@@ -146,12 +167,28 @@ void tgsim_audio_period(void *arg, const uint8_t *rx, uint8_t *tx, unsigned samp
 		}
 		if (!c->listen && !c->drx)
 			continue;
-		for (unsigned i = 0; i < samples; i++)
-			in[i] = sp->ulaw ? ulaw_to_linear(r[i]) : alaw_to_linear(r[i]);
 		if (c->listen)
 			detect(c, in, samples);
 		if (c->drx)
 			dtmf_rx(c->drx, in, (int)samples);
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+void tgsim_audio_echo(unsigned long long span, unsigned ch, bool on, double delay_ms,
+		      double loss_db)
+{
+	struct chan *c;
+
+	pthread_mutex_lock(&lock);
+	if ((c = chan_of(span, ch))) {
+		c->echo = on;
+		c->echo_gain = pow(10.0, -loss_db / 20.0);
+		c->echo_delay = (unsigned)lrint(delay_ms * 8);
+		if (c->echo_delay >= ECHO_MAX)
+			c->echo_delay = ECHO_MAX - 1;
+		memset(c->echo_buf, 0, sizeof(c->echo_buf));
+		c->echo_pos = 0;
 	}
 	pthread_mutex_unlock(&lock);
 }

@@ -28,6 +28,11 @@ void tgsim_audio_period(void *arg, const uint8_t *rx, uint8_t *tx, unsigned samp
 void tgsim_audio_tone(unsigned long long span, unsigned ch, double freq);
 /* Queue DTMF digits (0-9 * # A-D) on the channel: 0 or EINVAL/ENOMEM. */
 int  tgsim_audio_dtmf(unsigned long long span, unsigned ch, const char *digits);
+/* An echo path on the channel (a 2-wire hybrid's): what arrives on it goes
+ * back out delay_ms later (0..200), loss_db weaker, mixed with what plays.
+ * on false: none. */
+void tgsim_audio_echo(unsigned long long span, unsigned ch, bool on, double delay_ms,
+		      double loss_db);
 /* Start looking for freq Hz on the channel (resets what was heard). */
 void tgsim_audio_listen(unsigned long long span, unsigned ch, double freq);
 /* Has the tone been on for TGSIM_AUDIO_TONE_MS since listen?  Its level in

@@ -417,6 +417,30 @@ int tgsim_parse_line(const char *line, unsigned lineno, struct tgsim_cmd *c, cha
 			copy(c->label, sizeof(c->label), tok[3]);
 		return 1;
 	}
+	if (!strcmp(v, "echo")) {
+		c->op = OP_ECHO;
+		c->echo_delay_ms = 20;
+		c->echo_loss_db = 6;
+		if (n < 2 || (strcmp(tok[1], "on") && strcmp(tok[1], "off")))
+			FAIL("echo on|off [LABEL] [delay=MS] [loss=DB]");
+		c->up = !strcmp(tok[1], "on");
+		for (int i = 2; i < n; i++) {
+			const char *val;
+
+			if ((val = kv(tok[i], "delay"))) {
+				if (!number(val, &c->echo_delay_ms) || c->echo_delay_ms > 200)
+					FAIL("echo: delay=MS is 0..200");
+			} else if ((val = kv(tok[i], "loss"))) {
+				if (!number(val, &c->echo_loss_db) || c->echo_loss_db > 60)
+					FAIL("echo: loss=DB is 0..60");
+			} else if (strchr(tok[i], '=') || c->label[0]) {
+				FAIL("echo: bad option \"%s\"", tok[i]);
+			} else {
+				copy(c->label, sizeof(c->label), tok[i]);
+			}
+		}
+		return 1;
+	}
 	if (!strcmp(v, "sleep")) {
 		c->op = OP_SLEEP;
 		if (n != 2 || !number(tok[1], &c->seconds))

@@ -19,6 +19,8 @@
  *   load SPAN rate=CPS hold=S [answer=0..1] [count=N] [to=NUMBER] [from=NUMBER]
  *   play tone FREQ|off [LABEL]                   a sine on the call's B channel
  *   send dtmf DIGITS [LABEL]                     DTMF digits (0-9 * # A-D) on it
+ *   echo on|off [LABEL] [delay=MS] [loss=DB]     an echo path: what arrives on the B channel
+ *                                                goes back, MS later (20), DB weaker (6)
  *   expect tone FREQ [LABEL] within S            that frequency arrives on the B channel
  *   expect dtmf DIGITS [LABEL] within S          those digits arrive on it (in-band)
  *   sleep S
@@ -37,7 +39,7 @@ enum tgsim_op {
 	OP_EXPECT_CALL, OP_EXPECT_ANSWER, OP_EXPECT_ALERTING, OP_EXPECT_PROCEEDING,
 	OP_EXPECT_RELEASE, OP_EXPECT_LINK, OP_EXPECT_ALARM,
 	OP_ALARM, OP_INJECT, OP_RESTART, OP_LOAD, OP_SLEEP, OP_QUIT,
-	OP_PLAY_TONE, OP_SEND_DTMF, OP_EXPECT_TONE, OP_EXPECT_DTMF,
+	OP_PLAY_TONE, OP_SEND_DTMF, OP_EXPECT_TONE, OP_EXPECT_DTMF, OP_ECHO,
 };
 
 enum tgsim_auto { AUTO_OFF, AUTO_ANSWER, AUTO_REJECT };
@@ -65,6 +67,7 @@ struct tgsim_cmd {
 	double rate, hold, answer_ratio, seconds;   /* load; sleep */
 	double freq;                    /* play tone (0 = off), expect tone: Hz */
 	char dtmf[33];                  /* send dtmf, expect dtmf */
+	double echo_delay_ms, echo_loss_db;     /* echo on (up): the path's delay and loss */
 };
 
 /* Parse one line.  Returns 1 with *cmd set, 0 for a blank/comment line, -1

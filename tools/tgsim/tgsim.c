@@ -803,6 +803,20 @@ static bool do_command(const struct tgsim_cmd *c)
 		     call->label, ch, c->dtmf, rc ? "false" : "true");
 		return rc == 0;
 	}
+	case OP_ECHO: {
+		unsigned ch = 0;
+
+		call = audio_call(c, &ch);
+		if (!call) {
+			emit("error", "\"line\":%u,\"message\":\"no live call %s\"", c->line, c->label);
+			return false;
+		}
+		tgsim_audio_echo(call->span->instance, ch, c->up, c->echo_delay_ms, c->echo_loss_db);
+		emit("echo", "\"call\":\"%s\",\"channel\":%u,\"on\":%s,\"delay_ms\":%.0f,"
+		     "\"loss_db\":%.1f", call->label, ch, c->up ? "true" : "false", c->echo_delay_ms,
+		     c->echo_loss_db);
+		return true;
+	}
 	case OP_QUIT:
 		finish(0);
 		return true;

@@ -204,6 +204,8 @@ int web_record_json(void *arg, int n, const char *const *names, const char *cons
 
 		if (!values[i])
 			v = json_null();
+		else if (types[i] == DB_REC_INTEGER && !strcmp(names[i], "media_bypass"))
+			v = json_boolean(strtoll(values[i], NULL, 10) != 0);
 		else if (types[i] == DB_REC_INTEGER)
 			v = json_integer(strtoll(values[i], NULL, 10));
 		else if ((!strcmp(names[i], "before_json") || !strcmp(names[i], "after_json") ||

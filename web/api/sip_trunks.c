@@ -20,6 +20,7 @@
 #include "routing_int.h"
 #include "tg.h"
 #include "trunk.h"
+#include "media.h"
 #include "trunk_profile.h"
 
 static const char *const profiles[] = { "generic", "lync2013", "itsp", NULL };
@@ -59,6 +60,10 @@ static const struct api_field trunk_fields[] = {
 	TF("register", API_BOOL, do_register),
 	TF("register_expires", API_UINT, register_expires, .min = 1, .max = 86400),
 	TF("interop", API_STRING, interop, .max = 255),
+	/* media (docs/media.md) */
+	TF("codecs", API_STRING, codecs, .min = 1, .max = 63),
+	TF("rtp_timeout", API_UINT, rtp_timeout, .min = 0, .max = 3600),
+	TF("rtp_timeout_on_hold", API_BOOL, rtp_timeout_on_hold),
 };
 
 #define HF(n, k, m, ...) { .name = n, .kind = k, .off = offsetof(struct db_sip_hop, m), \
@@ -90,6 +95,8 @@ static void trunk_init(void *obj)
 	tg_strlcpy(t->transport, "udp", sizeof(t->transport));
 	tg_strlcpy(t->srtp_mode, "off", sizeof(t->srtp_mode));
 	tg_strlcpy(t->refer_mode, "reject", sizeof(t->refer_mode));
+	tg_strlcpy(t->codecs, "PCMU,PCMA", sizeof(t->codecs));
+	t->rtp_timeout = 60;
 	t->options_interval = 30;
 	t->options_down_after = 3;
 	t->options_up_after = 1;
@@ -183,6 +190,7 @@ static bool trunk_check(void *obj, const void *old, json_t *body, char *field, c
 	struct db_sip_trunk *t = obj;
 	struct trunk_net nets[32];
 	struct trunk_interop ti;
+	enum media_codec list[MEDIA_CODEC__COUNT];
 	char host[CONF_ADDR_LEN], err[200];
 	unsigned port;
 	size_t n;
@@ -206,6 +214,11 @@ static bool trunk_check(void *obj, const void *old, json_t *body, char *field, c
 	if (strcmp(t->srtp_mode, "off") && strcmp(t->transport, "tls"))
 		return api_rt_bad(field, "srtp_mode", msg, msglen, "srtp_mode %s needs transport tls "
 				  "(SRTP keys travel in SDP, which only TLS protects)", t->srtp_mode);
+	if (media_codec_list_parse(t->codecs, list, TG_ARRAY_SIZE(list), &n, err, sizeof(err)))
+		return api_rt_bad(field, "codecs", msg, msglen, "codecs: %s", err);
+	if (t->rtp_timeout_on_hold && !t->rtp_timeout)
+		return api_rt_bad(field, "rtp_timeout_on_hold", msg, msglen,
+				  "rtp_timeout_on_hold needs an rtp_timeout (it is 0: off)");
 	if (t->session_timer && t->session_timer < 90)
 		return api_rt_bad(field, "session_timer", msg, msglen, "session_timer %u is below "
 				  "90 s, the smallest RFC 4028 allows (0 turns it off)", t->session_timer);

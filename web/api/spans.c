@@ -54,6 +54,7 @@ static const struct api_field span_fields[] = {
 	F("sim_attach", API_STRING, sim_attach, .max = 255),
 	F("busy_out_group", API_STRING, busy_out_group, .nullable = true, .max = 32, .chars = NAME_CHARS),
 	F("busy_out_method", API_ENUM, busy_out_method, .choices = busy_out_methods),
+	F("echo_tail_ms", API_UINT, echo_tail_ms, .min = 0, .max = 128),
 };
 #define NFIELDS TG_ARRAY_SIZE(span_fields)
 
@@ -125,6 +126,12 @@ static bool span_check(const struct db_span *sp, const char **field, char *msg, 
 		*field = "busy_out_method";
 		snprintf(msg, len, "busy_out_method service (Q.931 SERVICE messages) needs switch_type "
 			 "ni2, 5ess or dms100, not %s; use dchan", sp->switch_type);
+		return false;
+	}
+	if (sp->echo_tail_ms && sp->echo_tail_ms < 32) {
+		*field = "echo_tail_ms";
+		snprintf(msg, len, "echo_tail_ms %u: the echo canceller's tail is 32..128 ms "
+			 "(0 turns it off)", sp->echo_tail_ms);
 		return false;
 	}
 	if (!strcmp(sp->busy_out_method, "service")) {

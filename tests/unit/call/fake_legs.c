@@ -37,6 +37,7 @@ static int f_release(struct leg *l, const struct call_end *why)
 	snprintf(buf, sizeof(buf), "release:%d", why->cause);
 	note(l, buf);
 	f->released_cause = why->cause;
+	f->released_status = why->sip_status;
 	/* like an ISDN span: the released event comes back at once */
 	if (!f->gone) {
 		f->gone = true;
@@ -49,10 +50,8 @@ static int f_media(struct leg *l, struct leg_media *m)
 {
 	struct fake_leg *f = (struct fake_leg *)l;
 
-	if (!f->media.rtp && !f->media.timeslot)
-		return ENOENT;
-	*m = f->media;
-	return 0;
+	*m = f->media;  /* bypass is reported also without a session */
+	return !f->media.rtp && !f->media.timeslot ? ENOENT : 0;
 }
 
 const struct leg_ops fake_ops = {

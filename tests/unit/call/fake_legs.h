@@ -17,6 +17,7 @@ struct fake_leg {
 	struct leg leg;
 	char log[256];                  /* what the core asked of it, in order */
 	int released_cause;
+	int released_status;            /* the SIP status the core gave with it */
 	bool gone;
 	struct leg_media media;         /* what f_media reports; all 0: no media */
 };

@@ -34,6 +34,8 @@ int test_call_timer_values_are_taken_at_call_start(void);
 int test_call_release_before_expiry_cancels_the_timers(void);
 int test_call_failover_gives_the_next_destination_the_whole_no_answer_time(void);
 int test_call_media_is_connected_at_early_media_or_answer_and_undone_at_release(void);
+int test_call_refused_before_routing_gets_its_cause_status_and_a_cdr(void);
+int test_call_media_bypass_and_the_span_echo_tail_reach_media_and_cdr(void);
 
 int test_call_causes_map_to_sip_both_ways(void)
 {
@@ -638,6 +640,112 @@ int test_call_media_is_connected_at_early_media_or_answer_and_undone_at_release(
 	route_table_unref(t);
 	media_session_destroy(a);
 	media_session_destroy(b);
+	media_engine_destroy(e);
+	return err;
+}
+
+/* A SIP offer the trunk cannot answer: the owner asks for 88/488. */
+int test_call_refused_before_routing_gets_its_cause_status_and_a_cdr(void)
+{
+	struct call_core *core = NULL;
+	struct route_table *t = NULL;
+	struct fake_leg in;
+	struct call_setup s = { .source_group_id = 10, .refuse_cause = 88, .refuse_status = 488 };
+	int err;
+
+	err = setup_timed(&core, &t, 10, 0);
+	TEST_ERR(err);
+	memset(&in, 0, sizeof(in));
+	in.leg.ops = &fake_ops;
+	in.leg.kind = LEG_SIP;
+	snprintf(in.leg.trunk, sizeof(in.leg.trunk), "lync");
+	snprintf(s.called.digits, sizeof(s.called.digits), "4930100123");
+	call_incoming(core, &in.leg, &s);
+	TEST_STREQ("", placed);         /* never routed */
+	TEST_EQ(88, in.released_cause);
+	TEST_EQ(488, in.released_status);
+	TEST_EQ(0, call_core_active(core));
+	TEST_EQ(1, ncdrs);
+	TEST_EQ(88, last_cdr.cause);
+	TEST_EQ(488, last_cdr.sip_status);
+	TEST_STREQ("4930100123", last_cdr.called);
+	TEST_STREQ("lync", last_cdr.in_trunk);
+ out:
+	call_core_destroy(core);
+	route_table_unref(t);
+	return err;
+}
+
+int test_call_media_bypass_and_the_span_echo_tail_reach_media_and_cdr(void)
+{
+	struct media_session_cfg sc = { .codec = MEDIA_CODEC_PCMU, .dir = MEDIA_DIR_SENDRECV };
+	struct media_session *a = NULL;
+	struct media_engine *e = NULL;
+	struct call_core *core = NULL;
+	struct route_table *t = NULL;
+	struct fake_leg in;
+	int err;
+
+	err = media_engine_create(&e, &(struct media_engine_cfg){ .bind_addr = "127.0.0.1",
+		.port_min = 42000, .port_max = 42999 });
+	TEST_ERR(err);
+	TEST_ERR(media_session_create(&a, e, &sc));
+	err = setup_timed(&core, &t, 0, 0);
+	TEST_ERR(err);
+
+	/* PRI (span with a 128 ms echo tail) -> SIP on a bypass trunk */
+	incoming(core, &in, "4930100123");
+	in.media = (struct leg_media){ .span_key = 7, .timeslot = 5, .ec_tail_ms = 128 };
+	outs[0].media = (struct leg_media){ .rtp = a, .bypass = true };
+	call_leg_answered(&outs[0].leg);
+	TEST_ASSERT(tdm_at(e, 7, 5) == a);
+	TEST_EQ(128, a->ec_span_tail);  /* the canceller runs on the span's tail */
+	outs[0].gone = true;
+	call_leg_released(&outs[0].leg, &(struct call_end){ .cause = 16 });
+	TEST_EQ(1, ncdrs);
+	TEST_ASSERT(last_cdr.media_bypass);
+
+	/* the same without bypass, on a span without the canceller */
+	nouts = 0;
+	incoming(core, &in, "4930100124");
+	in.media = (struct leg_media){ .span_key = 7, .timeslot = 6 };
+	outs[0].media = (struct leg_media){ .rtp = a };
+	call_leg_answered(&outs[0].leg);
+	TEST_EQ(0, a->ec_span_tail);
+	outs[0].gone = true;
+	call_leg_released(&outs[0].leg, &(struct call_end){ .cause = 16 });
+	TEST_EQ(2, ncdrs);
+	TEST_ASSERT(!last_cdr.media_bypass);
+
+	/* SIP <-> SIP, both bypass: no session on either leg, still bypass */
+	nouts = 0;
+	incoming(core, &in, "4930100125");
+	in.leg.kind = LEG_SIP;
+	in.media = (struct leg_media){ .bypass = true };
+	outs[0].leg.kind = LEG_SIP;
+	outs[0].media = (struct leg_media){ .bypass = true };
+	call_leg_answered(&outs[0].leg);
+	outs[0].gone = true;
+	call_leg_released(&outs[0].leg, &(struct call_end){ .cause = 16 });
+	TEST_EQ(3, ncdrs);
+	TEST_ASSERT(last_cdr.media_bypass);
+
+	/* SIP <-> SIP, one of them anchored: not bypass */
+	nouts = 0;
+	incoming(core, &in, "4930100126");
+	in.leg.kind = LEG_SIP;
+	in.media = (struct leg_media){ .bypass = true };
+	outs[0].leg.kind = LEG_SIP;
+	outs[0].media = (struct leg_media){ .rtp = a };
+	call_leg_answered(&outs[0].leg);
+	outs[0].gone = true;
+	call_leg_released(&outs[0].leg, &(struct call_end){ .cause = 16 });
+	TEST_EQ(4, ncdrs);
+	TEST_ASSERT(!last_cdr.media_bypass);
+ out:
+	call_core_destroy(core);
+	route_table_unref(t);
+	media_session_destroy(a);
 	media_engine_destroy(e);
 	return err;
 }

@@ -5,6 +5,7 @@
  * with the right duration, and spandsp's in-band generator and detector.
  */
 #include "config.h"
+#include <errno.h>
 #include <math.h>
 #include <spandsp.h>
 #include <string.h>
@@ -176,5 +177,35 @@ int test_media_dtmf_inband_spandsp_detects_generated_digits(void)
 		dtmf_tx_free(tx);
 	if (rx)
 		dtmf_rx_free(rx);
+	return err;
+}
+
+int test_media_codec_list_parses_a_trunk_preference_list(void)
+{
+	enum media_codec v[MEDIA_CODEC__COUNT];
+	char e[160];
+	size_t n = 0;
+	int err = 0;
+
+	TEST_ERR(media_codec_list_parse("G722, pcma,PCMU", v, MEDIA_CODEC__COUNT, &n, e, sizeof(e)));
+	TEST_EQ(3, n);
+	TEST_EQ(MEDIA_CODEC_G722, v[0]);
+	TEST_EQ(MEDIA_CODEC_PCMA, v[1]);
+	TEST_EQ(MEDIA_CODEC_PCMU, v[2]);
+	TEST_ERR(media_codec_list_parse("PCMA", v, MEDIA_CODEC__COUNT, &n, e, sizeof(e)));
+	TEST_EQ(1, n);
+	TEST_EQ(EINVAL, media_codec_list_parse("PCMU,G729", v, MEDIA_CODEC__COUNT, &n, e, sizeof(e)));
+	TEST_CONTAINS(e, "G729");
+	TEST_EQ(EINVAL, media_codec_list_parse("PCMU,PCMU", v, MEDIA_CODEC__COUNT, &n, e, sizeof(e)));
+	TEST_CONTAINS(e, "twice");
+	TEST_EQ(EINVAL, media_codec_list_parse("PCMU,CN", v, MEDIA_CODEC__COUNT, &n, e, sizeof(e)));
+	TEST_EQ(EINVAL, media_codec_list_parse("telephone-event", v, MEDIA_CODEC__COUNT, &n, e,
+					       sizeof(e)));
+	TEST_EQ(EINVAL, media_codec_list_parse("", v, MEDIA_CODEC__COUNT, &n, e, sizeof(e)));
+	TEST_EQ(EINVAL, media_codec_list_parse("PCMU,", v, MEDIA_CODEC__COUNT, &n, e, sizeof(e)));
+	TEST_EQ(EINVAL, media_codec_list_parse(",PCMU", v, MEDIA_CODEC__COUNT, &n, e, sizeof(e)));
+	TEST_EQ(EINVAL, media_codec_list_parse("PCMU,PCMA", v, 1, &n, e, sizeof(e)));
+	TEST_EQ(0, n);
+ out:
 	return err;
 }

@@ -195,6 +195,7 @@ int test_media_sdp_srtp_modes_hold_and_refusals(void)
 	TEST_CONTAINS(offer, "RTP/SAVP");
 	TEST_EQ(EPROTO, media_sdp_answer(offer, &b, &n, answer, sizeof(answer), e, sizeof(e)));
 	TEST_CONTAINS(e, "SRTP");
+	TEST_EQ(304, n.warning);        /* the 488's Warning: media type not available */
 	/* required answerer, plain offer: refused */
 	local(&a, ka, MEDIA_SRTP_OFF);
 	local(&b, kb, MEDIA_SRTP_REQUIRED);
@@ -228,6 +229,23 @@ int test_media_sdp_srtp_modes_hold_and_refusals(void)
 		"t=0 0\r\nm=audio 4000 RTP/AVP 18\r\na=rtpmap:18 G729/8000\r\n",
 		&b, &n, answer, sizeof(answer), e, sizeof(e)));
 	TEST_CONTAINS(e, "codec");
+	TEST_EQ(305, n.warning);        /* incompatible media format */
+	/* the answerer's preference list decides among what is offered */
+	{
+		static const enum media_codec g722_pcma[] = { MEDIA_CODEC_G722, MEDIA_CODEC_PCMA };
+
+		b.codecs = g722_pcma;
+		b.ncodecs = 2;
+		TEST_ERR(media_sdp_answer("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
+			"t=0 0\r\nm=audio 4000 RTP/AVP 0 8 9\r\n", &b, &n, answer, sizeof(answer), e,
+			sizeof(e)));
+		TEST_EQ(MEDIA_CODEC_G722, n.codec);
+		TEST_EQ(0, n.warning);
+		TEST_EQ(EPROTO, media_sdp_answer("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+			"c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n", &b, &n, answer,
+			sizeof(answer), e, sizeof(e)));
+		TEST_EQ(305, n.warning);
+	}
 	TEST_EQ(EPROTO, media_sdp_answer("hello", &b, &n, answer, sizeof(answer), e, sizeof(e)));
 	TEST_EQ(EPROTO, media_sdp_answer("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\n"
 		"t=0 0\r\nm=video 4000 RTP/AVP 96\r\n", &b, &n, answer, sizeof(answer), e, sizeof(e)));

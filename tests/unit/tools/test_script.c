@@ -85,6 +85,13 @@ int test_tgsim_parses_every_command(void)
 	TEST_EQ(1, tgsim_parse_line("play tone off", 20, &c, msg, sizeof(msg)));
 	TEST_EQ(OP_PLAY_TONE, c.op);
 	TEST_ASSERT(c.freq == 0);
+	TEST_EQ(1, tgsim_parse_line("echo on c1 delay=32 loss=9.5", 21, &c, msg, sizeof(msg)));
+	TEST_EQ(OP_ECHO, c.op);
+	TEST_ASSERT(c.up);
+	TEST_STREQ("c1", c.label);
+	TEST_ASSERT(c.echo_delay_ms == 32 && c.echo_loss_db == 9.5);
+	TEST_EQ(1, tgsim_parse_line("echo off", 21, &c, msg, sizeof(msg)));
+	TEST_ASSERT(!c.up && !c.label[0] && c.echo_delay_ms == 20 && c.echo_loss_db == 6);
 	TEST_EQ(1, tgsim_parse_line("send dtmf 12*#AD c2 # a comment", 21, &c, msg, sizeof(msg)));
 	TEST_EQ(OP_SEND_DTMF, c.op);
 	TEST_STREQ("12*#AD", c.dtmf);
@@ -118,6 +125,10 @@ int test_tgsim_rejects_bad_lines_naming_the_line(void)
 		{ "play tone 5000", "play tone FREQ|off" },
 		{ "play music 440", "play tone FREQ|off" },
 		{ "send dtmf 12x", "send dtmf DIGITS" },
+		{ "echo maybe", "echo on|off" },
+		{ "echo on delay=300", "echo: delay=MS is 0..200" },
+		{ "echo on c1 c2", "echo: bad option" },
+		{ "echo on loss=x", "echo: loss=DB is 0..60" },
 		{ "expect tone 0 within 1", "expect tone FREQ" },
 		{ "expect dtmf E within 1", "expect dtmf DIGITS" },
 		{ "alarm carrier fire on", "alarm SPAN los|ais|rai on|off" },
