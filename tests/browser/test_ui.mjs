@@ -10,6 +10,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -145,7 +146,7 @@ const spanBadge = (name) => page.evaluate((n) => {
 	return '';
 }, name);
 
-const TESTS = 33;
+const TESTS = 34;
 
 async function main() {
 	mkdirSync(artifacts, { recursive: true });
@@ -524,6 +525,30 @@ async function main() {
 			const badge = await text('#trunks-body .badge');
 			assert(['unknown', 'up', 'down'].includes(badge), `trunk state badge: ${badge}`);
 			await shot('14-dashboard-sip-trunk');
+		});
+
+		await check('moving a department: the next PSTN call to the moved range goes to the SIP side', async () => {
+			/* a TCP listener stands in for the Mediation Server and takes the INVITE */
+			const srv = createServer();
+			let got = '';
+			srv.on('connection', (c) => c.on('data', (d) => { got += d.toString(); }));
+			await new Promise((res, rej) => { srv.once('error', rej); srv.listen(0, '127.0.0.1', res); });
+			try {
+				const st = await page.evaluate(async (port) => (await fetch('api/v1/sip-trunks/mediation', {
+					method: 'PUT', body: JSON.stringify({ options_interval: 0,
+						next_hops: [{ host: '127.0.0.1', port, transport: 'tcp' }] }),
+					headers: { 'Content-Type': 'application/json',
+						   'X-CSRF-Token': sessionStorage.getItem('trunkgate.csrf') } })).status,
+					srv.address().port);
+				assert(st === 200, `the SIP trunk PUT: ${st}`);
+				const sim = startTgsim(`span carrier ${join(stateDir, 'sim', 'carrier.sock')} type=E1 side=network\n` +
+					'expect link up carrier within 20\nsleep 1\ncall carrier 5551234 4930100355\nsleep 30\n');
+				await waitFor(() => /INVITE sip:\+?4930100355@/.test(got), 25000,
+					'the INVITE for a number of the moved range at the SIP peer');
+				sim.proc.kill();
+			} finally {
+				srv.close();
+			}
 		});
 
 		await check('the dashboard follows the status stream and turns red within 2 s of a cable pull', async () => {
