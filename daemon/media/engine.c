@@ -28,6 +28,7 @@
 #define LOG_MODULE "media"
 #include "log.h"
 #include "media_int.h"
+#include "rt.h"
 
 #define TICK_US 20000
 
@@ -154,6 +155,7 @@ static void *engine_thread(void *arg)
 {
 	struct media_engine *e = arg;
 
+	rt_thread_enter("media engine");
 	while (!__atomic_load_n(&e->stop, __ATOMIC_ACQUIRE)) {
 		uint64_t now = media_now_us(), due;
 		int wait;
