@@ -207,8 +207,10 @@ int media_engine_create(struct media_engine **ep, const struct media_engine_cfg 
 	e->next_tick_us = media_now_us() + TICK_US;
 	if (cfg->threaded) {
 		err = pthread_create(&e->thread, NULL, engine_thread, e);
-		if (!err)
+		if (!err) {
 			e->running = true;
+			pthread_setname_np(e->thread, "media");
+		}
 	}
  out:
 	if (err) {
