@@ -94,4 +94,30 @@ like "$(cat "$S.log")" 'info.*real-time scheduling not permitted' "the line is a
 stop_daemon "$DPID"
 is 0 "$STOP_RC" "and it stops cleanly"
 
+# --- as the systemd unit runs it: an unprivileged user, no capabilities,
+# LimitRTPRIO=99 (RLIMIT_RTPRIO is all SCHED_FIFO needs)
+# (needs CAP_SYS_RESOURCE to raise the hard limit, as systemd does; some
+# containers drop it)
+if ! prlimit --rtprio=99 true 2>/dev/null; then
+	echo "# skipped the unprivileged case: cannot raise RLIMIT_RTPRIO here (no CAP_SYS_RESOURCE)"
+elif getent passwd nobody >/dev/null &&
+	setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$TRUNKGATED" 2>/dev/null; then
+	printf '#!/bin/sh\nexec prlimit --rtprio=99 setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all --bounding-set=-all "%s" "$@"\n' \
+		"$TRUNKGATED" >"$WORK/asuser"
+	chmod +x "$WORK/asuser"
+	S=$WORK/stateuser
+	mkdir -p "$S" && chown nobody:nogroup "$S"
+	chmod 755 "$WORK"
+	TRUNKGATED=$WORK/asuser
+	start_daemon "$S" || { ok 1 "daemon starts as nobody with RLIMIT_RTPRIO 99"; finish; }
+	TRUNKGATED=$REAL
+	is "nobody" "$(ps -o user= -p "$DPID")" "the daemon runs as an unprivileged user"
+	is "SCHED_FIFO 10" "$(policy_of "$DPID" media)" \
+		"unprivileged with RLIMIT_RTPRIO 99 (the unit's LimitRTPRIO=): the media thread is SCHED_FIFO"
+	is 0 "$(grep -c 'not permitted' "$S.log")" "and nothing is refused"
+	stop_daemon "$DPID"
+else
+	echo "# skipped the unprivileged case: no user nobody, or it cannot run $TRUNKGATED"
+fi
+
 finish
