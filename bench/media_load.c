@@ -37,10 +37,12 @@
  *
  * --rt-priority N instead makes only this process's media engine and hw/sim
  * I/O threads SCHED_FIFO at N, by trunkgated's own path (daemon/rt.c,
- * rt_priority in trunkgate.conf); the peer keeps normal scheduling.
+ * rt_priority in trunkgate.conf); the peer keeps normal scheduling unless
+ * --peer-rt makes it SCHED_FIFO too (a far end on another machine does not
+ * compete with the gateway for these 2 cores).
  *
  * Usage: media_load [--calls N,N,...] [--seconds S] [--warmup S] [--srtp] [--ec]
- *                   [--rt | --rt-priority N]
+ *                   [--rt | --rt-priority N [--peer-rt]]
  */
 #include "config.h"
 #include <arpa/inet.h>
@@ -81,7 +83,7 @@ struct gspan {                          /* the gateway's end of one E1 */
 };
 
 static atomic_bool measuring;
-static bool opt_srtp, opt_ec, opt_rt;
+static bool opt_srtp, opt_ec, opt_rt, opt_peer_rt;
 
 static uint64_t now_ns(void)
 {
@@ -391,9 +393,16 @@ static int trial(unsigned calls, unsigned seconds, double warmup)
 		close(cmd[1]);
 		close(rep[0]);
 		/* the far end (tgsim's part) keeps normal scheduling under
-		 * --rt-priority; --rt made the whole process SCHED_FIFO */
+		 * --rt-priority unless --peer-rt; --rt made the whole process
+		 * SCHED_FIFO */
 		if (!opt_rt)
 			rt_set_priority(0);
+		if (opt_peer_rt && !opt_rt) {
+			struct sched_param sp = { .sched_priority = 10 };
+
+			if (sched_setscheduler(0, SCHED_FIFO, &sp))
+				perror("media_load: peer SCHED_FIFO (normal scheduling instead)");
+		}
 		_exit(peer_main(sock, calls, nspans, dir, cmd[0], rep[1]));
 	}
 	close(sock);
@@ -518,7 +527,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "calls", 1, NULL, 'n' }, { "seconds", 1, NULL, 's' }, { "warmup", 1, NULL, 'w' },
 		{ "srtp", 0, NULL, 'S' }, { "ec", 0, NULL, 'E' }, { "rt", 0, NULL, 'R' },
-		{ "rt-priority", 1, NULL, 'P' }, { NULL, 0, NULL, 0 },
+		{ "rt-priority", 1, NULL, 'P' }, { "peer-rt", 0, NULL, 'Q' }, { NULL, 0, NULL, 0 },
 	};
 	const char *list = "500,1000,1500,2000";
 	unsigned seconds = 10, best = 0;
@@ -536,9 +545,10 @@ int main(int argc, char **argv)
 		case 'E': opt_ec = true; break;
 		case 'R': opt_rt = true; break;
 		case 'P': rt_set_priority((unsigned)atoi(optarg)); break;
+		case 'Q': opt_peer_rt = true; break;
 		default:
 			fprintf(stderr, "usage: media_load [--calls N,N,...] [--seconds S] [--warmup S] "
-				"[--srtp] [--ec] [--rt | --rt-priority N]\n");
+				"[--srtp] [--ec] [--rt | --rt-priority N [--peer-rt]]\n");
 			return 2;
 		}
 	}
