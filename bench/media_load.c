@@ -35,7 +35,14 @@
  * and span threads would be run on a shared machine: it separates what the
  * engine costs from other processes' preemption (this machine is shared).
  *
- * Usage: media_load [--calls N,N,...] [--seconds S] [--warmup S] [--srtp] [--ec] [--rt]
+ * --rt-priority N instead makes only this process's media engine and hw/sim
+ * I/O threads SCHED_FIFO at N, by trunkgated's own path (daemon/rt.c,
+ * rt_priority in trunkgate.conf); the peer keeps normal scheduling unless
+ * --peer-rt makes it SCHED_FIFO too (a far end on another machine does not
+ * compete with the gateway for these 2 cores).
+ *
+ * Usage: media_load [--calls N,N,...] [--seconds S] [--warmup S] [--srtp] [--ec]
+ *                   [--rt | --rt-priority N [--peer-rt]]
  */
 #include "config.h"
 #include <arpa/inet.h>
@@ -61,6 +68,7 @@
 #include "media_int.h"
 #include "sim.h"
 #include "sim_int.h"
+#include "rt.h"
 
 #define PERIOD_NS 20000000ULL
 #define SAMPLES 160
@@ -75,7 +83,7 @@ struct gspan {                          /* the gateway's end of one E1 */
 };
 
 static atomic_bool measuring;
-static bool opt_srtp, opt_ec, opt_rt;
+static bool opt_srtp, opt_ec, opt_rt, opt_peer_rt;
 
 static uint64_t now_ns(void)
 {
@@ -384,6 +392,17 @@ static int trial(unsigned calls, unsigned seconds, double warmup)
 	if (pid == 0) {
 		close(cmd[1]);
 		close(rep[0]);
+		/* the far end (tgsim's part) keeps normal scheduling under
+		 * --rt-priority unless --peer-rt; --rt made the whole process
+		 * SCHED_FIFO */
+		if (!opt_rt)
+			rt_set_priority(0);
+		if (opt_peer_rt && !opt_rt) {
+			struct sched_param sp = { .sched_priority = 10 };
+
+			if (sched_setscheduler(0, SCHED_FIFO, &sp))
+				perror("media_load: peer SCHED_FIFO (normal scheduling instead)");
+		}
 		_exit(peer_main(sock, calls, nspans, dir, cmd[0], rep[1]));
 	}
 	close(sock);
@@ -508,7 +527,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "calls", 1, NULL, 'n' }, { "seconds", 1, NULL, 's' }, { "warmup", 1, NULL, 'w' },
 		{ "srtp", 0, NULL, 'S' }, { "ec", 0, NULL, 'E' }, { "rt", 0, NULL, 'R' },
-		{ NULL, 0, NULL, 0 },
+		{ "rt-priority", 1, NULL, 'P' }, { "peer-rt", 0, NULL, 'Q' }, { NULL, 0, NULL, 0 },
 	};
 	const char *list = "500,1000,1500,2000";
 	unsigned seconds = 10, best = 0;
@@ -525,9 +544,11 @@ int main(int argc, char **argv)
 		case 'S': opt_srtp = true; break;
 		case 'E': opt_ec = true; break;
 		case 'R': opt_rt = true; break;
+		case 'P': rt_set_priority((unsigned)atoi(optarg)); break;
+		case 'Q': opt_peer_rt = true; break;
 		default:
 			fprintf(stderr, "usage: media_load [--calls N,N,...] [--seconds S] [--warmup S] "
-				"[--srtp] [--ec] [--rt]\n");
+				"[--srtp] [--ec] [--rt | --rt-priority N [--peer-rt]]\n");
 			return 2;
 		}
 	}
@@ -548,7 +569,7 @@ int main(int argc, char **argv)
 	printf("media_load: G.711 (PCMA) 20 ms calls RTP<->TDM (E1 hw/sim spans), jitter buffer on%s%s%s; "
 	       "%u s measured after %.0f s; SRTP crypto %s; %ld cores, load average at start:",
 	       opt_srtp ? ", SRTP AES_CM_128_HMAC_SHA1_80" : "", opt_ec ? ", echo canceller 64 ms" : "",
-	       opt_rt ? ", SCHED_FIFO" : "",
+	       opt_rt ? ", SCHED_FIFO" : rt_priority() ? ", media+span threads SCHED_FIFO (rt_priority)" : "",
 	       seconds, warmup, media_srtp_crypto_backend(), sysconf(_SC_NPROCESSORS_ONLN));
 	{
 		double la[3];

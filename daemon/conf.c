@@ -16,6 +16,7 @@
 
 #include "conf.h"
 #include "netacl.h"
+#include "rt.h"
 #include "tg.h"
 
 void conf_defaults(struct conf *c)
@@ -27,6 +28,7 @@ void conf_defaults(struct conf *c)
 	tg_strlcpy(c->sip, CONF_DEFAULT_SIP, sizeof(c->sip));
 	c->log_level = LOG_LEVEL_INFO;
 	c->http_threads = 4;
+	c->rt_priority = RT_PRIORITY_DEFAULT;
 	c->rtp_min = CONF_DEFAULT_RTP_MIN;
 	c->rtp_max = CONF_DEFAULT_RTP_MAX;
 }
@@ -99,7 +101,7 @@ static int set_addr(char *dst, size_t n, const char *v)
 
 /* One table drives both the file keys and their validation. */
 enum conf_key { K_STATE, K_DB, K_WEB, K_HTTP, K_SIP, K_LOG, K_THREADS, K_HTTPS, K_TLS_CERT, K_TLS_KEY,
-		K_RTP, K_MEDIA, K_METRICS_ALLOW, K_CDR_JSONL };
+		K_RTP, K_MEDIA, K_METRICS_ALLOW, K_CDR_JSONL, K_RT_PRIORITY };
 static const struct {
 	const char *key;
 	enum conf_key id;
@@ -115,6 +117,7 @@ static const struct {
 	{ "media_address", K_MEDIA, "an IP address" },
 	{ "log_level", K_LOG, "err, warn, info or debug" },
 	{ "http_threads", K_THREADS, "a number from 1 to 64" },
+	{ "rt_priority", K_RT_PRIORITY, "0 (off) or a SCHED_FIFO priority from 1 to 99" },
 	{ "metrics_allow", K_METRICS_ALLOW,
 	  "addresses or networks separated by commas, e.g. 127.0.0.1,10.0.0.0/8" },
 	{ "https", K_HTTPS, "ADDRESS:PORT, e.g. 192.0.2.10:8443" },
@@ -168,6 +171,13 @@ static int conf_set(struct conf *c, enum conf_key id, const char *v)
 		if (errno || *end || !*v || n < 1 || n > 64)
 			return EINVAL;
 		c->http_threads = (unsigned)n;
+		return 0;
+	case K_RT_PRIORITY:
+		errno = 0;
+		n = strtoul(v, &end, 10);
+		if (errno || *end || !*v || *v == '-' || *v == '+' || n > RT_PRIORITY_MAX)
+			return EINVAL;
+		c->rt_priority = (unsigned)n;
 		return 0;
 	case K_METRICS_ALLOW: {
 		struct netacl acl;
@@ -288,16 +298,18 @@ void conf_usage(FILE *f, const char *prog)
 		"      --demo            demo mode: fresh state in " CONF_DEMO_STATE ", simulated hardware,\n"
 		"                        prints the URL and the admin credentials\n"
 		"  -l, --log-level LVL   err, warn, info (default) or debug\n"
+		"      --rt-priority N   SCHED_FIFO priority of the media and span I/O threads,\n"
+		"                        1-99, 0 = normal scheduling (default %d)\n"
 		"  -V, --version         print the version and exit\n"
 		"  -h, --help            print this help and exit\n"
 		"\n"
 		"Signals: SIGTERM/SIGINT stop gracefully, SIGHUP re-reads the log level.\n",
-		prog);
+		prog, RT_PRIORITY_DEFAULT);
 }
 
 int conf_parse_args(struct conf_args *a, int argc, char **argv, char *err, size_t errlen)
 {
-	enum { O_DB = 256, O_HTTP, O_SIP, O_WEB, O_DEMO, O_HTTPS };
+	enum { O_DB = 256, O_HTTP, O_SIP, O_WEB, O_DEMO, O_HTTPS, O_RT };
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "state-dir", required_argument, NULL, 's' },
@@ -308,6 +320,7 @@ int conf_parse_args(struct conf_args *a, int argc, char **argv, char *err, size_
 		{ "web-root", required_argument, NULL, O_WEB },
 		{ "demo", no_argument, NULL, O_DEMO },
 		{ "log-level", required_argument, NULL, 'l' },
+		{ "rt-priority", required_argument, NULL, O_RT },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -328,6 +341,7 @@ int conf_parse_args(struct conf_args *a, int argc, char **argv, char *err, size_
 		case O_WEB: a->web_root = optarg; break;
 		case O_DEMO: a->demo = true; break;
 		case 'l': a->log_level = optarg; break;
+		case O_RT: a->rt_priority = optarg; break;
 		case 'V': a->version = true; break;
 		case 'h': a->help = true; break;
 		case ':':
@@ -359,6 +373,7 @@ static int apply_args(struct conf *c, const struct conf_args *a, char *err, size
 		{ offsetof(struct conf_args, https), K_HTTPS, "--https" },
 		{ offsetof(struct conf_args, sip), K_SIP, "--sip" },
 		{ offsetof(struct conf_args, log_level), K_LOG, "--log-level" },
+		{ offsetof(struct conf_args, rt_priority), K_RT_PRIORITY, "--rt-priority" },
 	};
 
 	for (size_t i = 0; i < TG_ARRAY_SIZE(map); i++) {

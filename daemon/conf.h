@@ -40,6 +40,7 @@ struct conf {
 	char tls_key[PATH_MAX];         /* "" = <state_dir>/tls/key.pem */
 	enum log_level log_level;
 	unsigned http_threads;          /* libmicrohttpd thread pool size */
+	unsigned rt_priority;           /* SCHED_FIFO of media/span threads; 0 = off (rt.h) */
 	char metrics_allow[1024];       /* GET /metrics without login from these (netacl.h) */
 	bool demo;
 };
@@ -54,6 +55,7 @@ struct conf_args {
 	const char *https;
 	const char *sip;
 	const char *log_level;
+	const char *rt_priority;
 	bool demo;
 	bool version;
 	bool help;

@@ -32,6 +32,7 @@
 #include "conf.h"
 #include "db.h"
 #include "mainq.h"
+#include "rt.h"
 #include "media.h"
 #include "call.h"
 #include "sd.h"
@@ -816,6 +817,8 @@ int main(int argc, char **argv)
 	}
 	log_init(d.conf.log_level);
 	tg_set_main_thread();
+	/* Before any media or span thread starts: they read it as they start. */
+	rt_set_priority(d.conf.rt_priority);
 	umask(027);
 	if (su_init() != 0) {
 		log_err("sofia-sip initialisation failed");

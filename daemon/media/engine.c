@@ -28,6 +28,7 @@
 #define LOG_MODULE "media"
 #include "log.h"
 #include "media_int.h"
+#include "rt.h"
 
 #define TICK_US 20000
 
@@ -154,6 +155,7 @@ static void *engine_thread(void *arg)
 {
 	struct media_engine *e = arg;
 
+	rt_thread_enter("media engine");
 	while (!__atomic_load_n(&e->stop, __ATOMIC_ACQUIRE)) {
 		uint64_t now = media_now_us(), due;
 		int wait;
@@ -205,8 +207,10 @@ int media_engine_create(struct media_engine **ep, const struct media_engine_cfg 
 	e->next_tick_us = media_now_us() + TICK_US;
 	if (cfg->threaded) {
 		err = pthread_create(&e->thread, NULL, engine_thread, e);
-		if (!err)
+		if (!err) {
 			e->running = true;
+			pthread_setname_np(e->thread, "media");
+		}
 	}
  out:
 	if (err) {

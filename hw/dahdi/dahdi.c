@@ -81,6 +81,7 @@
 #include "log.h"
 #include "dahdi.h"
 #include "dahdi_int.h"
+#include "rt.h"
 
 #define DAHDI_DEV_DEFAULT "/dev/dahdi"
 #define DAHDI_TXQ 16            /* D-channel frames queued to the I/O thread */
@@ -434,6 +435,7 @@ static void *io_thread(void *arg)
 	unsigned n = 0;
 	struct dahdi_spaninfo si;
 
+	rt_thread_enter(s->base.name);
 	pfd[n].fd = s->wake;
 	pfd[n].events = POLLIN;
 	pch[n++] = NULL;

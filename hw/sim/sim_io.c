@@ -31,6 +31,7 @@
 
 #define LOG_MODULE "hw-sim"
 #include "log.h"
+#include "rt.h"
 #include "sim_int.h"
 
 struct sim_call {
@@ -252,6 +253,7 @@ static void *io_main(void *unused)
 	bool warned = false;
 
 	on_io_thread = true;
+	rt_thread_enter("hw-sim I/O");
 	while (!io.stop) {
 		bool calls = false;
 		uint64_t junk;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "conf.h"
+#include "rt.h"
 #include "test.h"
 
 int test_conf_file_sets_every_key(void);
@@ -44,7 +45,8 @@ int test_conf_file_sets_every_key(void)
 		"http = [::1]:8443\n"
 		"sip = 192.0.2.1:5068\r\n"
 		"log_level = debug\n"
-		"http_threads = 8\n", "t.conf", msg, sizeof(msg));
+		"http_threads = 8\n"
+		"rt_priority = 0\n", "t.conf", msg, sizeof(msg));
 	TEST_ERR(err);
 	TEST_STREQ("/srv/tg", c.state_dir);
 	TEST_STREQ("/srv/tg/x.db", c.db_path);
@@ -53,6 +55,7 @@ int test_conf_file_sets_every_key(void)
 	TEST_STREQ("192.0.2.1:5068", c.sip);
 	TEST_EQ(LOG_LEVEL_DEBUG, c.log_level);
 	TEST_EQ(8, c.http_threads);
+	TEST_EQ(0, c.rt_priority);                      /* default is RT_PRIORITY_DEFAULT */
  out:
 	return err;
 }
@@ -90,6 +93,9 @@ int test_conf_bad_value_names_key_and_expectation(void)
 		{ "http_threads = 0\n", "a number from 1 to 64" },
 		{ "http_threads = 4x\n", "a number from 1 to 64" },
 		{ "state_dir =\n", "state_dir = \"\": expected a folder path" },
+		{ "rt_priority = 100\n", "rt_priority = \"100\": expected 0 (off) or a SCHED_FIFO" },
+		{ "rt_priority = -1\n", "from 1 to 99" },
+		{ "rt_priority =\n", "from 1 to 99" },
 	};
 	char msg[CONF_ERR_LEN];
 	struct conf c;
@@ -111,16 +117,16 @@ int test_conf_options_override_file(void)
 {
 	char path[512], msg[CONF_ERR_LEN] = "";
 	char *argv[] = { "trunkgated", "-c", path, "--http", "127.0.0.1:0", "-l", "warn",
-			 "--state-dir", "/tmp/other", NULL };
+			 "--state-dir", "/tmp/other", "--rt-priority", "20", NULL };
 	struct conf_args a;
 	struct conf c;
 	int err;
 
 	snprintf(path, sizeof(path), "%s/t.conf", test_tmpdir());
 	err = write_text(path, "state_dir = /srv/tg\nhttp = 0.0.0.0:8080\nlog_level = debug\n"
-			 "sip = 127.0.0.1:5070\n");
+			 "sip = 127.0.0.1:5070\nrt_priority = 0\n");
 	TEST_ERR(err);
-	err = conf_parse_args(&a, 9, argv, msg, sizeof(msg));
+	err = conf_parse_args(&a, 11, argv, msg, sizeof(msg));
 	TEST_ERR(err);
 	err = conf_resolve(&c, &a, msg, sizeof(msg));
 	TEST_ERR(err);
@@ -129,6 +135,7 @@ int test_conf_options_override_file(void)
 	TEST_STREQ("/tmp/other", c.state_dir);
 	TEST_STREQ("/tmp/other/trunkgate.db", c.db_path);   /* derived after overrides */
 	TEST_STREQ("127.0.0.1:5070", c.sip);            /* file value kept */
+	TEST_EQ(20, c.rt_priority);
 	TEST_STREQ(path, c.config_file);
  out:
 	return err;
@@ -149,6 +156,7 @@ int test_conf_demo_uses_demo_state_dir(void)
 	TEST_ASSERT(c.demo);
 	TEST_STREQ(CONF_DEMO_STATE, c.state_dir);
 	TEST_STREQ(CONF_DEFAULT_HTTP, c.http);
+	TEST_EQ(RT_PRIORITY_DEFAULT, c.rt_priority);
 	TEST_STREQ("", c.config_file);                  /* the system file is not read */
  out:
 	return err;
