@@ -156,5 +156,7 @@ wait_for grep -q 'trunk group fax-g is analog and no analog driver exists yet' "
 ok $? "the daemon logs why"
 r=$(api GET /api/v1/health)
 like "$r" '^200 ' "the daemon is still up"
+stop_daemon "$DPID"; is 0 "$STOP_RC" "trunkgated exits cleanly"
+[ "$STOP_RC" -eq 0 ] || tail -n 20 "$S.log" | sed 's/^/#   /'
 
 finish
