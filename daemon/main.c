@@ -517,7 +517,8 @@ static void print_demo_banner(struct daemon *d)
 	fflush(stdout);
 }
 
-/* call_place_h: the owner of the destination group's kind places the leg. */
+/* call_place_h: the owner of the destination group's kind places the leg
+ * (analog groups have none yet: cause 34, no circuit, which fails over). */
 static int place(void *arg, const struct route_target *t, const struct call_setup *s,
 		 struct leg **legp)
 {
@@ -526,6 +527,12 @@ static int place(void *arg, const struct route_target *t, const struct call_setu
 
 	if (g && g->kind == ROUTE_GROUP_SIP)
 		return d->sip ? trunk_place(d->sip, t, s, legp) : 38;
+	if (g && g->kind == ROUTE_GROUP_ANALOG) {
+		/* Analog ports are configuration only: no driver places a call on one. */
+		log_warn("call to %s refused: trunk group %s is analog and no analog driver "
+			 "exists yet (cause 34)", s->called.digits, g->name);
+		return 34;
+	}
 	return spanmgr_place(d->spans, t, s, legp);
 }
 

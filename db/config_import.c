@@ -1,7 +1,8 @@
 /*
  * config_import.c -- replace the whole configuration in one transaction
- * (POST /api/v1/config/import): spans, SIP trunks, trunk groups, number
- * ranges, manipulation rules, routes, bypass pairs and settings.
+ * (POST /api/v1/config/import): spans, SIP trunks, analog ports (when the
+ * document has them), trunk groups, number ranges, manipulation rules,
+ * routes, bypass pairs and settings.
  *
  * The objects come decoded and checked by the API's field tables; here
  * they are written with the same row writers the single-object writes use
@@ -11,12 +12,13 @@
  * field ("routes[3].range"); a dry run checks everything the same way and
  * rolls back at the end.
  *
- * Spans and SIP trunks are matched by name: one that exists keeps its row
+ * Spans, SIP trunks and analog ports are matched by name: one that exists keeps its row
  * (its id, so the daemon updates it in place rather than closing and
  * reopening it), one the document lacks is deleted, a new one is inserted.
  * Trunk groups, ranges, rules, routes and bypass pairs are deleted and
- * written again, as a preset's replace does.  Users, API tokens and analog
- * ports are not touched.  Any thread.
+ * written again, as a preset's replace does.  Users and API tokens are not
+ * touched, nor are analog ports when the document has no analog_ports
+ * section (older documents).  Any thread.
  */
 #include "config.h"
 #include <errno.h>
@@ -146,6 +148,33 @@ static int write_trunks(struct db *db, struct db_config_import *c, struct db_rou
 	return rc;
 }
 
+/* Analog ports, when the document has them: positions out of the way
+ * first (two ports may swap them), the ports with a position before those
+ * that take the first free one. */
+static int write_analog(struct db *db, struct db_config_import *c, struct db_routing_write *w)
+{
+	int rc;
+
+	if (!c->analog_given)
+		return 0;
+	rc = exec(db, "UPDATE analog_ports SET position = -id");
+	if (!rc)
+		rc = delete_missing(db, "analog_ports", c->analog_ports ? c->analog_ports[0].name : NULL,
+				    c->nanalog_ports, sizeof(c->analog_ports[0]));
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; !rc && i < c->nanalog_ports; i++) {
+			struct db_analog_port *p = &c->analog_ports[i];
+
+			if (!p->position != (pass == 1))
+				continue;
+			rc = id_by_name(db, "analog_ports", p->name, &p->id);
+			if (!rc)
+				rc = db_rt_analog_write(db, p, w, p->id == 0);
+			rc = db_rt_blame(w, rc, "analog_ports", (unsigned)i);
+		}
+	return rc;
+}
+
 static int write_settings(struct db *db, const struct db_config_import *c)
 {
 	sqlite3_stmt *st;
@@ -183,6 +212,8 @@ int db_config_import(struct db *db, struct db_config_import *c, struct db_routin
 		rc = write_spans(db, c, w);
 	if (!rc)
 		rc = write_trunks(db, c, w);
+	if (!rc)
+		rc = write_analog(db, c, w);
 	for (size_t i = 0; !rc && i < c->ngroups; i++)
 		rc = db_rt_blame(w, db_rt_group_write(db, &c->groups[i], w, true), "trunk_groups",
 				 (unsigned)i);

@@ -444,6 +444,28 @@ int db_bypass_get(struct db *db, const char *key, struct db_bypass_pair *p);
 int db_bypass_create(struct db *db, struct db_bypass_pair *p, struct db_routing_write *w);
 int db_bypass_update(struct db *db, struct db_bypass_pair *p, struct db_routing_write *w);
 int db_bypass_delete(struct db *db, long long id, struct db_routing_write *w);
+/* ---- Analog ports (analog.c) ----
+ * FXS/FXO ports: configuration only until an analog driver exists (the
+ * daemon opens none).  Writes use struct db_routing_write; EEXIST: the name,
+ * or the driver and position, is taken (w->field "name" or "position");
+ * EBUSY (delete): a trunk group lists it, named in w->msg; ENOENT: no such
+ * port.  Get: by id (all digits) or name.  Lists are ordered by id. */
+struct db_analog_port {
+	long long id;
+	char name[33];
+	bool enabled;
+	char driver[8];                 /* sim, dahdi, alsa */
+	unsigned position;              /* 1.. on its driver */
+	char kind[4];                   /* fxs, fxo */
+	char number[33];                /* the line's own number, "" = none */
+	char device[256];               /* e.g. an ALSA PCM name */
+};
+
+int db_analog_list(struct db *db, struct db_analog_port **vp, size_t *np);
+int db_analog_get(struct db *db, const char *key, struct db_analog_port *p);
+int db_analog_create(struct db *db, struct db_analog_port *p, struct db_routing_write *w);
+int db_analog_update(struct db *db, struct db_analog_port *p, struct db_routing_write *w);
+int db_analog_delete(struct db *db, long long id, struct db_routing_write *w);
 /* ---- Records: CDRs, audit log, events (records.c) ----
  * Filtered and paged, newest first unless ascending.  f1..f3 by kind:
  * CDRS: f1 = a number prefix (called or calling, before or after
@@ -531,21 +553,25 @@ int db_preset_apply(struct db *db, const struct db_preset *a, const struct db_pr
 		    const char *answers_json, struct db_routing_write *w);
 
 /* ---- Configuration import (config_import.c) ----
- * Replace the whole configuration in one transaction: spans and SIP trunks
- * matched by name (kept rows keep their ids; missing ones are deleted),
+ * Replace the whole configuration in one transaction: spans, SIP trunks
+ * (and analog ports, when given) matched by name (kept rows keep their ids; missing ones are deleted),
  * trunk groups, ranges, rules, routes and bypass pairs deleted and written
  * again, settings written (and those in settings_unset deleted: back to
  * their defaults).  The row writers are the single-object writes' own; then
  * w->verify on the whole routing, one audit row ("import", "config", with
  * summary_json as after), one generation.  Errors as the routing writes',
- * with w->field naming the object ("routes[3].range").  Users, API tokens
- * and analog ports stay.  dry_run: everything is checked, nothing stays.
+ * with w->field naming the object ("routes[3].range").  Users and API
+ * tokens stay; analog ports stay unless analog_given (then matched by name
+ * as spans are).  dry_run: everything is checked, nothing stays.
  * The arrays are written in place (ids set). */
 struct db_config_import {
 	struct db_span *spans;
 	size_t nspans;
 	struct db_sip_trunk *sip_trunks;
 	size_t nsip_trunks;
+	struct db_analog_port *analog_ports;   /* only when analog_given */
+	size_t nanalog_ports;
+	bool analog_given;
 	struct db_trunk_group *groups;
 	size_t ngroups;
 	struct db_number_range *ranges;

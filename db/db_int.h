@@ -98,6 +98,8 @@ int db_rt_sip_trunk_write(struct db *db, struct db_sip_trunk *t, struct db_routi
 			  bool create);
 int db_rt_bypass_write(struct db *db, struct db_bypass_pair *p, struct db_routing_write *w,
 		       bool create);
+int db_rt_analog_write(struct db *db, struct db_analog_port *p, struct db_routing_write *w,
+		       bool create);
 /* A span row (insert, or update by ->id); EINVAL: busy_out_group names no group. */
 int db_rt_span_write(struct db *db, struct db_span *sp, bool create);
 /* Prefix a writer's field with the object it was writing ("routes[2].range"):

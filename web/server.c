@@ -281,11 +281,13 @@ static enum MHD_Result dispatch_api(struct web_req *r)
 		return rt->handler(r);
 	}
 	if (allow[0]) {
+		json_t *j = json_pack("{s:{s:s,s:s}}", "error", "code", "method_not_allowed",
+				      "message", "method not allowed here");
 		struct MHD_Response *resp;
 		char *text;
 
-		text = json_dumps(json_pack("{s:{s:s,s:s}}", "error", "code", "method_not_allowed",
-					    "message", "method not allowed here"), JSON_COMPACT);
+		text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+		json_decref(j);
 		/* built by hand to add the Allow header */
 		resp = text ? MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE) : NULL;
 		if (!resp) {

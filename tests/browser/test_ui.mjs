@@ -517,6 +517,27 @@ async function main() {
 			await shot('20-config-sip-selftest');
 		});
 
+		await check('configuration: an analog port is created from its schema-built form, a bad number shown at its field', async () => {
+			await page.click('#obj-tabs a:has-text("Analog ports")');
+			await waitText('#obj-status', 'Configuration only');
+			await visible('#obj-new');
+			await page.click('#obj-new');
+			await visible('#obj-editor form');
+			await page.fill('#obj-editor [name=name]', 'fax-1');
+			await page.selectOption('#obj-editor [name=kind]', 'fxs');
+			await page.fill('#obj-editor [name=number]', '12a');
+			await page.click('#obj-editor button[type=submit]');
+			await waitText('#obj-editor', 'number');
+			const errShown = await page.locator('#obj-editor .field-error:not([hidden])').count() +
+				await page.locator('#obj-editor .form-error:not([hidden])').count();
+			assert(errShown >= 1, 'no error shown');
+			await page.fill('#obj-editor [name=number]', '+4930100999');
+			await page.click('#obj-editor button[type=submit]');
+			await waitText('#obj-status', 'Created; stored (configuration only)');
+			await waitText('#obj-body', 'fax-1');
+			await shot('20a-config-analog');
+		});
+
 		await check('the dashboard lists the preset\'s SIP trunk with its next hop and calls', async () => {
 			await page.click('#nav a[data-route=dashboard]');
 			await waitText('#trunks-body', '127.0.0.1:5068/tcp');

@@ -361,6 +361,15 @@ def main():
     v("GET", "/api/v1/bypass-pairs/relay1", token=tok, expect=200)
     v("PUT", "/api/v1/bypass-pairs/relay1", {"mode": "released"}, token=tok, expect=200)
     v("GET", "/api/v1/status", token=tok, expect=200, what="GET /api/v1/status with groups and a relay")
+    v("POST", "/api/v1/analog-ports", {"name": "fax-1", "kind": "fxs", "number": "+4930100999"}, token=tok, expect=201)
+    v("POST", "/api/v1/analog-ports", {"name": "fax-1", "kind": "fxs"}, token=tok, expect=409)
+    v("POST", "/api/v1/analog-ports", {"name": "x", "kind": "em"}, token=tok, expect=400)
+    v("GET", "/api/v1/analog-ports", token=tok, expect=200)
+    v("GET", "/api/v1/analog-ports/fax-1", token=tok, expect=200)
+    v("GET", "/api/v1/analog-ports/nope", token=tok, expect=404)
+    v("PUT", "/api/v1/analog-ports/fax-1", {"driver": "alsa", "device": "hw:1,0"}, token=tok, expect=200)
+    v("POST", "/api/v1/trunk-groups", {"name": "fax", "kind": "analog", "members": [{"analog_port": "fax-1"}]},
+      token=tok, expect=201)
 
     # --- presets ---
     v("GET", "/api/v1/presets", token=tok, expect=200)
@@ -429,6 +438,9 @@ def main():
     # --- deletes, refusals first ---
     v("DELETE", "/api/v1/trunk-groups/ev", token=tok, expect=409)
     v("DELETE", "/api/v1/spans/carrier", token=tok, expect=409)
+    v("DELETE", "/api/v1/analog-ports/fax-1", token=tok, expect=409)
+    v("DELETE", "/api/v1/trunk-groups/fax", token=tok, expect=204)
+    v("DELETE", "/api/v1/analog-ports/fax-1", token=tok, expect=204)
     v("DELETE", "/api/v1/bypass-pairs/relay1", token=tok, expect=204)
     v("DELETE", "/api/v1/routes/to-ev", token=tok, expect=204)
     v("DELETE", "/api/v1/routes/by-owner", token=tok, expect=204)

@@ -20,6 +20,7 @@ api_handler_h api_route_test;
 api_handler_h api_sip_trunks_list, api_sip_trunk_get, api_sip_trunk_create, api_sip_trunk_update,
 	api_sip_trunk_delete, api_sip_trunk_self_test;
 api_handler_h api_bypass_list, api_bypass_get, api_bypass_create, api_bypass_update, api_bypass_delete;
+api_handler_h api_analog_list, api_analog_get, api_analog_create, api_analog_update, api_analog_delete;
 api_handler_h api_trunk_group_state;
 api_handler_h api_presets_list, api_preset_apply;
 api_handler_h api_config_export, api_config_import;

@@ -5,8 +5,8 @@
  *   POST /api/v1/config/import[?dry_run=1]   replace the configuration with one
  *
  * The document ("format": "trunkgate-config", "format_version": 1) holds
- * settings and one list per resource (spans, sip_trunks, trunk_groups,
- * number_ranges, manipulation_rules, routes, bypass_pairs), each object as
+ * settings and one list per resource (spans, sip_trunks, analog_ports,
+ * trunk_groups, number_ranges, manipulation_rules, routes, bypass_pairs), each object as
  * its create body takes it: the resource's writable fields, no ids.
  * Objects refer to each other by name.  Users, API tokens and sessions are
  * not part of it (accounts are not configuration; a backup download has
@@ -24,7 +24,10 @@
  *
  * Import rules: every section must be there (an empty list deletes every
  * object of that kind; a missing one is refused, so a truncated document
- * cannot delete things by accident; settings too); read-only fields (id, ...) are
+ * cannot delete things by accident; settings too) except analog_ports:
+ * documents exported before analog ports had an API lack it, and their
+ * import always left the analog ports alone, so a missing analog_ports
+ * still does (given, even empty, it replaces them); read-only fields (id, ...) are
  * ignored, so a document made of GET answers imports too; a write-only
  * field left out keeps the value of the same-named object now (a document
  * exported without secrets re-imports without losing passwords); a setting
@@ -54,9 +57,10 @@
 
 /* The sections in document (and write) order. */
 static const struct api_rt_resource *const sections[] = {
-	&api_rt_spans, &api_rt_sip_trunks, &api_rt_trunk_groups, &api_rt_number_ranges,
-	&api_rt_rules, &api_rt_routes, &api_rt_bypass_pairs,
+	&api_rt_spans, &api_rt_sip_trunks, &api_rt_analog_ports, &api_rt_trunk_groups,
+	&api_rt_number_ranges, &api_rt_rules, &api_rt_routes, &api_rt_bypass_pairs,
 };
+enum { S_SPANS, S_TRUNKS, S_ANALOG, S_GROUPS, S_RANGES, S_RULES, S_ROUTES, S_PAIRS };
 #define NSECTIONS TG_ARRAY_SIZE(sections)
 
 /* ---- query parameters: only the one named, as a boolean ---- */
@@ -159,6 +163,7 @@ enum MHD_Result api_config_export(struct web_req *r)
 struct import {
 	void *v[NSECTIONS];             /* each a calloc'd array of its resource's struct */
 	size_t n[NSECTIONS];
+	bool given[NSECTIONS];          /* the section was in the document */
 	struct api_settings settings;
 	const char *unset[API_SETTINGS_MAX];
 	size_t nunset;
@@ -262,17 +267,17 @@ static bool names_unique(const struct api_rt_resource *res, const void *v, size_
  * document; a busy-out group must be one of the document's SIP groups. */
 static bool spans_fixup(json_t *arr, struct import *im)
 {
-	struct db_span *sp = im->v[0];
-	const struct db_trunk_group *g = im->v[2];
+	struct db_span *sp = im->v[S_SPANS];
+	const struct db_trunk_group *g = im->v[S_GROUPS];
 	char at[64];
 
-	for (size_t i = 0; i < im->n[0]; i++) {
+	for (size_t i = 0; i < im->n[S_SPANS]; i++) {
 		bool found = false;
 
 		if (!api_field_given(json_array_get(arr, i), "position")) {
 			unsigned pos = 1;
 
-			for (size_t k = 0; k < im->n[0]; k++)
+			for (size_t k = 0; k < im->n[S_SPANS]; k++)
 				if (k != i && !strcmp(sp[k].driver, sp[i].driver) &&
 				    sp[k].position == pos) {
 					pos++;
@@ -283,7 +288,7 @@ static bool spans_fixup(json_t *arr, struct import *im)
 		if (!sp[i].busy_out_group[0])
 			continue;
 		snprintf(at, sizeof(at), "spans[%zu].busy_out_group", i);
-		for (size_t k = 0; k < im->n[2]; k++)
+		for (size_t k = 0; k < im->n[S_GROUPS]; k++)
 			if (!strcmp(g[k].name, sp[i].busy_out_group)) {
 				found = true;
 				if (strcmp(g[k].kind, "sip"))
@@ -348,11 +353,14 @@ static bool import_decode(struct db *db, json_t *doc, struct import *im)
 		json_t *arr = json_object_get(doc, res->list_key), *e;
 		size_t i;
 
+		if (!arr && res == &api_rt_analog_ports)
+			continue;       /* optional: absent leaves the analog ports alone */
 		if (!arr)
 			return import_bad(im, res->list_key, "%s is required (an empty list removes every "
 					  "%s)", res->list_key, res->what);
 		if (!json_is_array(arr))
 			return import_bad(im, res->list_key, "%s must be a list", res->list_key);
+		im->given[s] = true;
 		im->v[s] = calloc(json_array_size(arr) + 1, res->size);
 		if (!im->v[s])
 			return import_bad(im, res->list_key, "%s: out of memory", res->list_key);
@@ -372,7 +380,8 @@ static json_t *counts(const struct import *im)
 	json_t *o = json_object();
 
 	for (size_t s = 0; s < NSECTIONS; s++)
-		json_object_set_new(o, sections[s]->list_key, json_integer((json_int_t)im->n[s]));
+		if (im->given[s])
+			json_object_set_new(o, sections[s]->list_key, json_integer((json_int_t)im->n[s]));
 	json_object_set_new(o, "settings", json_integer((json_int_t)im->settings.n));
 	return o;
 }
@@ -406,10 +415,15 @@ enum MHD_Result api_config_import(struct web_req *r)
 		goto out;
 	}
 	c = (struct db_config_import){
-		.spans = im->v[0], .nspans = im->n[0], .sip_trunks = im->v[1], .nsip_trunks = im->n[1],
-		.groups = im->v[2], .ngroups = im->n[2], .ranges = im->v[3], .nranges = im->n[3],
-		.rules = im->v[4], .nrules = im->n[4], .routes = im->v[5], .nroutes = im->n[5],
-		.pairs = im->v[6], .npairs = im->n[6], .settings = im->settings.kv,
+		.spans = im->v[S_SPANS], .nspans = im->n[S_SPANS],
+		.sip_trunks = im->v[S_TRUNKS], .nsip_trunks = im->n[S_TRUNKS],
+		.analog_ports = im->v[S_ANALOG], .nanalog_ports = im->n[S_ANALOG],
+		.analog_given = im->given[S_ANALOG],
+		.groups = im->v[S_GROUPS], .ngroups = im->n[S_GROUPS],
+		.ranges = im->v[S_RANGES], .nranges = im->n[S_RANGES],
+		.rules = im->v[S_RULES], .nrules = im->n[S_RULES],
+		.routes = im->v[S_ROUTES], .nroutes = im->n[S_ROUTES],
+		.pairs = im->v[S_PAIRS], .npairs = im->n[S_PAIRS], .settings = im->settings.kv,
 		.nsettings = im->settings.n, .settings_unset = im->unset, .nunset = im->nunset,
 		.dry_run = dry_run,
 	};

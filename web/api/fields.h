@@ -53,7 +53,8 @@ struct api_schema {
 extern const struct api_schema api_schema_span, api_schema_trunk_group, api_schema_tg_member,
 	api_schema_number_range, api_schema_manip_rule, api_schema_route, api_schema_route_dest,
 	api_schema_sip_trunk, api_schema_sip_hop, api_schema_bypass_pair, api_schema_user,
-	api_schema_token, api_schema_preset, api_schema_preset_range, api_schema_preset_hop;
+	api_schema_token, api_schema_preset, api_schema_preset_range, api_schema_preset_hop,
+	api_schema_analog_port;
 
 /* Apply body's fields to obj.  On a bad field: false, with the JSON error's
  * field and message in field/msg (unknown fields are errors too). */

@@ -39,7 +39,7 @@ static const struct api_schema *const schemas[] = {
 	&api_schema_span, &api_schema_trunk_group, &api_schema_tg_member, &api_schema_number_range,
 	&api_schema_manip_rule, &api_schema_route, &api_schema_route_dest, &api_schema_sip_trunk,
 	&api_schema_sip_hop, &api_schema_bypass_pair, &api_schema_user, &api_schema_token,
-	&api_schema_preset, &api_schema_preset_range, &api_schema_preset_hop,
+	&api_schema_preset, &api_schema_preset_range, &api_schema_preset_hop, &api_schema_analog_port,
 };
 
 /* A regular expression character class matching exactly the characters of

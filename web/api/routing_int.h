@@ -51,7 +51,8 @@ enum MHD_Result api_rt_delete(struct web_req *r, const struct api_rt_resource *r
 /* The resources (each file defines its own; spans.c's serves the
  * configuration export/import only, its handlers are its own). */
 extern const struct api_rt_resource api_rt_spans, api_rt_sip_trunks, api_rt_trunk_groups,
-	api_rt_number_ranges, api_rt_rules, api_rt_routes, api_rt_bypass_pairs;
+	api_rt_number_ranges, api_rt_rules, api_rt_routes, api_rt_bypass_pairs,
+	api_rt_analog_ports;
 
 /* body onto obj (after res->init, or a copy of old on an update): the
  * field table, the array's decoder, the checks.  false with the field

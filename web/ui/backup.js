@@ -9,6 +9,7 @@ let checked = null;             /* the document that passed the dry run */
 
 const KINDS = [
 	['spans', 'span', 'spans'], ['sip_trunks', 'SIP trunk', 'SIP trunks'],
+	['analog_ports', 'analog port', 'analog ports'],
 	['trunk_groups', 'trunk group', 'trunk groups'], ['number_ranges', 'number range', 'number ranges'],
 	['manipulation_rules', 'manipulation rule', 'manipulation rules'], ['routes', 'route', 'routes'],
 	['bypass_pairs', 'bypass pair', 'bypass pairs'],
@@ -31,7 +32,8 @@ function download(doc, name) {
 }
 
 function counts(objects) {
-	return KINDS.map(([k, one, many]) => `${objects[k]} ${objects[k] === 1 ? one : many}`).join(', ') +
+	return KINDS.filter(([k]) => k in objects)     /* analog_ports: only when the file has them */
+		.map(([k, one, many]) => `${objects[k]} ${objects[k] === 1 ? one : many}`).join(', ') +
 		`, ${objects.settings} setting${objects.settings === 1 ? '' : 's'}`;
 }
 
@@ -93,7 +95,7 @@ export function initBackup(c) {
 			const sys = (doc.settings.system_name || 'trunkgate').replace(/[^A-Za-z0-9_.-]+/g, '_');
 			download(doc, `${sys}-config-${stamp()}.json`);
 			$('#import-status').textContent = `Exported: ${counts(Object.fromEntries(
-				[...KINDS.map(([k]) => [k, doc[k].length]), ['settings', Object.keys(doc.settings).length]]))}.`;
+				[...KINDS.filter(([k]) => doc[k]).map(([k]) => [k, doc[k].length]), ['settings', Object.keys(doc.settings).length]]))}.`;
 		} catch (err) {
 			if (err.status !== 401) ctx.showError(form, err);
 		} finally {

@@ -1,7 +1,8 @@
 /*
  * objects.js -- the Configuration page: list, create, edit and delete every
- * configuration object (spans, SIP trunks, trunk groups, number ranges,
- * manipulation rules, routes, bypass pairs).  The forms are built from the
+ * configuration object (spans, SIP trunks, analog ports (configuration
+ * only: no analog driver yet), trunk groups, number ranges, manipulation
+ * rules, routes, bypass pairs).  The forms are built from the
  * server's own OpenAPI document (GET /api/v1/openapi.json): the XCreate and
  * XUpdate schemas say which fields exist, their types, choices, limits and
  * help texts, so the UI never drifts from what the server checks.  Edits
@@ -24,6 +25,9 @@ const KINDS = [
 	  cols: ['name', 'type', 'pri_side', 'switch_type', 'enabled'] },
 	{ path: 'sip-trunks', list: 'sip_trunks', schema: 'SipTrunk', title: 'SIP trunks', key: 'name',
 	  cols: ['name', 'profile', 'transport', 'enabled'], sub: 'next_hops', selftest: true },
+	{ path: 'analog-ports', list: 'analog_ports', schema: 'AnalogPort', title: 'Analog ports', key: 'name',
+	  cols: ['name', 'kind', 'driver', 'position', 'number', 'enabled'],
+	  note: 'Configuration only: no analog driver exists yet, so a call routed to an analog trunk group is refused (cause 34).' },
 	{ path: 'trunk-groups', list: 'trunk_groups', schema: 'TrunkGroup', title: 'Trunk groups', key: 'name',
 	  cols: ['name', 'kind', 'hunting', 'max_calls'], sub: 'members' },
 	{ path: 'number-ranges', list: 'number_ranges', schema: 'NumberRange', title: 'Number ranges', key: 'name',
@@ -237,7 +241,7 @@ function openEditor(values, etag) {
 				await ctx.api('PUT', `${kind.path}/${encodeURIComponent(values[kind.key])}`, body,
 					      { headers: { 'If-Match': etag } });
 			ctx.$('#obj-editor').replaceChildren();
-			ctx.$('#obj-status').textContent = `${isCreate ? 'Created' : 'Saved'}; applied live.`;
+			ctx.$('#obj-status').textContent = `${isCreate ? 'Created' : 'Saved'}; ${kind.note ? 'stored (configuration only).' : 'applied live.'}`;
 			loadList();
 		} catch (err) {
 			if (err.status === 412)
@@ -373,7 +377,7 @@ async function loadList() {
 					try {
 						const { etag } = await ctx.apiRaw('GET', `${kind.path}/${key}`);
 						await ctx.api('DELETE', `${kind.path}/${key}`, undefined, { headers: { 'If-Match': etag } });
-						ctx.$('#obj-status').textContent = 'Deleted; applied live.';
+						ctx.$('#obj-status').textContent = kind.note ? 'Deleted.' : 'Deleted; applied live.';
 						loadList();
 					} catch (err) {
 						ctx.$('#obj-status').textContent = err.message;   /* e.g. 409: still used by ... */
@@ -401,7 +405,7 @@ export async function showObjects(which) {
 		return a;
 	}));
 	ctx.$('#obj-editor').replaceChildren();
-	ctx.$('#obj-status').textContent = '';
+	ctx.$('#obj-status').textContent = kind.note || '';
 	if (!doc) {
 		try {
 			doc = await ctx.api('GET', 'openapi.json');

@@ -23,6 +23,7 @@ int test_db_routing_write_refused_by_its_check_writes_nothing(void);
 int test_db_routing_check_sees_the_change_before_commit(void);
 int test_db_routing_delete_in_use_names_the_referrer(void);
 int test_db_routing_load_types_the_stored_text(void);
+int test_db_analog_ports_positions_conflicts_and_referrers(void);
 int test_db_routing_load_refuses_unparseable_stored_days(void);
 
 static int open_fresh(struct db **dbp)
@@ -263,6 +264,60 @@ int test_db_routing_load_refuses_unparseable_stored_days(void)
 	TEST_CONTAINS(msg, "route hand-edited: days");
  out:
 	su_home_unref(home);
+	db_close(db);
+	return err;
+}
+
+/* Analog ports: a position left out is the first free on the driver; a taken
+ * name or position is EEXIST naming the field; a port an analog group lists
+ * is not deleted (EBUSY naming the group); every write is audited. */
+int test_db_analog_ports_positions_conflicts_and_referrers(void)
+{
+	struct db_analog_port a = { .enabled = true, .driver = "sim", .kind = "fxs", .position = 2 };
+	struct db_analog_port b = { .enabled = true, .driver = "sim", .kind = "fxo" };
+	struct db_trunk_group g = { .kind = "analog", .hunting = "ascending", .nmembers = 1 };
+	struct db_routing_write w = { 0 };
+	struct db_analog_port got;
+	long long audits0 = 0, audits1 = 0, n = -1;
+	struct db *db = NULL;
+	int err;
+
+	err = open_fresh(&db);
+	TEST_ERR(err);
+	TEST_ERR(db_count(db, "audit_log", &audits0));
+	tg_strlcpy(a.name, "fax-1", sizeof(a.name));
+	TEST_ERR(db_analog_create(db, &a, &w));
+	tg_strlcpy(b.name, "line-1", sizeof(b.name));
+	TEST_ERR(db_analog_create(db, &b, &w));
+	TEST_EQ(1, b.position);                 /* the first free: 2 is fax-1's */
+	b.id = 0;
+	b.position = 0;
+	tg_strlcpy(b.name, "line-2", sizeof(b.name));
+	TEST_ERR(db_analog_create(db, &b, &w));
+	TEST_EQ(3, b.position);
+	b.position = 2;
+	TEST_EQ(EEXIST, db_analog_update(db, &b, &w));
+	TEST_STREQ("position", w.field);
+	TEST_STREQ("position 2 on driver sim is analog port fax-1 already", w.msg);
+	b.position = 3;
+	tg_strlcpy(b.name, "fax-1", sizeof(b.name));
+	TEST_EQ(EEXIST, db_analog_update(db, &b, &w));
+	TEST_STREQ("name", w.field);
+	TEST_ERR(db_analog_get(db, "line-2", &got));
+	TEST_EQ(3, got.position);
+	tg_strlcpy(g.name, "faxes", sizeof(g.name));
+	tg_strlcpy(g.members[0].name, "fax-1", sizeof(g.members[0].name));
+	g.members[0].weight = 1;
+	TEST_ERR(db_trunk_group_create(db, &g, &w));
+	TEST_EQ(EBUSY, db_analog_delete(db, a.id, &w));
+	TEST_STREQ("analog port fax-1 is used by trunk group faxes", w.msg);
+	TEST_ERR(db_analog_delete(db, got.id, &w));
+	TEST_EQ(ENOENT, db_analog_delete(db, got.id, &w));
+	TEST_ERR(db_count(db, "analog_ports", &n));
+	TEST_EQ(2, n);
+	TEST_ERR(db_count(db, "audit_log", &audits1));
+	TEST_EQ(audits0 + 5, audits1);          /* 3 creates, the group, 1 delete */
+ out:
 	db_close(db);
 	return err;
 }
