@@ -146,7 +146,7 @@ const spanBadge = (name) => page.evaluate((n) => {
 	return '';
 }, name);
 
-const TESTS = 34;
+const TESTS = 35;
 
 async function main() {
 	mkdirSync(artifacts, { recursive: true });
@@ -316,6 +316,9 @@ async function main() {
 			await page.goto(url + '#/settings');
 			await page.reload({ waitUntil: 'load' });
 			await visible('#settings-form');
+			/* the form shows before the settings arrive from the API */
+			await page.waitForFunction(() => document.querySelector('#system_name')?.value === 'gw-berlin-1',
+				null, { timeout: 10000 }).catch(() => {});
 			assert(await page.inputValue('#system_name') === 'gw-berlin-1', 'settings not loaded');
 			assert(await page.locator('#login-form').isHidden(), 'asked to sign in again');
 		});
@@ -527,7 +530,9 @@ async function main() {
 			await page.selectOption('#obj-editor [name=kind]', 'fxs');
 			await page.fill('#obj-editor [name=number]', '12a');
 			await page.click('#obj-editor button[type=submit]');
-			await waitText('#obj-editor', 'number');
+			/* the form's own label says "number" too: wait for the error itself */
+			await page.waitForSelector('#obj-editor .field-error:not([hidden]), #obj-editor .form-error:not([hidden])',
+				{ timeout: 10000 }).catch(() => {});
 			const errShown = await page.locator('#obj-editor .field-error:not([hidden])').count() +
 				await page.locator('#obj-editor .form-error:not([hidden])').count();
 			assert(errShown >= 1, 'no error shown');
