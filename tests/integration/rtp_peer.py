@@ -21,7 +21,9 @@ from then, so the peer can start before the call does.
       sends a 1004 Hz tone at -10 dBFS; each packet is dropped with
       probability PCT % and delayed by a uniform 0..MS ms (so some arrive
       out of order), from a random generator seeded with N: the same seed
-      drops the same packets.  Prints sent=N dropped=N reordered=N.
+      drops the same packets.  Prints sent=N dropped=N reordered=N
+      loss_pct=P late_max_ms=N (how far behind its plan this program sent:
+      a stall of the machine adds to the jitter).
 """
 import math
 import os
@@ -149,13 +151,17 @@ def tone(peer, seconds, loss, jitter, seed):
             continue
         plan.append((i * 0.02 + delay, i, rtp(0, i, 160 * i, pl)))
     plan.sort()
+    peer.start = time.monotonic()           # the plan took a while to make
     reordered = sum(1 for a, b in zip(plan, plan[1:]) if b[1] < a[1])
+    late = 0.0
     for at, _, pkt in plan:
         peer.until(peer.start + at)
+        late = max(late, time.monotonic() - peer.start - at)
         peer.sendto(pkt)
     peer.until(time.monotonic() + 0.2)
-    print("sent=%d dropped=%d reordered=%d loss_pct=%.1f"
-          % (len(plan), dropped, reordered, 100.0 * dropped / max(1, len(plan) + dropped)))
+    print("sent=%d dropped=%d reordered=%d loss_pct=%.1f late_max_ms=%.0f"
+          % (len(plan), dropped, reordered, 100.0 * dropped / max(1, len(plan) + dropped),
+             1000 * late))
 
 
 def option(args, name, default):
