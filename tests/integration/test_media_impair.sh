@@ -61,7 +61,8 @@ one_call i1
 # long enough to starve the span of audio (a gap no jitter buffer can fill):
 # such a run is repeated once, and says so (a real fault fails both).
 if [ "$TG_RC" -ne 0 ]; then
-	echo "# first run: $(grep -E 'expect-(ok|failed)' "$WORK/i1.tgsim" | tail -n 1): the call is run again"
+	echo "# first run: $(grep -E 'expect-(ok|failed)' "$WORK/i1.tgsim" | tail -n 1)"
+	echo "#   rtp_peer: $(cat "$WORK/peer-i1.txt"): the call is run again"
 	one_call i2
 	N=i2
 else
