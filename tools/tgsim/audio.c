@@ -6,6 +6,13 @@
  * anything else far less.  A period counts when it scores over 0.6 and is
  * louder than -50 dBFS; TGSIM_AUDIO_TONE_MS of such periods in a row is a
  * tone heard.
+ *
+ * Continuity (expect tone ... continuous S): once the tone is heard, the
+ * next S seconds of audio -- counted in samples, not wall time -- are cut
+ * into GAP_BLOCK-sample blocks, each scored the same way and also failing
+ * when more than GAP_DROP_DB below the level heard.  A 20 ms frame missing
+ * (160 samples) touches at most 5 blocks; more failing blocks in a row than
+ * that is a gap longer than one frame.
  */
 #include "config.h"
 #include <errno.h>
@@ -21,6 +28,9 @@
 #define MAX_CH 32
 #define DIGITS_MAX 64
 #define ECHO_MAX 2048                   /* samples of echo delay line: 256 ms */
+#define GAP_BLOCK 40                    /* samples: continuity is checked per 5 ms */
+#define GAP_MAX (160 + GAP_BLOCK)       /* a 20 ms frame, and the blocks it straddles */
+#define GAP_DROP_DB 10.0
 
 struct chan {
 	double freq, phase;             /* playing; freq 0 = silence */
@@ -29,6 +39,13 @@ struct chan {
 	unsigned run_ms;                /* the tone unbroken for this long */
 	bool heard;
 	double level;                   /* dBFS of the tone when heard */
+	unsigned cont_left;             /* samples still to check for gaps once heard */
+	unsigned cont_done;             /* samples checked */
+	int16_t blk[GAP_BLOCK];         /* the block being filled */
+	unsigned blk_n;
+	unsigned bad_run, max_bad;      /* samples not the tone in a row; the longest run */
+	bool gap;                       /* a run longer than GAP_MAX: the check failed */
+	double gap_at;                  /* seconds into the check where it started */
 	dtmf_rx_state_t *drx;
 	char digits[DIGITS_MAX + 1];    /* received, not yet taken */
 	bool echo;                      /* echo path on */
@@ -77,9 +94,10 @@ static void on_digits(void *user, const char *digits, int len)
 	c->digits[n] = '\0';
 }
 
-static void detect(struct chan *c, const int16_t *x, unsigned n)
+/* Does x[0..n) score as the tone?  *ms: its mean square. */
+static bool is_tone(double freq, const int16_t *x, unsigned n, double *ms)
 {
-	double w = 2.0 * M_PI * c->listen / 8000.0, k = 2.0 * cos(w), s1 = 0, s2 = 0, e = 0, p, ms;
+	double w = 2.0 * M_PI * freq / 8000.0, k = 2.0 * cos(w), s1 = 0, s2 = 0, e = 0, p;
 
 	for (unsigned i = 0; i < n; i++) {
 		double s0 = x[i] + k * s1 - s2;
@@ -89,8 +107,46 @@ static void detect(struct chan *c, const int16_t *x, unsigned n)
 		e += (double)x[i] * x[i];
 	}
 	p = s1 * s1 + s2 * s2 - k * s1 * s2;            /* |X|^2 */
-	ms = e / n;                                      /* mean square */
-	if (e > 0 && 2.0 * p / (n * e) > 0.6 && ms > 32767.0 * 32767.0 / 2 * 1e-5) {
+	*ms = e / n;                                     /* mean square */
+	return e > 0 && 2.0 * p / (n * e) > 0.6 && *ms > 32767.0 * 32767.0 / 2 * 1e-5;
+}
+
+/* The continuity check on what arrives after the tone was heard. */
+static void check_gaps(struct chan *c, const int16_t *x, unsigned n)
+{
+	for (unsigned i = 0; i < n && c->cont_left && !c->gap; i++) {
+		double ms;
+
+		c->blk[c->blk_n++] = x[i];
+		if (c->blk_n < GAP_BLOCK)
+			continue;
+		c->blk_n = 0;
+		if (is_tone(c->listen, c->blk, GAP_BLOCK, &ms) &&
+		    10.0 * log10(ms / (32767.0 * 32767.0 / 2)) >= c->level - GAP_DROP_DB) {
+			c->bad_run = 0;
+		} else {
+			c->bad_run += GAP_BLOCK;
+			if (c->bad_run > c->max_bad)
+				c->max_bad = c->bad_run;
+			if (c->bad_run > GAP_MAX) {
+				c->gap = true;
+				c->gap_at = (c->cont_done - (c->bad_run - GAP_BLOCK)) / 8000.0;
+			}
+		}
+		c->cont_done += GAP_BLOCK;
+		c->cont_left = c->cont_left > GAP_BLOCK ? c->cont_left - GAP_BLOCK : 0;
+	}
+}
+
+static void detect(struct chan *c, const int16_t *x, unsigned n)
+{
+	double ms;
+
+	if (c->heard) {
+		check_gaps(c, x, n);
+		return;
+	}
+	if (is_tone(c->listen, x, n, &ms)) {
 		c->run_ms += n / 8;
 		if (c->run_ms >= TGSIM_AUDIO_TONE_MS && !c->heard) {
 			c->heard = true;
@@ -235,7 +291,7 @@ void tgsim_audio_start(unsigned long long span, unsigned ch)
 	pthread_mutex_unlock(&lock);
 }
 
-void tgsim_audio_listen(unsigned long long span, unsigned ch, double freq)
+void tgsim_audio_listen(unsigned long long span, unsigned ch, double freq, double continuous_s)
 {
 	struct chan *c = chan_of(span, ch);
 
@@ -244,22 +300,28 @@ void tgsim_audio_listen(unsigned long long span, unsigned ch, double freq)
 		c->listen = freq;
 		c->run_ms = 0;
 		c->heard = false;
+		c->cont_left = (unsigned)lrint(continuous_s * 8000);
+		c->cont_done = c->blk_n = c->bad_run = c->max_bad = 0;
+		c->gap = false;
 	}
 	pthread_mutex_unlock(&lock);
 }
 
-bool tgsim_audio_heard(unsigned long long span, unsigned ch, double *dbfs)
+int tgsim_audio_heard(unsigned long long span, unsigned ch, struct tgsim_heard *h)
 {
 	struct chan *c = chan_of(span, ch);
-	bool heard = false;
+	int r = 0;
 
 	pthread_mutex_lock(&lock);
-	if (c && c->heard) {
-		heard = true;
-		*dbfs = c->level;
+	if (c && c->heard && (c->gap || !c->cont_left)) {
+		r = c->gap ? -1 : 1;
+		h->dbfs = c->level;
+		h->max_gap_ms = c->max_bad / 8.0;
+		h->gap_at = c->gap_at;
+		h->checked_s = c->cont_done / 8000.0;
 	}
 	pthread_mutex_unlock(&lock);
-	return heard;
+	return r;
 }
 
 bool tgsim_audio_digits(unsigned long long span, unsigned ch, const char *want, char *got,

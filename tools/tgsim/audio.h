@@ -33,11 +33,20 @@ int  tgsim_audio_dtmf(unsigned long long span, unsigned ch, const char *digits);
  * on false: none. */
 void tgsim_audio_echo(unsigned long long span, unsigned ch, bool on, double delay_ms,
 		      double loss_db);
-/* Start looking for freq Hz on the channel (resets what was heard). */
-void tgsim_audio_listen(unsigned long long span, unsigned ch, double freq);
-/* Has the tone been on for TGSIM_AUDIO_TONE_MS since listen?  Its level in
- * dBFS when it has. */
-bool tgsim_audio_heard(unsigned long long span, unsigned ch, double *dbfs);
+/* Start looking for freq Hz on the channel (resets what was heard); with
+ * continuous_s > 0, once heard the next continuous_s seconds of audio are
+ * checked for gaps longer than one 20 ms frame. */
+void tgsim_audio_listen(unsigned long long span, unsigned ch, double freq, double continuous_s);
+struct tgsim_heard {
+	double dbfs;                    /* the tone's level when heard */
+	double max_gap_ms;              /* continuity: the longest run not the tone (5 ms steps) */
+	double gap_at;                  /* ... where the failing gap started (s into the check) */
+	double checked_s;               /* audio checked for gaps */
+};
+/* Has the tone been on for TGSIM_AUDIO_TONE_MS since listen (and, with a
+ * continuity check, stayed through it)?  1 yes, -1 a gap longer than a
+ * frame, 0 not yet; *h filled unless 0. */
+int tgsim_audio_heard(unsigned long long span, unsigned ch, struct tgsim_heard *h);
 /* Did the digits received on the channel (and not yet taken) include
  * `want`?  Then they are taken up to the end of it.  got: what is there. */
 bool tgsim_audio_digits(unsigned long long span, unsigned ch, const char *want, char *got,

@@ -191,10 +191,17 @@ static int parse_expect(char **tok, int n, struct tgsim_cmd *c, unsigned lineno,
 		bool tone = !strcmp(tok[1], "tone");
 
 		c->op = tone ? OP_EXPECT_TONE : OP_EXPECT_DTMF;
+		/* expect tone FREQ [LABEL] continuous S within S */
+		if (tone && n >= 5 && !strcmp(tok[n - 2], "continuous")) {
+			if (!number(tok[n - 1], &c->continuous_s) || c->continuous_s <= 0 ||
+			    c->continuous_s > 3600)
+				FAIL("expect tone FREQ [LABEL] continuous S within S (S: 0..3600 s)");
+			n -= 2;
+		}
 		if (n < 3 || n > 4 || (tone ? !freq_of(tok[2], &c->freq) || c->freq == 0 :
 				       !dtmf_digits(tok[2])))
-			FAIL("expect %s %s [LABEL] within S", tok[1], tone ? "FREQ (1..3999 Hz)" :
-			     "DIGITS (0-9 * # A-D)");
+			FAIL("expect %s %s [LABEL]%s within S", tok[1], tone ? "FREQ (1..3999 Hz)" :
+			     "DIGITS (0-9 * # A-D)", tone ? " [continuous S]" : "");
 		if (!tone)
 			copy(c->dtmf, sizeof(c->dtmf), tok[2]);
 		if (n == 4)

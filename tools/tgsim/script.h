@@ -22,6 +22,8 @@
  *   echo on|off [LABEL] [delay=MS] [loss=DB]     an echo path: what arrives on the B channel
  *                                                goes back, MS later (20), DB weaker (6)
  *   expect tone FREQ [LABEL] within S            that frequency arrives on the B channel
+ *   expect tone FREQ [LABEL] continuous S2 within S   ... and then stays, S2 s of audio
+ *                                                with no gap longer than one 20 ms frame
  *   expect dtmf DIGITS [LABEL] within S          those digits arrive on it (in-band)
  *   sleep S
  *   quit
@@ -66,6 +68,7 @@ struct tgsim_cmd {
 	unsigned count;                 /* inject N; load count= (0 = unlimited) */
 	double rate, hold, answer_ratio, seconds;   /* load; sleep */
 	double freq;                    /* play tone (0 = off), expect tone: Hz */
+	double continuous_s;            /* expect tone: audio checked for gaps after (0 = no) */
 	char dtmf[33];                  /* send dtmf, expect dtmf */
 	double echo_delay_ms, echo_loss_db;     /* echo on (up): the path's delay and loss */
 };

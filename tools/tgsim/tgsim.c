@@ -493,7 +493,8 @@ static bool audio_met(const struct tgsim_cmd *c)
 	struct scall *call;
 	unsigned ch = 0;
 	char got[80];
-	double db;
+	struct tgsim_heard h;
+	int heard;
 
 	call = audio_call(c, &ch);
 	if (!call) {
@@ -504,18 +505,35 @@ static bool audio_met(const struct tgsim_cmd *c)
 	if (c->op == OP_EXPECT_TONE) {
 		if (g.listen_pc != g.pc + 1) {
 			g.listen_pc = g.pc + 1;
-			tgsim_audio_listen(call->span->instance, ch, c->freq);
+			tgsim_audio_listen(call->span->instance, ch, c->freq, c->continuous_s);
 		}
-		if (tgsim_audio_heard(call->span->instance, ch, &db)) {
-			tgsim_audio_listen(call->span->instance, ch, 0);
+		heard = tgsim_audio_heard(call->span->instance, ch, &h);
+		if (heard) {
+			tgsim_audio_listen(call->span->instance, ch, 0, 0);
 			g.listen_pc = 0;
+		}
+		if (heard < 0) {
+			emit("expect-failed", "\"line\":%u,\"call\":\"%s\",\"tone\":%.1f,"
+			     "\"message\":\"a gap longer than one frame\",\"gap_at\":%.3f",
+			     c->line, call->label, c->freq, h.gap_at);
+			finish(1);
+			return false;
+		}
+		if (heard > 0 && c->continuous_s > 0) {
+			emit("expect-ok", "\"line\":%u,\"call\":\"%s\",\"tone\":%.1f,\"dbfs\":%.1f,"
+			     "\"continuous\":%.3f,\"max_gap_ms\":%.0f", c->line, call->label, c->freq,
+			     h.dbfs, h.checked_s, h.max_gap_ms);
+			return true;
+		}
+		if (heard > 0) {
 			emit("expect-ok", "\"line\":%u,\"call\":\"%s\",\"tone\":%.1f,\"dbfs\":%.1f",
-			     c->line, call->label, c->freq, db);
+			     c->line, call->label, c->freq, h.dbfs);
 			return true;
 		}
 	} else if (tgsim_audio_digits(call->span->instance, ch, c->dtmf, got, sizeof(got))) {
-		emit("expect-ok", "\"line\":%u,\"call\":\"%s\",\"dtmf\":\"%s\"", c->line,
-		     call->label, c->dtmf);
+		/* before: digits that came ahead of the match (taken with it) */
+		emit("expect-ok", "\"line\":%u,\"call\":\"%s\",\"dtmf\":\"%s\",\"before\":\"%.*s\"",
+		     c->line, call->label, c->dtmf, (int)(strstr(got, c->dtmf) - got), got);
 		return true;
 	}
 	su_timer_set_interval(g.kick_timer, on_kick, NULL, 20);

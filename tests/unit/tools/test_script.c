@@ -99,6 +99,15 @@ int test_tgsim_parses_every_command(void)
 	TEST_EQ(1, tgsim_parse_line("expect tone 2000 within 3", 22, &c, msg, sizeof(msg)));
 	TEST_EQ(OP_EXPECT_TONE, c.op);
 	TEST_ASSERT(c.freq > 1999.9 && c.freq < 2000.1 && c.within > 2.9 && c.within < 3.1);
+	TEST_ASSERT(c.continuous_s == 0);
+	TEST_EQ(1, tgsim_parse_line("expect tone 1004 c1 continuous 6 within 20", 22, &c, msg,
+				    sizeof(msg)));
+	TEST_EQ(OP_EXPECT_TONE, c.op);
+	TEST_STREQ("c1", c.label);
+	TEST_ASSERT(c.continuous_s > 5.9 && c.continuous_s < 6.1 && c.within > 19.9);
+	TEST_EQ(1, tgsim_parse_line("expect tone 1004 continuous 2 within 9", 22, &c, msg,
+				    sizeof(msg)));
+	TEST_ASSERT(!c.label[0] && c.continuous_s > 1.9 && c.continuous_s < 2.1);
 	TEST_EQ(1, tgsim_parse_line("expect dtmf 159# c3 within 8", 23, &c, msg, sizeof(msg)));
 	TEST_EQ(OP_EXPECT_DTMF, c.op);
 	TEST_STREQ("159#", c.dtmf);
@@ -130,6 +139,8 @@ int test_tgsim_rejects_bad_lines_naming_the_line(void)
 		{ "echo on c1 c2", "echo: bad option" },
 		{ "echo on loss=x", "echo: loss=DB is 0..60" },
 		{ "expect tone 0 within 1", "expect tone FREQ" },
+		{ "expect tone 1004 c1 continuous 0 within 9", "continuous S within S" },
+		{ "expect tone 1004 c1 c2 continuous 2 within 9", "[continuous S]" },
 		{ "expect dtmf E within 1", "expect dtmf DIGITS" },
 		{ "alarm carrier fire on", "alarm SPAN los|ais|rai on|off" },
 		{ "hangup 0", "cause must be 1..127" },
