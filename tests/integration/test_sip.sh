@@ -76,11 +76,7 @@ like "$sdp" 'c=IN IP4 127\.0\.0\.1' "the 200 carries the gateway's own SDP (c= i
 like "$sdp" 'm=audio [0-9]*[02468] RTP/AVP 0( 8)?( 101)?' "with an even port from the RTP range and PCMU first"
 
 # (b) PRI -> SIP, the carrier hangs up, SIPp gets the BYE
-(cd "$WORK" && exec sipp -sf "$SIPP_DIR/uas_answer.xml" -i 127.0.0.1 -p "$UAS_PORT" -mp "$(free_port)" \
-	-m 1 -nostdin -timeout 40s -timeout_error -trace_msg -message_file "$WORK/b.msg" \
-	-trace_err -error_file "$WORK/b.err" >"$WORK/b.out" 2>&1) &
-UAS=$!; PIDS+=("$UAS")
-wait_for sh -c "ss -Hlun | grep -q ':$UAS_PORT '"; ok $? "SIPp waits for calls on the trunk's next hop"
+sipp_uas b "$UAS_PORT" uas_answer.xml; ok $? "SIPp waits for calls on the trunk's next hop"
 printf '%s\n' "$CAR" "expect link up carrier within 15" \
 	"call carrier 5550001 0123456 as c1" \
 	"expect answer c1 within 15" "sleep 1" "hangup c1" \
@@ -100,11 +96,7 @@ like "$(tr -d '\r' <"$WORK/b.msg" | grep -m1 -i '^Reason:')" 'Q\.850;cause=16' "
 DEAD_PORT=$(free_port)
 expect_code 200 "lync's first next hop is now a dead port" PUT /api/v1/sip-trunks/lync \
 	-d "{\"next_hops\":[{\"host\":\"127.0.0.1\",\"port\":$DEAD_PORT,\"priority\":1},{\"host\":\"127.0.0.1\",\"port\":$UAS_PORT,\"priority\":2}]}"
-sipp -sf "$SIPP_DIR/uas_answer.xml" -i 127.0.0.1 -p "$UAS_PORT" -mp "$(free_port)" \
-	-m 1 -nostdin -timeout 40s -timeout_error -trace_msg -message_file "$WORK/f.msg" \
-	-trace_err -error_file "$WORK/f.err" >"$WORK/f.out" 2>&1 &
-UAS=$!; PIDS+=("$UAS")
-wait_for sh -c "ss -Hlun | grep -q ':$UAS_PORT '"; ok $? "SIPp waits on the second next hop"
+sipp_uas f "$UAS_PORT" uas_answer.xml; ok $? "SIPp waits on the second next hop"
 printf '%s\n' "$CAR" "expect link up carrier within 15" \
 	"call carrier 5550002 0123457 as c2" \
 	"expect answer c2 within 15" "hangup c2" \
@@ -124,11 +116,7 @@ T=$!; PIDS+=("$T")
 wait_for grep -q '"event":"expect-ok","line":2' "$WORK/pbx_g.out"; ok $? "the PBX span is up for the CANCEL test"
 sipp_call g 127.0.0.1 uac_cancel.xml -s 4930100250; ok $? "SIPp rings the PBX, CANCELs, gets 487 and ACKs"
 wait "$T"; ok $? "the PBX sees the call released with the CANCEL's Reason cause 31"
-sipp -sf "$SIPP_DIR/uas_ring.xml" -i 127.0.0.1 -p "$UAS_PORT" -mp "$(free_port)" \
-	-m 1 -nostdin -timeout 40s -timeout_error -trace_msg -message_file "$WORK/h.msg" \
-	-trace_err -error_file "$WORK/h.err" >"$WORK/h.out" 2>&1 &
-UAS=$!; PIDS+=("$UAS")
-wait_for sh -c "ss -Hlun | grep -q ':$UAS_PORT '"
+sipp_uas h "$UAS_PORT" uas_ring.xml
 printf '%s\n' "$CAR" "expect link up carrier within 15" \
 	"call carrier 5550003 0123458 as c3" "expect alerting c3 within 15" \
 	"hangup c3" "expect release c3 within 5" | "$TGSIM" >"$WORK/h.tgsim" 2>"$WORK/h.tgsim.err"
@@ -152,11 +140,7 @@ like "$(printf '%s' "$msgs" | sed -n '/^CSeq: 2 INVITE/,/^-----/p' | grep '^a=\(
 
 # (j) SIP -> SIP through the same routing: lync's 9... goes back out to lync
 expect_code 201 "route lync 9... -> lync-g" POST /api/v1/routes -d '{"name":"sip-sip","source_group":"lync-g","called_prefix":"9","destinations":[{"group":"lync-g"}]}'
-sipp -sf "$SIPP_DIR/uas_answer.xml" -i 127.0.0.1 -p "$UAS_PORT" -mp "$(free_port)" \
-	-m 1 -nostdin -timeout 40s -timeout_error -trace_msg -message_file "$WORK/j_uas.msg" \
-	-trace_err -error_file "$WORK/j_uas.err" >"$WORK/j_uas.out" 2>&1 &
-UAS=$!; PIDS+=("$UAS")
-wait_for sh -c "ss -Hlun | grep -q ':$UAS_PORT '"
+sipp_uas j_uas "$UAS_PORT" uas_answer.xml
 sipp_call j 127.0.0.1 uac_call.xml -s 9123; ok $? "SIPp's call to 9123 is answered by the SIPp on the next hop and hung up"
 wait "$UAS"; is 0 "$?" "the called SIPp got the INVITE and the BYE"
 
