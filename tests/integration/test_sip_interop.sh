@@ -198,6 +198,8 @@ expect_code 201 "route carrier 77 -> t2" POST /api/v1/routes -d '{"name":"to-t2"
 trunk generic "session_timer=90,refresher=us"
 # Both SIPp echo RTP (-rtp_echo): the calls last past the 60 s RTP timeout,
 # so what ends the dead peer's call is its failed session refresh.
+# c1 is hung up 15 s after c2's release: nua picks the refresh time within a
+# range, so c1's refresh may come after c2's failed one (check 78 saw none).
 sipp_uas s1 "$UAS_PORT" uas_timer.xml -key se "90;refresher=uac" -timeout 150s -rtp_echo; UAS1=$UAS
 (cd "$WORK" && exec sipp -sf "$SIPP_DIR/uas_dead.xml" -i 127.0.0.2 -p "$P3" -mp "$(free_port)" \
 	-m 1 -nostdin -timeout 150s -timeout_error -trace_msg -message_file "$WORK/s2.msg" \
@@ -207,7 +209,7 @@ wait_for sh -c "ss -Hlun | grep -q '127.0.0.2:$P3 '"
 printf '%s\n' "$CAR" "expect link up carrier within 15" \
 	"call carrier 5550001 4930123 as c1" "expect answer c1 within 15" \
 	"call carrier 5550002 77123 as c2" "expect answer c2 within 15" \
-	"expect release c2 cause 102 within 110" "hangup c1" "expect release c1 cause 16 within 5" \
+	"expect release c2 cause 102 within 110" "sleep 15" "hangup c1" "expect release c1 cause 16 within 5" \
 	| "$TGSIM" >"$WORK/s.tgsim" 2>&1
 ok $? "two calls with session timers: the one whose peer died is released (cause 102), the other lives on"
 wait "$UAS1"; ok $? "SIPp 1 (gateway refreshes) took the refresh and the final BYE"
@@ -215,7 +217,10 @@ kill "$UAS2" 2>/dev/null; wait "$UAS2" 2>/dev/null
 like "$(grep -c '^INVITE ' "$WORK/s2.msg")" '^([2-9]|[1-9][0-9])$' "SIPp 2 (dead) got the refresh re-INVITE and its retransmissions, unanswered"
 like "$(hdr "$WORK/s1.msg" Session-Expires)" '^90;refresher=uac' "our INVITE: Session-Expires: 90;refresher=uac"
 like "$(hdr "$WORK/s1.msg" Supported)" 'timer' "and Supported: timer"
-like "$(grep -c '^INVITE \|^UPDATE ' "$WORK/s1.msg")" '^[23]$' "the gateway refreshed the live session (re-INVITE or UPDATE before the 90 s ran out)"
+# distinct INVITE/UPDATE transactions (CSeq numbers): retransmissions of a
+# request on a slow run (ASan) are the same transaction, not another refresh
+like "$(tr -d '\r' <"$WORK/s1.msg" | grep -i '^CSeq: *[0-9]* *\(INVITE\|UPDATE\)$' | awk '{print $2}' | sort -u | wc -l)" '^[23]$' \
+	"the gateway refreshed the live session (re-INVITE or UPDATE before the 90 s ran out)"
 t_rel=$(grep '"event":"released","span":"carrier","call":"c2"' "$WORK/s.tgsim" | sed 's/.*"t":\([0-9.]*\).*/\1/')
 t_ans=$(grep '"event":"answered","span":"carrier","call":"c2"' "$WORK/s.tgsim" | sed 's/.*"t":\([0-9.]*\).*/\1/')
 ok "$(awk -v a="$t_ans" -v r="$t_rel" 'BEGIN { d = r - a; exit !(d >= 40 && d <= 110) }'; echo $?)" \
