@@ -18,42 +18,25 @@
 . "$(dirname "$0")/sip_lib.sh"
 TGSIM=${TGSIM:-$TG_BUILDDIR/tgsim}
 
-S=$WORK/state
-start_daemon "$S" -l debug || { ok 1 "daemon starts"; finish; }
-wait_for test -s "$S/sip.url"; ok $? "the SIP side listens"
-SIP_TARGET=$(sed 's/^sip://' "$S/sip.url")
-PW=$(cat "$S/initial-admin-password")
-api() { http "$@" -u "admin:$PW" -H 'Content-Type: application/json'; }
-expect_code() {         # expect_code CODE DESCRIPTION METHOD PATH [curl args]
-	local code=$1 what=$2 r; shift 2
-	r=$(api "$@")
-	like "$r" "^$code " "$what"
-}
-status_is() { curl -s -u "admin:$PW" "${URL}api/v1/status" | jq -e "$1" >/dev/null; }
+sip_start -l debug || finish
 sql() { sqlite3 -separator ' ' "$S/trunkgate.db" "$1"; }
 # body FILE N: the sipfrag status line of the Nth NOTIFY in a SIPp trace
 body() { tr -d '\r' <"$1" | awk '/^NOTIFY /{n++} n=='"$2"' && /^SIP\/2\.0 [0-9]/{print; exit}'; }
 
 UAS_PORT=$(free_port)
-expect_code 201 "span pbx" POST /api/v1/spans -d '{"name":"pbx","type":"E1","pri_side":"network"}'
+sip_spans pbx carrier
 expect_code 201 "SIP trunk lync (refer=act) toward SIPp" POST /api/v1/sip-trunks \
 	-d "{\"name\":\"lync\",\"interop\":\"refer=act\",\"options_interval\":0,\"next_hops\":[{\"host\":\"127.0.0.1\",\"port\":$UAS_PORT}]}"
 expect_code 201 "SIP trunk ippbx (refer=pass) from 127.0.0.2" POST /api/v1/sip-trunks \
 	-d '{"name":"ippbx","interop":"refer=pass","options_interval":0,"next_hops":[{"host":"127.0.0.2","port":5999}]}'
-expect_code 201 "group pbx-g" POST /api/v1/trunk-groups -d '{"name":"pbx-g","kind":"span","members":[{"span":"pbx"}]}'
 expect_code 201 "group lync-g" POST /api/v1/trunk-groups -d '{"name":"lync-g","kind":"sip","members":[{"sip_trunk":"lync"}]}'
 expect_code 201 "group ippbx-g" POST /api/v1/trunk-groups -d '{"name":"ippbx-g","kind":"sip","members":[{"sip_trunk":"ippbx"}]}'
 expect_code 201 "range pbx-users" POST /api/v1/number-ranges -d '{"name":"pbx-users","prefix":"49301002","group":"pbx-g"}'
 expect_code 201 "route lync -> range owner" POST /api/v1/routes -d '{"name":"from-lync","source_group":"lync-g","called_prefix":"4930","destinations":[]}'
 expect_code 201 "route lync 9... -> lync" POST /api/v1/routes -d '{"name":"lync-9","source_group":"lync-g","called_prefix":"9","destinations":[{"group":"lync-g"}]}'
 expect_code 201 "route ippbx 9... -> lync" POST /api/v1/routes -d '{"name":"ippbx-9","source_group":"ippbx-g","called_prefix":"9","destinations":[{"group":"lync-g"}]}'
-expect_code 201 "span carrier" POST /api/v1/spans -d '{"name":"carrier","type":"E1","pri_side":"user"}'
-expect_code 201 "group carrier-g" POST /api/v1/trunk-groups -d '{"name":"carrier-g","kind":"span","members":[{"span":"carrier"}]}'
 expect_code 201 "route carrier 0... -> lync" POST /api/v1/routes -d '{"name":"carrier-0","source_group":"carrier-g","called_prefix":"0","destinations":[{"group":"lync-g"}]}'
 expect_code 201 "route lync 7... -> ippbx" POST /api/v1/routes -d '{"name":"lync-7","source_group":"lync-g","called_prefix":"7","destinations":[{"group":"ippbx-g"}]}'
-wait_for status_is '[.spans[] | select(.name == "pbx" or .name == "carrier")] | length == 2'
-
-PBX="span pbx $S/sim/pbx.sock type=E1 switch=euroisdn side=user"
 
 # uas_done NAME DESCRIPTION: the SIPp peer $UAS ended well (its errors shown if not)
 uas_done() {
@@ -109,7 +92,7 @@ api PUT /api/v1/sip-trunks/ippbx -d "{\"next_hops\":[{\"host\":\"127.0.0.2\",\"p
 A1T=$!; PIDS+=("$A1T")
 wait_for sh -c "ss -Hlun | grep -q '127.0.0.2:$T_PORT '"; ok $? "the transfer target (on trunk ippbx, RTP echo) waits"
 sipp_uas a1 "$UAS_PORT" uas_xfer.xml -key refer_to "sip:7123@127.0.0.1"; ok $? "the Lync user (SIPp) waits for the PSTN call"
-printf '%s\n' "span carrier $S/sim/carrier.sock type=E1 switch=euroisdn side=network" \
+printf '%s\n' "$CAR" \
 	"expect link up carrier within 15" "call carrier 5550009 0123456 as c1" \
 	"expect answer c1 within 15" "play tone 1004 c1" "expect tone 1004 c1 within 25" \
 	"hangup c1" "expect release c1 within 10" | "$TGSIM" >"$WORK/a1.tgsim" 2>&1
