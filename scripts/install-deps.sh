@@ -24,6 +24,8 @@ TEST_PKGS=(
 	snmpd snmptrapd snmp smitools prometheus
 )
 # test_openapi.sh validates answers against the OpenAPI document.
+# test_sip_selftest_dns.sh: dnsmasq answers NAPTR/SRV/A in a namespace.
+TEST_PKGS+=(dnsmasq-base)
 TEST_PKGS+=(python3-jsonschema)
 # The browser tests run on Node.js (playwright-core from npm).  Many machines
 # ship their own node with npm bundled; Debian's only when there is none.
