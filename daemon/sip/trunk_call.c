@@ -209,6 +209,7 @@ static int respond_18x(struct trunk_call *tc, int status, bool sdp)
 	 * on and the caller supports it; nua answers the PRACK. */
 	nua_respond(tc->nh, status, sip_status_phrase(status),
 		    TAG_IF(sdp, NUTAG_EARLY_ANSWER(1)), TAG_IF(sdp, SOATAG_USER_SDP_STR(body)),
+		    TAG_IF(sdp, TRUNK_SOA_ANSWER),
 		    TAG_IF(tc->rel100, SIPTAG_REQUIRE_STR("100rel")),
 		    TAG_END());
 	return 0;
@@ -253,7 +254,8 @@ static int leg_answer(struct leg *l)
 	if (tc->outgoing || tc->final_sent || tc->ended || !tc->nh)
 		return 0;
 	our_sdp(tc, body, sizeof(body));
-	nua_respond(tc->nh, SIP_200_OK, SOATAG_USER_SDP_STR(body), SESSION_TAGS(tc), TAG_END());
+	nua_respond(tc->nh, SIP_200_OK, SOATAG_USER_SDP_STR(body), TRUNK_SOA_ANSWER, SESSION_TAGS(tc),
+		    TAG_END());
 	tc->final_sent = true;
 	tc->answered = true;
 	return 0;
@@ -720,7 +722,7 @@ void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, c
 		trunk_media_offer_in(tc, has_sdp(sip) ? sip->sip_payload->pl_data : NULL,
 				     has_sdp(sip) ? sip->sip_payload->pl_len : 0);
 		our_sdp(tc, body, sizeof(body));
-		nua_respond(nh, SIP_200_OK, SOATAG_USER_SDP_STR(body), TAG_END());
+		nua_respond(nh, SIP_200_OK, SOATAG_USER_SDP_STR(body), TRUNK_SOA_ANSWER, TAG_END());
 		break;
 	}
 	case nua_r_invite:
