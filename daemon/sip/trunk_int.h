@@ -86,7 +86,7 @@ struct trunk_call {
 	char *offer;                    /* the far end's offer we answer; NULL: we offer */
 	unsigned long long sdp_version; /* o= version of our SDP */
 	int media_dir;                  /* enum media_dir as negotiated */
-	struct media_srtp_key keys[2];  /* our SDES keys (srtp_mode optional/required); never logged */
+	struct media_srtp_key keys[3];  /* our SDES keys (srtp_mode optional/required); never logged */
 	size_t nkeys;
 	bool bypass_pass;               /* media bypass SIP<->SIP: the SDP passes end to end */
 	char *far_sdp;                  /* bypass_pass, outgoing: the far end's answer, for the caller */

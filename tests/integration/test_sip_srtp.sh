@@ -13,8 +13,9 @@
 #      then _32, then _80 with G.722 on the SIP leg: tone both ways.
 #  (b) SIP -> PRI, required: the peer offers _80 with an MKI (Lync's
 #      |2^31|1:1); then AES_256_CM_HMAC_SHA1_80 ahead of _80 (the gateway
-#      takes _80: it has AES-256 keys only in the engine, not on SIP legs);
-#      AES-256 alone and an offer without crypto get 488 with Warning 304.
+#      takes the first line it can: AES-256; it answers AES-256 but offers
+#      only the 128-bit suites); AES_256_CM_HMAC_SHA1_32 alone (a suite it
+#      does not answer) and an offer without crypto get 488 with Warning 304.
 #  (c) srtp_mode optional: a Lync offer (RTP/AVP + a=crypto with MKI +
 #      a=encryption:optional) is answered with a=crypto and the audio is
 #      SRTP; an offer without crypto gets plain RTP; our own offer is RTP/AVP
@@ -160,13 +161,14 @@ is "gw.test" "$(field b1 .server_cert_cn)" "b1: the gateway's TLS port showed it
 
 trunk '{"codecs":"PCMU"}' "trunk lync: codecs PCMU"
 sip_to_pri b2 --suite AES_256_CM_HMAC_SHA1_80,AES_CM_128_HMAC_SHA1_80
-is "200 AES_CM_128_HMAC_SHA1_80" "$(field b2 '"\(.code) \(.answer_suite)"')" "b2: AES-256 offered ahead of _80: the gateway takes _80 (tag 2)"
+is "200 AES_256_CM_HMAC_SHA1_80" "$(field b2 '"\(.code) \(.answer_suite)"')" "b2: AES-256 offered ahead of _80: the gateway takes the first line, AES-256"
 like "$(field b2 .answer)" 'm=audio [0-9]+ RTP/SAVP 0 101' "b2: the answer keeps telephone-event (101) beside PCMU"
+like "$(field b2 '.answer_crypto | join(" ; ")')" '^1 AES_256_CM_HMAC_SHA1_80 inline:[A-Za-z0-9+/]{62}==$' "b2: one crypto line, tag 1, a 46-byte AES-256 key and salt"
 is 0 "$TG_RC" "b2: tgsim hears the peer's tone"
-tone_ok b2 "b2 SIP->PRI SRTP _80 (after an AES-256 line)"
+tone_ok b2 "b2 SIP->PRI SRTP AES_256_CM_HMAC_SHA1_80"
 
-sip_to_pri b3 --suite AES_256_CM_HMAC_SHA1_80
-is "488" "$(field b3 .code)" "b3: AES_256_CM_HMAC_SHA1_80 alone: 488 (the SIP side has no AES-256 key)"
+sip_to_pri b3 --suite AES_256_CM_HMAC_SHA1_32
+is "488" "$(field b3 .code)" "b3: AES_256_CM_HMAC_SHA1_32 alone: 488 (the SIP side answers AES-256 only with _80)"
 like "$(field b3 .warning)" '^304 trunkgate "no acceptable crypto suite"' "b3: Warning: 304 no acceptable crypto suite"
 sip_to_pri b4 --suite none --proto AVP
 is "488" "$(field b4 .code)" "b4: srtp_mode required, an offer without crypto: 488"
