@@ -285,11 +285,13 @@ static int open_udp(const struct media_engine *e, uint16_t port)
 }
 
 /* An even RTP port and the odd one above it, both free; engine lock held.
- * O(range) in the worst case, when the range is nearly full. */
+ * An even port_max is the last RTP port (rtp_ports = 16384-32766 ends with
+ * the pair 32766/32767), an odd one the last RTCP port.  O(range) in the
+ * worst case, when the range is nearly full. */
 static int take_ports(struct media_engine *e, struct media_session *s)
 {
 	unsigned lo = (e->cfg.port_min + 1u) & ~1u, hi = e->cfg.port_max;
-	unsigned pairs = (hi - lo + 1) / 2;
+	unsigned pairs = (hi - lo + 2) / 2;
 
 	if (!pairs)
 		return EADDRNOTAVAIL;
