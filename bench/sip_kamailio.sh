@@ -276,10 +276,14 @@ if [[ " $SKIP " != *" held "* ]]; then
 			sleep 1
 		done
 		echo "   $active calls up after $(( $(date +%s) - t0 )) s; waiting 35 s (timer D: 32 s)"
-		sleep 35
+		sleep 25
+		c0=$(cpu_tg)
+		sleep 10
+		c1=$(cpu_tg)
 		active=$(tg_status .calls.active)
 		rss1=$(awk '/VmRSS/ { print $2 }' "/proc/$TG_PID/status")
-		echo "   RSS ${rss0} kB before, ${rss1} kB with $active calls held ($(ls "/proc/$TG_PID/fd" | wc -l) descriptors open)"
+		echo "   RSS ${rss0} kB before, ${rss1} kB with $active calls held ($(ls "/proc/$TG_PID/fd" | wc -l) descriptors open;" \
+			"CPU holding them $(awk -v c=$((c1 - c0)) -v hz="$hz" 'BEGIN { printf "%.0f", 100 * c / hz / 10 }')% of a core)"
 		if [ "$active" -gt 0 ]; then
 			awk -v a="$rss0" -v b="$rss1" -v n="$active" 'BEGIN {
 				printf "   per held call %.1f KiB, per SIP dialog %.1f KiB (target <= 32 KiB per dialog)\n",

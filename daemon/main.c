@@ -802,7 +802,7 @@ static void stop(struct daemon *d)
 }
 
 /* Descriptors besides RTP: SIP transports, HTTP connections, the database,
- * spans, eventfds (see docs/performance.md, "Open files"). */
+ * spans, eventfds (docs/sip.md, "Memory per held call and open files"). */
 #define NOFILE_BESIDE_RTP 1024
 
 /*

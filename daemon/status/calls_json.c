@@ -7,7 +7,7 @@
  * Each call's object is dumped and freed before the next is made, so the
  * text is all that grows (about 1.3 KiB a call): a tree of every call, as
  * this was first built, held about 6 KiB a call twice a second, which the
- * heap kept (docs/performance.md, memory per held call).
+ * heap kept (docs/sip.md, "Memory per held call and open files").
  */
 #include "config.h"
 #include <stdio.h>
