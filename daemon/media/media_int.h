@@ -275,7 +275,11 @@ struct media_session {
 	struct sockaddr_storage src;    /* where RTP comes from (latched) */
 	struct media_rx_seq rxs;
 	struct media_te_rx te_rx;
-	struct media_jb jb;
+	/* Made when first needed (session.c, jb_need): by a packet to be
+	 * played toward TDM or the first TDM period.  An RTP leg bridged to
+	 * another, or one no RTP has reached, has none: the buffer (32 KiB
+	 * with its PLC) was most of a held SIP<->SIP call's memory. */
+	struct media_jb *jb;
 	uint64_t last_rx_us;
 	bool timeout_reported;
 
@@ -352,6 +356,8 @@ void media_post_event(struct media_engine *e, const struct media_event *ev);
 void media_session_rx(struct media_session *s, bool rtcp_sock);
 void media_session_tick(struct media_session *s, uint64_t now_us);
 void media_session_free(struct media_session *s);
+/* Drop the jitter buffer of a session no TDM clock reads (s->lock held). */
+void media_session_jb_drop(struct media_session *s);
 int  media_session_send_rtp(struct media_session *s, uint8_t pt, bool marker,
 			    uint32_t ts, const uint8_t *pl, size_t plen);
 
