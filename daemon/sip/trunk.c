@@ -396,10 +396,11 @@ int trunk_agent_create(struct trunk_agent **ap, const struct trunk_agent_cfg *cf
 				    NUTAG_ENABLEINVITE(1),
 				    /* Replaces nua's default Allow: what we do not
 				     * serve (MESSAGE, SUBSCRIBE...) gets 405.
-				     * PRACK and UPDATE nua handles itself. */
+				     * PRACK nua handles itself. */
 				    SIPTAG_ALLOW_STR(TRUNK_ALLOW),
-				    /* REFER is answered by trunk_call.c (refer switch). */
-				    NUTAG_APPL_METHOD("REFER"),
+				    /* REFER is answered by trunk_call.c (refer switch),
+				     * UPDATE by trunk_pass.c (passed on with bypass). */
+				    NUTAG_APPL_METHOD("REFER"), NUTAG_APPL_METHOD("UPDATE"),
 				    /* and OPTIONS, so that the rate limit can refuse it */
 				    NUTAG_APPL_METHOD("OPTIONS"),
 				    NUTAG_ENABLEMESSAGE(0),

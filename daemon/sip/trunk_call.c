@@ -159,6 +159,7 @@ void trunk_call_free(struct trunk_call *tc)
 	hop_done(tc);
 	leg_gone(tc, 41, 503);
 	trunk_refer_free(tc);
+	trunk_pass_free(tc);
 	if (tc->nh) {
 		nua_handle_bind(tc->nh, NULL);
 		nua_handle_destroy(tc->nh);
@@ -198,17 +199,28 @@ static const struct trunk_interop *interop(const struct trunk_call *tc)
 		interop(tc)->refresher == TRUNK_REFRESHER_PEER ? nua_remote_refresher : \
 		nua_any_refresher))
 
+/* The tags of our SDP body: soa's (it answers or offers from it), or, when
+ * the SDP passes end to end (media bypass, trunk_pass.c), the body itself. */
+#define SDP_TAGS(on, soa_sdp, pass, pass_sdp) \
+	TAG_IF((on) && !(pass), SOATAG_USER_SDP_STR(soa_sdp)), \
+	TAG_IF((on) && (pass_sdp), SIPTAG_CONTENT_TYPE_STR("application/sdp")), \
+	TAG_IF((on) && (pass_sdp), SIPTAG_PAYLOAD_STR(pass_sdp))
+
 static int respond_18x(struct trunk_call *tc, int status, bool sdp)
 {
-	char body[512];
+	char body[512] = "";
+	const char *pass_sdp = NULL;
+	bool pass;
 
 	if (tc->outgoing || tc->final_sent || tc->ended || !tc->nh)
 		return 0;
-	our_sdp(tc, body, sizeof(body));
+	pass = trunk_pass_answer(tc, status, &pass_sdp);
+	if (!pass)
+		our_sdp(tc, body, sizeof(body));
 	/* 100rel: a reliable 18x (Require: 100rel, RSeq) when the trunk has it
 	 * on and the caller supports it; nua answers the PRACK. */
 	nua_respond(tc->nh, status, sip_status_phrase(status),
-		    TAG_IF(sdp, NUTAG_EARLY_ANSWER(1)), TAG_IF(sdp, SOATAG_USER_SDP_STR(body)),
+		    TAG_IF(sdp && !pass, NUTAG_EARLY_ANSWER(1)), SDP_TAGS(sdp, body, pass, pass_sdp),
 		    TAG_IF(tc->rel100, SIPTAG_REQUIRE_STR("100rel")),
 		    TAG_END());
 	return 0;
@@ -248,12 +260,17 @@ static int leg_progress(struct leg *l, bool inband)
 static int leg_answer(struct leg *l)
 {
 	struct trunk_call *tc = l->owner;
-	char body[512];
+	char body[512] = "";
+	const char *pass_sdp = NULL;
+	bool pass;
 
 	if (tc->outgoing || tc->final_sent || tc->ended || !tc->nh)
 		return 0;
-	our_sdp(tc, body, sizeof(body));
-	nua_respond(tc->nh, SIP_200_OK, SOATAG_USER_SDP_STR(body), SESSION_TAGS(tc), TAG_END());
+	pass = trunk_pass_answer(tc, 200, &pass_sdp);
+	if (!pass)
+		our_sdp(tc, body, sizeof(body));
+	nua_respond(tc->nh, SIP_200_OK, SDP_TAGS(true, body, pass, pass_sdp), SESSION_TAGS(tc),
+		    TAG_END());
 	tc->final_sent = true;
 	tc->answered = true;
 	return 0;
@@ -272,6 +289,7 @@ static int leg_release(struct leg *l, const struct call_end *why)
 
 	reason_header(reason, sizeof(reason), why->cause);
 	if (!tc->ended && tc->nh) {
+		trunk_pass_release(tc);
 		if (tc->answered)
 			nua_bye(tc->nh, SIPTAG_REASON_STR(reason), TAG_END());
 		else if (tc->outgoing)
@@ -445,6 +463,8 @@ void trunk_call_incoming(struct trunk_agent *a, nua_t *nua, nua_handle_t *nh, co
 	tc->nh = nh;
 	tc->nua = nua;
 	nua_handle_bind(nh, (nua_hmagic_t *)tc);
+	tc->offerless = !has_sdp(sip);
+	tc->peer_update = sip_is_allowed(sip->sip_allow, sip_method_update, NULL);
 	if (has_sdp(sip)) {
 		trunk_media_offer_in(tc, sip->sip_payload->pl_data, sip->sip_payload->pl_len);
 		/* no codec of the trunk's, or SRTP mismatch: 488 + Warning, cause 88 */
@@ -490,7 +510,9 @@ static bool send_invite(struct trunk_call *tc)
 	bool v6 = strchr(h->host, ':') != NULL;
 	enum trunk_uri ruri_kind = ti->uri == TRUNK_URI_TEL ? TRUNK_URI_PHONE : ti->uri;
 	char called[40], calling[40], redir[40], hostport[300], ruri[512], to[512], from[512];
-	char myhost[80], me[512], callee[500], div_uri[512], hdrs[1024], body[512], port[8] = "";
+	char myhost[80], me[512], callee[500], div_uri[512], hdrs[1024], body[512] = "";
+	char port[8] = "";
+	bool pass;
 	size_t n;
 
 	trunk_number_out(ti, tc->called, tc->called_ton, called, sizeof(called));
@@ -523,15 +545,28 @@ static bool send_invite(struct trunk_call *tc)
 		n = strlen(hdrs);
 		snprintf(hdrs + n, sizeof(hdrs) - n, "Referred-By: %s\r\n", tc->referred_by);
 	}
-	our_sdp(tc, body, sizeof(body));
+	/* media bypass passing SDP end to end: the caller's offer (or none)
+	 * as our body, nua's offer/answer off (trunk_pass.c) */
+	pass = tc->bypass_pass;
+	if (!pass)
+		our_sdp(tc, body, sizeof(body));
 	tc->nua = trunk_nua(a, tc->trunk);
 	tc->nh = tc->nua ? nua_handle(tc->nua, (nua_hmagic_t *)tc, SIPTAG_TO_STR(to),
-				      SIPTAG_FROM_STR(from), TAG_END()) : NULL;
+				      SIPTAG_FROM_STR(from),
+				      TAG_IF(pass, NUTAG_MEDIA_ENABLE(0)), TAG_IF(pass, NUTAG_AUTOACK(0)),
+				      TAG_END()) : NULL;
 	if (!tc->nh)
 		return false;
+	if (pass) {
+		tc->soa_off = true;
+		tc->pass_sent_body = tc->pass_offer != NULL;
+		free(tc->pass_tx);
+		tc->pass_tx = tc->pass_offer ? strdup(tc->pass_offer) : NULL;
+	}
 	log_debug("%s: INVITE %s (next hop %u of %zu)", tc->trunk->name, ruri, tc->hop + 1,
 		  tc->trunk->nhops);
-	nua_invite(tc->nh, NUTAG_URL(ruri), SOATAG_USER_SDP_STR(body),
+	nua_invite(tc->nh, NUTAG_URL(ruri), TAG_IF(pass, NUTAG_MEDIA_ENABLE(0)),
+		   TAG_IF(pass, NUTAG_AUTOACK(0)), SDP_TAGS(true, body, pass, tc->pass_offer),
 		   TAG_IF(hdrs[0], SIPTAG_HEADER_STR(hdrs)),
 		   /* 100rel: Supported (on) or Require (require); nua PRACKs
 		    * reliable 18x itself. */
@@ -705,12 +740,16 @@ void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, c
 		return;         /* a handle we already left (failover) */
 	switch (event) {
 	case nua_i_invite: {
-		/* A re-INVITE (hold, resume, a new offer or none): answered with
-		 * our SDP, which nua's offer/answer turns into an answer or, for
-		 * an INVITE without SDP, an offer.  Nothing changes for the other
-		 * leg until media exists (issue 6). */
+		/* A re-INVITE (hold, resume, a new offer or none): with the SDP
+		 * passing end to end, passed to the other leg; else answered
+		 * with our SDP, which nua's offer/answer turns into an answer
+		 * or, for an INVITE without SDP, an offer. */
 		char body[512];
 
+		if (status >= 200)
+			break;  /* nua answered it itself (491 on glare, 500 on overlap) */
+		if (trunk_pass_invite_in(tc, sip))
+			break;  /* media bypass: passed to the other leg (trunk_pass.c) */
 		if (has_sdp(sip) && !trunk_media_offer_ok(tc, sip->sip_payload->pl_data,
 							  sip->sip_payload->pl_len)) {
 			nua_respond(nh, SIP_488_NOT_ACCEPTABLE, SIPTAG_WARNING_STR(tc->warning),
@@ -726,8 +765,16 @@ void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, c
 	case nua_r_invite:
 		if (has_sdp(sip) && status < 300)       /* media bypass: for the caller */
 			trunk_media_far_sdp(tc, sip->sip_payload->pl_data, sip->sip_payload->pl_len);
+		if (trunk_pass_r_invite(tc, status, sip))
+			break;  /* the answer to a passed offer (trunk_pass.c) */
 		if (tc->outgoing || tc->answered)
 			on_invite_response(tc, status, sip);
+		break;
+	case nua_i_ack:
+		trunk_pass_ack_in(tc, sip);
+		break;
+	case nua_i_update:
+		trunk_pass_update_in(tc, status, sip);
 		break;
 	case nua_i_refer:
 	case nua_r_refer:
