@@ -268,6 +268,9 @@ void trunk_on_nua(nua_event_t event, int status, char const *phrase, nua_t *nua,
 		tl_gets(tags, NUTAG_CALLSTATE_REF(cs), TAG_END());
 		if (cs == nua_callstate_terminated)
 			nua_handle_destroy(nh);
+	} else if (nh && event == nua_i_update && status < 200) {
+		/* UPDATE is ours to answer (trunk_pass.c): no call here. */
+		nua_respond(nh, SIP_481_NO_TRANSACTION, NUTAG_WITH_THIS(nua), TAG_END());
 	} else if (nh && event == nua_i_refer) {
 		/* Out of any dialog: nothing to transfer. */
 		nua_respond(nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(nua), TAG_END());

@@ -199,17 +199,18 @@ static const struct trunk_interop *interop(const struct trunk_call *tc)
 		interop(tc)->refresher == TRUNK_REFRESHER_PEER ? nua_remote_refresher : \
 		nua_any_refresher))
 
-/* The tags of our SDP body: soa's (it answers or offers from it), or, when
- * the SDP passes end to end (media bypass, trunk_pass.c), the body itself. */
-#define SDP_TAGS(on, soa_sdp, pass, pass_sdp) \
-	TAG_IF((on) && !(pass), SOATAG_USER_SDP_STR(soa_sdp)), \
-	TAG_IF((on) && (pass_sdp), SIPTAG_CONTENT_TYPE_STR("application/sdp")), \
-	TAG_IF((on) && (pass_sdp), SIPTAG_PAYLOAD_STR(pass_sdp))
+/* The tags of our SDP: soa's user SDP (it answers or offers from it), or,
+ * when `raw` (the SDP passes end to end, or nua's offer/answer is off on
+ * the handle: trunk_pass.c), the body itself (none if raw_sdp is NULL). */
+#define SDP_TAGS(on, soa_sdp, raw, raw_sdp) \
+	TAG_IF((on) && !(raw), SOATAG_USER_SDP_STR(soa_sdp)), \
+	TAG_IF((on) && (raw) && (raw_sdp), SIPTAG_CONTENT_TYPE_STR("application/sdp")), \
+	TAG_IF((on) && (raw) && (raw_sdp), SIPTAG_PAYLOAD_STR(raw_sdp))
 
 static int respond_18x(struct trunk_call *tc, int status, bool sdp)
 {
 	char body[512] = "";
-	const char *pass_sdp = NULL;
+	const char *pass_sdp = NULL, *raw;
 	bool pass;
 
 	if (tc->outgoing || tc->final_sent || tc->ended || !tc->nh)
@@ -217,10 +218,12 @@ static int respond_18x(struct trunk_call *tc, int status, bool sdp)
 	pass = trunk_pass_answer(tc, status, &pass_sdp);
 	if (!pass)
 		our_sdp(tc, body, sizeof(body));
+	raw = pass ? pass_sdp : body;
 	/* 100rel: a reliable 18x (Require: 100rel, RSeq) when the trunk has it
 	 * on and the caller supports it; nua answers the PRACK. */
 	nua_respond(tc->nh, status, sip_status_phrase(status),
-		    TAG_IF(sdp && !pass, NUTAG_EARLY_ANSWER(1)), SDP_TAGS(sdp, body, pass, pass_sdp),
+		    TAG_IF(sdp && !pass, NUTAG_EARLY_ANSWER(1)),
+		    SDP_TAGS(sdp, body, pass || tc->soa_off, raw),
 		    TAG_IF(tc->rel100, SIPTAG_REQUIRE_STR("100rel")),
 		    TAG_END());
 	return 0;
@@ -261,7 +264,7 @@ static int leg_answer(struct leg *l)
 {
 	struct trunk_call *tc = l->owner;
 	char body[512] = "";
-	const char *pass_sdp = NULL;
+	const char *pass_sdp = NULL, *raw;
 	bool pass;
 
 	if (tc->outgoing || tc->final_sent || tc->ended || !tc->nh)
@@ -269,8 +272,9 @@ static int leg_answer(struct leg *l)
 	pass = trunk_pass_answer(tc, 200, &pass_sdp);
 	if (!pass)
 		our_sdp(tc, body, sizeof(body));
-	nua_respond(tc->nh, SIP_200_OK, SDP_TAGS(true, body, pass, pass_sdp), SESSION_TAGS(tc),
-		    TAG_END());
+	raw = pass ? pass_sdp : body;
+	nua_respond(tc->nh, SIP_200_OK, SDP_TAGS(true, body, pass || tc->soa_off, raw),
+		    SESSION_TAGS(tc), TAG_END());
 	tc->final_sent = true;
 	tc->answered = true;
 	return 0;
@@ -745,6 +749,7 @@ void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, c
 		 * with our SDP, which nua's offer/answer turns into an answer
 		 * or, for an INVITE without SDP, an offer. */
 		char body[512];
+		const char *raw = body;
 
 		if (status >= 200)
 			break;  /* nua answered it itself (491 on glare, 500 on overlap) */
@@ -759,7 +764,7 @@ void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, c
 		trunk_media_offer_in(tc, has_sdp(sip) ? sip->sip_payload->pl_data : NULL,
 				     has_sdp(sip) ? sip->sip_payload->pl_len : 0);
 		our_sdp(tc, body, sizeof(body));
-		nua_respond(nh, SIP_200_OK, SOATAG_USER_SDP_STR(body), TAG_END());
+		nua_respond(nh, SIP_200_OK, SDP_TAGS(true, body, tc->soa_off, raw), TAG_END());
 		break;
 	}
 	case nua_r_invite:

@@ -126,10 +126,17 @@ bool trunk_pass_answer(struct trunk_call *tc, int status, const char **sdp)
 	struct trunk_call *p;
 
 	*sdp = NULL;
-	if (tc->outgoing || !tc->nh || !(p = trunk_media_bypass_peer(tc)) || !p->bypass_pass)
+	if (tc->outgoing || !tc->nh)
 		return false;
-	tc->bypass_pass = true;
-	trunk_pass_begin(tc, tc->peer_update);
+	p = trunk_media_bypass_peer(tc);
+	tc->bypass_pass = p && p->bypass_pass;  /* the core may have moved on to another leg */
+	if (!tc->bypass_pass)
+		return false;
+	/* An unreliable 18x carries the body with soa still on (it adds
+	 * nothing then), so that a failover to an anchored leg still finds
+	 * it; a reliable one or the 2xx is an answer soa must not make. */
+	if (status >= 200 || tc->rel100)
+		trunk_pass_begin(tc, tc->peer_update);
 	if (status < 200 && !tc->offer)
 		return true;    /* delayed offer: the offer goes in our 2xx only */
 	*sdp = p->far_sdp;
@@ -181,7 +188,7 @@ static void offer_in(struct trunk_call *tc, enum trunk_pass_op op, char *sdp)
 		free(sdp);
 		return;
 	}
-	log_info("%s: media bypass: %s %s passed to %s", tc->trunk->name, what,
+	log_debug("%s: media bypass: %s %s passed to %s", tc->trunk->name, what,
 		 sdp ? "with SDP" : "without SDP", to->trunk->name);
 	tc->pass_in = op;
 	to->pass_out = TRUNK_PASS_INVITE;

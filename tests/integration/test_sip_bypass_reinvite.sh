@@ -17,6 +17,10 @@
 #      call goes on; then a re-INVITE repeating the caller's last SDP (a
 #      session refresh) is answered by the gateway itself with the callee's
 #      last SDP, and the callee never sees it; BYE ends the call normally;
+#  (g) glare: a re-INVITE of the callee's crossing one passed to it gets
+#      491, and its 491 goes back to the caller; the call goes on;
+#  (h) an UPDATE with SDP is passed on (as a re-INVITE), its answer comes
+#      back in our 200; one without SDP (a refresh) is answered here;
 #  (d) a delayed-offer INVITE (no SDP) passes through: no SDP to the
 #      callee, its offer in the caller's 200, the caller's answer in its ACK.
 # Headers stay topology-hidden: the callee never sees the caller's address.
@@ -75,11 +79,19 @@ is "true null null" "$(calls | jq -r '.calls[0] | "\(.media_bypass) \(.media.in)
 	"(f) live call: media_bypass true, no RTP session on either leg"
 
 wait "$C"; rc=$?
-is 0 "$rc" "the caller's scenario runs to its end (hold, resume, 3pcc, 488, refresh, BYE)"
+is 0 "$rc" "the caller's scenario runs to its end (hold, resume, 3pcc, 488, refresh, glare, UPDATE, BYE)"
 [ "$rc" -eq 0 ] && wait "$U"; rc=$?
 is 0 "$rc" "the callee's scenario runs to its end"
 [ "$rc" -eq 0 ] || tail -n 30 "$WORK/p.err" "$WORK/p_uas.err" "$WORK/p.out" 2>/dev/null | sed 's/^/#   /'
 A=$WORK/p.msg B=$WORK/p_uas.msg
+
+# the initial offer and answer, and the early media answer in the 183
+same_body "$(sipmsg "$A" sent 'INVITE ')" "$(sipmsg "$B" received 'INVITE ')" \
+	"the caller's offer reaches the callee byte for byte"
+same_body "$(sipmsg "$B" sent 'SIP/2.0 183')" "$(sipmsg "$A" received 'SIP/2.0 183')" \
+	"the callee's 183 answer (early media) reaches the caller byte for byte"
+same_body "$(sipmsg "$B" sent 'SIP/2.0 200')" "$(sipmsg "$A" received 'SIP/2.0 200')" \
+	"and its 200 answer"
 
 # (a) hold
 a_sent=$(sipmsg "$A" sent 'INVITE ' 2) b_got=$(sipmsg "$B" received 'INVITE ' 2)
@@ -116,10 +128,26 @@ like "$(sipmsg "$A" received 'ACK ' | body)" 'c=IN IP4 127\.0\.0\.89' "(c) (127.
 # (e) 488, the call goes on; a refresh answered here
 like "$(sipmsg "$B" received 'INVITE ' 4 | body)" 'm=audio 40030 RTP/AVP 9' "(e) the G722 offer reaches the callee"
 like "$(sipmsg "$A" received 'SIP/2.0 488')" '^SIP/2.0 488 ' "(e) its 488 comes back to the caller"
-is "" "$(sipmsg "$B" received 'INVITE ' 5)" "(e) the unchanged re-INVITE (a refresh) never reaches the callee"
+like "$(sipmsg "$B" received 'INVITE ' 5 | body)" '^o=alice 1000 6 ' \
+	"(e) the unchanged re-INVITE (a refresh) never reaches the callee (its next INVITE is the next offer)"
 refresh=$(sipmsg "$A" received 'SIP/2.0 200' 4)
 like "$(heads <<<"$refresh")" 'CSeq: 5 INVITE' "(e) the gateway answers it"
 same_body "$(sipmsg "$B" sent 'ACK ')" "$refresh" "(e) with the callee's last SDP"
+
+# (g) glare: the callee's re-INVITE crosses the passed one
+like "$(sipmsg "$B" received 'SIP/2.0 491')" 'CSeq: 2 INVITE' "(g) the callee's crossing re-INVITE gets 491"
+like "$(sipmsg "$A" received 'SIP/2.0 491')" 'CSeq: 6 INVITE' "(g) the callee's 491 goes back to the caller"
+
+# (h) UPDATE with SDP: passed on as a re-INVITE; without SDP: answered here
+same_body "$(sipmsg "$A" sent 'UPDATE ')" "$(sipmsg "$B" received 'INVITE ' 6)" \
+	"(h) the caller's UPDATE offer reaches the callee (in a re-INVITE) byte for byte"
+a_upd=$(sipmsg "$A" received 'SIP/2.0 200' 5)
+like "$(heads <<<"$a_upd")" 'CSeq: 7 UPDATE' "(h) the UPDATE is answered"
+same_body "$(sipmsg "$B" sent 'SIP/2.0 200' 4)" "$a_upd" "(h) with the callee's answer byte for byte"
+a_upd=$(sipmsg "$A" received 'SIP/2.0 200' 6)
+like "$(heads <<<"$a_upd")" 'CSeq: 8 UPDATE' "(h) an UPDATE without SDP (a refresh) is answered"
+is "" "$(body <<<"$a_upd")" "(h) without SDP"
+is "" "$(sipmsg "$B" received 'INVITE ' 7)$(sipmsg "$B" received 'UPDATE ')" "(h) and never reaches the callee"
 wait_for test "$(sqlite3 "$S/trunkgate.db" "select count(*) from cdrs where called = '0401'")" = 1
 is "16 1" "$(sqlite3 "$S/trunkgate.db" "select cause || ' ' || media_bypass from cdrs where called = '0401'")" \
 	"(e) the call ended normally (cause 16) after the 488; the CDR says media_bypass"
@@ -139,4 +167,9 @@ same_body "$(sipmsg "$WORK/d.msg" sent 'ACK ')" "$(sipmsg "$WORK/d_uas.msg" rece
 wait_for test "$(sqlite3 "$S/trunkgate.db" "select count(*) from cdrs where called = '0402'")" = 1
 is "16 1" "$(sqlite3 "$S/trunkgate.db" "select cause || ' ' || media_bypass from cdrs where called = '0402'")" \
 	"(d) its CDR: normal clearing, media_bypass"
+
+# no sanitizer report (ASan builds), a clean exit
+stop_daemon "$DPID"; is 0 "$STOP_RC" "trunkgated exits cleanly"
+grep -E 'AddressSanitizer|LeakSanitizer|runtime error' "$S.log" | head -5 | sed 's/^/#   /'
+ok $((!PIPESTATUS[0])) "its log has no sanitizer report"
 finish
