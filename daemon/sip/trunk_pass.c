@@ -347,9 +347,16 @@ void trunk_pass_ack_in(struct trunk_call *tc, const sip_t *sip)
 
 void trunk_pass_release(struct trunk_call *tc)
 {
-	if (tc->pass_ack && tc->nh && !tc->ended)
-		nua_ack(tc->nh, TAG_END());     /* before the BYE */
+	if (tc->nh && !tc->ended) {
+		/* before the BYE: our ACK held for an answer, and the far end's
+		 * request still waiting for the other leg (RFC 3261 15.1.2) */
+		if (tc->pass_ack)
+			nua_ack(tc->nh, TAG_END());
+		if (tc->pass_in)
+			respond(tc, tc->pass_in, 487, NULL);
+	}
 	tc->pass_ack = false;
+	tc->pass_in = TRUNK_PASS_NONE;
 }
 
 void trunk_pass_free(struct trunk_call *tc)
