@@ -768,7 +768,10 @@ void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, c
 		break;
 	}
 	case nua_r_invite:
-		if (has_sdp(sip) && status < 300)       /* media bypass: for the caller */
+		/* media bypass: for the caller; early media from the first fork
+		 * with SDP only (as nua's offer/answer does when anchored), the
+		 * answering fork's SDP at the 2xx */
+		if (has_sdp(sip) && status < 300 && (status >= 200 || !tc->far_sdp))
 			trunk_media_far_sdp(tc, sip->sip_payload->pl_data, sip->sip_payload->pl_len);
 		if (trunk_pass_r_invite(tc, status, sip))
 			break;  /* the answer to a passed offer (trunk_pass.c) */

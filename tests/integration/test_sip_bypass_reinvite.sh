@@ -22,7 +22,9 @@
 #  (h) an UPDATE with SDP is passed on (as a re-INVITE), its answer comes
 #      back in our 200; one without SDP (a refresh) is answered here;
 #  (d) a delayed-offer INVITE (no SDP) passes through: no SDP to the
-#      callee, its offer in the caller's 200, the caller's answer in its ACK.
+#      callee, its offer in the caller's 200, the caller's answer in its ACK;
+#  (i) a callee forking like Lync: early media from the first fork with SDP
+#      only, the answering fork's SDP in the 200, a second 200 ended.
 # Headers stay topology-hidden: the callee never sees the caller's address.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
@@ -167,6 +169,19 @@ same_body "$(sipmsg "$WORK/d.msg" sent 'ACK ')" "$(sipmsg "$WORK/d_uas.msg" rece
 wait_for test "$(sqlite3 "$S/trunkgate.db" "select count(*) from cdrs where called = '0402'")" = 1
 is "16 1" "$(sqlite3 "$S/trunkgate.db" "select cause || ' ' || media_bypass from cdrs where called = '0402'")" \
 	"(d) its CDR: normal clearing, media_bypass"
+
+# (i) a Lync-like callee forking (uas_fork.xml: 25 early dialogs, forkB
+# answers, then fork7 too)
+sipp_uas f_uas "$UAS_PORT" uas_fork.xml -key pa 41000 -key pb 41002 -key pc 41004; U=$UAS
+sipp_call f 127.0.0.2 uac_bypass.xml -s 0403; rc=$?
+is 0 "$rc" "(i) a call to a forking callee runs to its end"
+wait "$U"; ok $? "(i) forkB's 200 ACKed, fork7's ACKed and ended with BYE, forkB's ended with BYE"
+is "41000" "$(sipmsg "$WORK/f.msg" received 'SIP/2.0 183' | body | sed -n 's/^m=audio \([0-9]*\) .*/\1/p')$(
+	for i in $(seq 2 24); do sipmsg "$WORK/f.msg" received 'SIP/2.0 183' "$i" | body |
+		grep -v '^m=audio 41000 ' | grep '^m=audio'; done)" \
+	"(i) early media from the first fork with SDP only: every 183 the caller gets has forkA's SDP"
+same_body "$(sipmsg "$WORK/f_uas.msg" sent 'SIP/2.0 200')" "$(sipmsg "$WORK/f.msg" received 'SIP/2.0 200')" \
+	"(i) the caller's 200 has the answering fork's (forkB's) SDP byte for byte"
 
 # no sanitizer report (ASan builds), a clean exit
 stop_daemon "$DPID"; is 0 "$STOP_RC" "trunkgated exits cleanly"
