@@ -155,6 +155,7 @@ char media_te_rx_packet(struct media_te_rx *r, const struct media_rtp_pkt *p,
 struct media_srtp {
 	void *ctx;                      /* srtp_t */
 	void *rtcp_ctx;                 /* srtp_t for SRTCP of _32 suites with MKI */
+	const void *warm;               /* ctx's RTP HMAC state, to prefetch (srtp_nettle.c) */
 	bool mki;
 	unsigned tag_len;
 	uint8_t mki_id[4];
@@ -168,6 +169,8 @@ int  media_srtp_unprotect(struct media_srtp *s, uint8_t *buf, int *len, bool rtc
 /* "nettle" (srtp_nettle.c's AES-CM and HMAC-SHA1) or "libsrtp2" (its own, NSS on Debian) */
 const char *media_srtp_crypto_backend(void);
 int  media_srtp_nettle_install(void);
+void media_srtp_nettle_created(const void **warm);     /* after each srtp_create() */
+void media_srtp_nettle_warm(const void *warm);
 bool media_srtp_key_equal(const struct media_srtp_key *a, const struct media_srtp_key *b);
 unsigned media_srtp_suite_key_len(enum media_srtp_suite s);
 enum media_srtp_suite media_srtp_suite_by_name(const char *name);

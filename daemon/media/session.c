@@ -161,6 +161,13 @@ static void rx_rtp(struct media_session *s, uint8_t *buf, int len,
 	struct media_rtp_pkt p;
 	int err;
 
+	/* strict sources: a packet from elsewhere is dropped before SRTP sees
+	 * it, so that a copy of the stream from another address cannot move
+	 * the replay window ahead of the real packets */
+	if (!s->cfg.latch && s->cfg.remote.ss_family != AF_UNSPEC && !same_addr(from, &s->cfg.remote)) {
+		s->st.foreign_packets++;
+		return;
+	}
 	if (s->srtp_rx.ctx) {
 		err = media_srtp_unprotect(&s->srtp_rx, buf, &len, false);
 		if (err) {
@@ -173,10 +180,6 @@ static void rx_rtp(struct media_session *s, uint8_t *buf, int len,
 		return;
 	}
 	if (!s->cfg.latch) {
-		if (s->cfg.remote.ss_family != AF_UNSPEC && !same_addr(from, &s->cfg.remote)) {
-			s->st.foreign_packets++;
-			return;
-		}
 		s->have_src = true;
 		s->src = *from;
 	} else if (!s->have_src || !same_addr(from, &s->src)) {

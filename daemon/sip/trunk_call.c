@@ -204,6 +204,7 @@ static const struct trunk_interop *interop(const struct trunk_call *tc)
  * the handle: trunk_pass.c), the body itself (none if raw_sdp is NULL). */
 #define SDP_TAGS(on, soa_sdp, raw, raw_sdp) \
 	TAG_IF((on) && !(raw), SOATAG_USER_SDP_STR(soa_sdp)), \
+	TAG_IF((on) && !(raw), TRUNK_SOA_ANSWER), \
 	TAG_IF((on) && (raw) && (raw_sdp), SIPTAG_CONTENT_TYPE_STR("application/sdp")), \
 	TAG_IF((on) && (raw) && (raw_sdp), SIPTAG_PAYLOAD_STR(raw_sdp))
 

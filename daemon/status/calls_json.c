@@ -33,9 +33,10 @@ static json_t *media_json(struct media_session *s)
 	if (!s)
 		return json_null();
 	media_session_stats(s, &st);
-	return json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:f, s:i, s:f, s:f}",
+	return json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:i, s:f, s:f}",
 			 "local_port", (int)media_session_local_port(s),
 			 "foreign_packets", (json_int_t)st.foreign_packets,
+			 "bad_packets", (json_int_t)st.bad_packets, "srtp_fail", (json_int_t)st.srtp_fail,
 			 "rx_packets", (json_int_t)st.rx_packets, "tx_packets", (json_int_t)st.tx_packets,
 			 "lost", (json_int_t)st.lost, "concealed_ms", (json_int_t)st.concealed_ms,
 			 "jitter_ms", st.jitter_ms, "jb_max_delay_ms", (int)st.jb_max_delay_ms,
