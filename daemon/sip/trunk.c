@@ -268,6 +268,9 @@ void trunk_on_nua(nua_event_t event, int status, char const *phrase, nua_t *nua,
 		tl_gets(tags, NUTAG_CALLSTATE_REF(cs), TAG_END());
 		if (cs == nua_callstate_terminated)
 			nua_handle_destroy(nh);
+	} else if (nh && event == nua_i_update && status < 200) {
+		/* UPDATE is ours to answer (trunk_pass.c): no call here. */
+		nua_respond(nh, SIP_481_NO_TRANSACTION, NUTAG_WITH_THIS(nua), TAG_END());
 	} else if (nh && event == nua_i_refer) {
 		/* Out of any dialog: nothing to transfer. */
 		nua_respond(nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(nua), TAG_END());
@@ -396,10 +399,11 @@ int trunk_agent_create(struct trunk_agent **ap, const struct trunk_agent_cfg *cf
 				    NUTAG_ENABLEINVITE(1),
 				    /* Replaces nua's default Allow: what we do not
 				     * serve (MESSAGE, SUBSCRIBE...) gets 405.
-				     * PRACK and UPDATE nua handles itself. */
+				     * PRACK nua handles itself. */
 				    SIPTAG_ALLOW_STR(TRUNK_ALLOW),
-				    /* REFER is answered by trunk_call.c (refer switch). */
-				    NUTAG_APPL_METHOD("REFER"),
+				    /* REFER is answered by trunk_call.c (refer switch),
+				     * UPDATE by trunk_pass.c (passed on with bypass). */
+				    NUTAG_APPL_METHOD("REFER"), NUTAG_APPL_METHOD("UPDATE"),
 				    /* and OPTIONS, so that the rate limit can refuse it */
 				    NUTAG_APPL_METHOD("OPTIONS"),
 				    NUTAG_ENABLEMESSAGE(0),

@@ -159,6 +159,7 @@ void trunk_call_free(struct trunk_call *tc)
 	hop_done(tc);
 	leg_gone(tc, 41, 503);
 	trunk_refer_free(tc);
+	trunk_pass_free(tc);
 	if (tc->nh) {
 		nua_handle_bind(tc->nh, NULL);
 		nua_handle_destroy(tc->nh);
@@ -198,18 +199,32 @@ static const struct trunk_interop *interop(const struct trunk_call *tc)
 		interop(tc)->refresher == TRUNK_REFRESHER_PEER ? nua_remote_refresher : \
 		nua_any_refresher))
 
+/* The tags of our SDP: soa's user SDP (it answers or offers from it), or,
+ * when `raw` (the SDP passes end to end, or nua's offer/answer is off on
+ * the handle: trunk_pass.c), the body itself (none if raw_sdp is NULL). */
+#define SDP_TAGS(on, soa_sdp, raw, raw_sdp) \
+	TAG_IF((on) && !(raw), SOATAG_USER_SDP_STR(soa_sdp)), \
+	TAG_IF((on) && !(raw), TRUNK_SOA_ANSWER), \
+	TAG_IF((on) && (raw) && (raw_sdp), SIPTAG_CONTENT_TYPE_STR("application/sdp")), \
+	TAG_IF((on) && (raw) && (raw_sdp), SIPTAG_PAYLOAD_STR(raw_sdp))
+
 static int respond_18x(struct trunk_call *tc, int status, bool sdp)
 {
-	char body[512];
+	char body[512] = "";
+	const char *pass_sdp = NULL, *raw;
+	bool pass;
 
 	if (tc->outgoing || tc->final_sent || tc->ended || !tc->nh)
 		return 0;
-	our_sdp(tc, body, sizeof(body));
+	pass = trunk_pass_answer(tc, status, &pass_sdp);
+	if (!pass)
+		our_sdp(tc, body, sizeof(body));
+	raw = pass ? pass_sdp : body;
 	/* 100rel: a reliable 18x (Require: 100rel, RSeq) when the trunk has it
 	 * on and the caller supports it; nua answers the PRACK. */
 	nua_respond(tc->nh, status, sip_status_phrase(status),
-		    TAG_IF(sdp, NUTAG_EARLY_ANSWER(1)), TAG_IF(sdp, SOATAG_USER_SDP_STR(body)),
-		    TAG_IF(sdp, TRUNK_SOA_ANSWER),
+		    TAG_IF(sdp && !pass, NUTAG_EARLY_ANSWER(1)),
+		    SDP_TAGS(sdp, body, pass || tc->soa_off, raw),
 		    TAG_IF(tc->rel100, SIPTAG_REQUIRE_STR("100rel")),
 		    TAG_END());
 	return 0;
@@ -249,13 +264,18 @@ static int leg_progress(struct leg *l, bool inband)
 static int leg_answer(struct leg *l)
 {
 	struct trunk_call *tc = l->owner;
-	char body[512];
+	char body[512] = "";
+	const char *pass_sdp = NULL, *raw;
+	bool pass;
 
 	if (tc->outgoing || tc->final_sent || tc->ended || !tc->nh)
 		return 0;
-	our_sdp(tc, body, sizeof(body));
-	nua_respond(tc->nh, SIP_200_OK, SOATAG_USER_SDP_STR(body), TRUNK_SOA_ANSWER, SESSION_TAGS(tc),
-		    TAG_END());
+	pass = trunk_pass_answer(tc, 200, &pass_sdp);
+	if (!pass)
+		our_sdp(tc, body, sizeof(body));
+	raw = pass ? pass_sdp : body;
+	nua_respond(tc->nh, SIP_200_OK, SDP_TAGS(true, body, pass || tc->soa_off, raw),
+		    SESSION_TAGS(tc), TAG_END());
 	tc->final_sent = true;
 	tc->answered = true;
 	return 0;
@@ -274,6 +294,7 @@ static int leg_release(struct leg *l, const struct call_end *why)
 
 	reason_header(reason, sizeof(reason), why->cause);
 	if (!tc->ended && tc->nh) {
+		trunk_pass_release(tc);
 		if (tc->answered)
 			nua_bye(tc->nh, SIPTAG_REASON_STR(reason), TAG_END());
 		else if (tc->outgoing)
@@ -447,6 +468,8 @@ void trunk_call_incoming(struct trunk_agent *a, nua_t *nua, nua_handle_t *nh, co
 	tc->nh = nh;
 	tc->nua = nua;
 	nua_handle_bind(nh, (nua_hmagic_t *)tc);
+	tc->offerless = !has_sdp(sip);
+	tc->peer_update = sip_is_allowed(sip->sip_allow, sip_method_update, NULL);
 	if (has_sdp(sip)) {
 		trunk_media_offer_in(tc, sip->sip_payload->pl_data, sip->sip_payload->pl_len);
 		/* no codec of the trunk's, or SRTP mismatch: 488 + Warning, cause 88 */
@@ -492,7 +515,9 @@ static bool send_invite(struct trunk_call *tc)
 	bool v6 = strchr(h->host, ':') != NULL;
 	enum trunk_uri ruri_kind = ti->uri == TRUNK_URI_TEL ? TRUNK_URI_PHONE : ti->uri;
 	char called[40], calling[40], redir[40], hostport[300], ruri[512], to[512], from[512];
-	char myhost[80], me[512], callee[500], div_uri[512], hdrs[1024], body[512], port[8] = "";
+	char myhost[80], me[512], callee[500], div_uri[512], hdrs[1024], body[512] = "";
+	char port[8] = "";
+	bool pass;
 	size_t n;
 
 	trunk_number_out(ti, tc->called, tc->called_ton, called, sizeof(called));
@@ -525,15 +550,28 @@ static bool send_invite(struct trunk_call *tc)
 		n = strlen(hdrs);
 		snprintf(hdrs + n, sizeof(hdrs) - n, "Referred-By: %s\r\n", tc->referred_by);
 	}
-	our_sdp(tc, body, sizeof(body));
+	/* media bypass passing SDP end to end: the caller's offer (or none)
+	 * as our body, nua's offer/answer off (trunk_pass.c) */
+	pass = tc->bypass_pass;
+	if (!pass)
+		our_sdp(tc, body, sizeof(body));
 	tc->nua = trunk_nua(a, tc->trunk);
 	tc->nh = tc->nua ? nua_handle(tc->nua, (nua_hmagic_t *)tc, SIPTAG_TO_STR(to),
-				      SIPTAG_FROM_STR(from), TAG_END()) : NULL;
+				      SIPTAG_FROM_STR(from),
+				      TAG_IF(pass, NUTAG_MEDIA_ENABLE(0)), TAG_IF(pass, NUTAG_AUTOACK(0)),
+				      TAG_END()) : NULL;
 	if (!tc->nh)
 		return false;
+	if (pass) {
+		tc->soa_off = true;
+		tc->pass_sent_body = tc->pass_offer != NULL;
+		free(tc->pass_tx);
+		tc->pass_tx = tc->pass_offer ? strdup(tc->pass_offer) : NULL;
+	}
 	log_debug("%s: INVITE %s (next hop %u of %zu)", tc->trunk->name, ruri, tc->hop + 1,
 		  tc->trunk->nhops);
-	nua_invite(tc->nh, NUTAG_URL(ruri), SOATAG_USER_SDP_STR(body),
+	nua_invite(tc->nh, NUTAG_URL(ruri), TAG_IF(pass, NUTAG_MEDIA_ENABLE(0)),
+		   TAG_IF(pass, NUTAG_AUTOACK(0)), SDP_TAGS(true, body, pass, tc->pass_offer),
 		   TAG_IF(hdrs[0], SIPTAG_HEADER_STR(hdrs)),
 		   /* 100rel: Supported (on) or Require (require); nua PRACKs
 		    * reliable 18x itself. */
@@ -707,12 +745,17 @@ void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, c
 		return;         /* a handle we already left (failover) */
 	switch (event) {
 	case nua_i_invite: {
-		/* A re-INVITE (hold, resume, a new offer or none): answered with
-		 * our SDP, which nua's offer/answer turns into an answer or, for
-		 * an INVITE without SDP, an offer.  Nothing changes for the other
-		 * leg until media exists (issue 6). */
+		/* A re-INVITE (hold, resume, a new offer or none): with the SDP
+		 * passing end to end, passed to the other leg; else answered
+		 * with our SDP, which nua's offer/answer turns into an answer
+		 * or, for an INVITE without SDP, an offer. */
 		char body[512];
+		const char *raw = body;
 
+		if (status >= 200)
+			break;  /* nua answered it itself (491 on glare, 500 on overlap) */
+		if (trunk_pass_invite_in(tc, sip))
+			break;  /* media bypass: passed to the other leg (trunk_pass.c) */
 		if (has_sdp(sip) && !trunk_media_offer_ok(tc, sip->sip_payload->pl_data,
 							  sip->sip_payload->pl_len)) {
 			nua_respond(nh, SIP_488_NOT_ACCEPTABLE, SIPTAG_WARNING_STR(tc->warning),
@@ -722,14 +765,25 @@ void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, c
 		trunk_media_offer_in(tc, has_sdp(sip) ? sip->sip_payload->pl_data : NULL,
 				     has_sdp(sip) ? sip->sip_payload->pl_len : 0);
 		our_sdp(tc, body, sizeof(body));
-		nua_respond(nh, SIP_200_OK, SOATAG_USER_SDP_STR(body), TRUNK_SOA_ANSWER, TAG_END());
+		nua_respond(nh, SIP_200_OK, SDP_TAGS(true, body, tc->soa_off, raw), TAG_END());
 		break;
 	}
 	case nua_r_invite:
-		if (has_sdp(sip) && status < 300)       /* media bypass: for the caller */
+		/* media bypass: for the caller; early media from the first fork
+		 * with SDP only (as nua's offer/answer does when anchored), the
+		 * answering fork's SDP at the 2xx */
+		if (has_sdp(sip) && status < 300 && (status >= 200 || !tc->far_sdp))
 			trunk_media_far_sdp(tc, sip->sip_payload->pl_data, sip->sip_payload->pl_len);
+		if (trunk_pass_r_invite(tc, status, sip))
+			break;  /* the answer to a passed offer (trunk_pass.c) */
 		if (tc->outgoing || tc->answered)
 			on_invite_response(tc, status, sip);
+		break;
+	case nua_i_ack:
+		trunk_pass_ack_in(tc, sip);
+		break;
+	case nua_i_update:
+		trunk_pass_update_in(tc, status, sip);
 		break;
 	case nua_i_refer:
 	case nua_r_refer:

@@ -62,6 +62,8 @@ struct trunk_agent {
  * comes for the REFERs refer=pass sends). */
 #define TRUNK_ALLOW "INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, UPDATE, REFER, NOTIFY"
 
+enum trunk_pass_op { TRUNK_PASS_NONE, TRUNK_PASS_INVITE, TRUNK_PASS_UPDATE };
+
 /* One SIP leg (a dialog on one handle; an outgoing leg moves to a new
  * handle when it fails over to the next hop). */
 struct trunk_call {
@@ -91,6 +93,17 @@ struct trunk_call {
 	bool bypass_pass;               /* media bypass SIP<->SIP: the SDP passes end to end */
 	char *far_sdp;                  /* bypass_pass, outgoing: the far end's answer, for the caller */
 	char *pass_offer;               /* bypass_pass, outgoing: the caller's offer we send on */
+	bool offerless;                 /* incoming: the INVITE had no SDP (delayed offer) */
+	bool peer_update;               /* incoming: the caller's Allow has UPDATE */
+	/* bypass_pass after the initial INVITE (trunk_pass.c) */
+	bool soa_off;                   /* nua's offer/answer off on nh: the SDP bodies are ours */
+	bool pass_sent_body;            /* our last INVITE on nh carried SDP */
+	bool pass_ack;                  /* a 2xx with an offer: its ACK waits for the answer */
+	enum trunk_pass_op pass_in;     /* the far end's request waiting for the other leg */
+	enum trunk_pass_op pass_out;    /* our re-INVITE relaying the other leg's offer */
+	char *pass_rx, *pass_tx;        /* the last SDP the far end sent, and we sent it */
+	char *pass_pend;                /* the offer of pass_out */
+	msg_t *pass_req;                /* pass_in UPDATE: answered once the other leg did (a ref) */
 	char warning[160];              /* 488's Warning value when the offer was refused */
 	char called[33], calling[33];
 	int called_ton, calling_ton;    /* Q.931 type of number, -1 unknown */
@@ -230,6 +243,25 @@ void trunk_media_place(struct trunk_call *tc, struct leg *in);
 /* The SDP of a 18x/2xx to our INVITE, before the core hears of it: kept
  * for the caller's leg when the SDP passes end to end (bypass_pass). */
 void trunk_media_far_sdp(struct trunk_call *tc, const char *sdp, size_t len);
+
+/* The other leg when it is SIP and both trunks have media bypass on. */
+struct trunk_call *trunk_media_bypass_peer(struct trunk_call *tc);
+
+/* trunk_pass.c: SIP<->SIP media bypass after the initial INVITE: offers
+ * in re-INVITEs and UPDATEs, offerless re-INVITEs, their ACKs. */
+/* The incoming leg tc's 18x/2xx (status): true when it passes the other
+ * leg's SDP (*sdp, NULL: none to send yet) with nua's offer/answer off. */
+bool trunk_pass_answer(struct trunk_call *tc, int status, const char **sdp);
+/* nua's offer/answer off on tc's handle (the SDP bodies are ours). */
+void trunk_pass_begin(struct trunk_call *tc, bool peer_update);
+/* A re-INVITE on tc: true if passed (or answered) here. */
+bool trunk_pass_invite_in(struct trunk_call *tc, const sip_t *sip);
+void trunk_pass_update_in(struct trunk_call *tc, int status, const sip_t *sip);
+/* A response to our INVITE on tc: true if it was a relay's (consumed). */
+bool trunk_pass_r_invite(struct trunk_call *tc, int status, const sip_t *sip);
+void trunk_pass_ack_in(struct trunk_call *tc, const sip_t *sip);
+void trunk_pass_release(struct trunk_call *tc);         /* before the BYE */
+void trunk_pass_free(struct trunk_call *tc);
 
 /* The trunk a request from this address belongs to, or NULL. */
 const struct tg_config_sip_trunk *trunk_by_source(struct trunk_agent *a, const struct sockaddr *sa);

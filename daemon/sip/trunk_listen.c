@@ -217,6 +217,7 @@ static struct trunk_listener *listener_open(struct trunk_agent *a,
 			    NUTAG_AUTOACK(1), NUTAG_AUTOALERT(0), NUTAG_AUTOANSWER(0),
 			    NUTAG_ENABLEINVITE(1),
 			    SIPTAG_ALLOW_STR(TRUNK_ALLOW), NUTAG_APPL_METHOD("REFER"),
+			    NUTAG_APPL_METHOD("UPDATE"),         /* trunk_pass.c */
 			    NUTAG_APPL_METHOD("OPTIONS"),        /* answered in trunk.c */
 			    NUTAG_ENABLEMESSAGE(0),
 			    TPTAG_UDP_RMEM(4 * 1024 * 1024),

@@ -112,6 +112,11 @@ static struct trunk_call *bypass_peer(struct trunk_call *tc, struct leg *other)
 	return p && p->trunk->media_bypass ? p : NULL;
 }
 
+struct trunk_call *trunk_media_bypass_peer(struct trunk_call *tc)
+{
+	return bypass_peer(tc, NULL);
+}
+
 static int open_session(struct trunk_call *tc)
 {
 	struct trunk_agent *a = tc->agent;
@@ -318,7 +323,8 @@ void trunk_media_far_sdp(struct trunk_call *tc, const char *sdp, size_t len)
 {
 	char *copy;
 
-	if (!tc->bypass_pass || tc->offer || !sdp || !len || !(copy = malloc(len + 1)))
+	if (!tc->bypass_pass || tc->offer || tc->answered || !sdp || !len ||
+	    !(copy = malloc(len + 1)))
 		return;
 	memcpy(copy, sdp, len);
 	copy[len] = '\0';
@@ -330,12 +336,14 @@ void trunk_media_place(struct trunk_call *tc, struct leg *in)
 {
 	struct trunk_call *p = bypass_peer(tc, in);
 
-	if (!p || !p->offer)
-		return;         /* anchored (or the caller made no offer: we offer) */
-	tc->pass_offer = strdup(p->offer);
-	tc->bypass_pass = tc->pass_offer != NULL;
-	if (tc->bypass_pass)
-		log_debug("%s: media bypass: the caller's SDP goes end to end", tc->trunk->name);
+	if (!p || (!p->offer && !p->offerless))
+		return;         /* anchored */
+	if (p->offer && !(tc->pass_offer = strdup(p->offer)))
+		return;
+	tc->bypass_pass = true;
+	log_debug("%s: media bypass: %s", tc->trunk->name, p->offer ?
+		  "the caller's SDP goes end to end" :
+		  "no SDP (delayed offer): the callee's offer goes back in our 200");
 }
 
 void trunk_media_event(struct trunk_agent *a, const struct media_event *ev)
