@@ -25,6 +25,9 @@ TEST_PKGS=(
 )
 # test_openapi.sh validates answers against the OpenAPI document.
 TEST_PKGS+=(python3-jsonschema)
+# test_sip_baresip.sh: a real SIP user agent (baresip 1.0; its core package
+# has every module the test loads, without the GUI and video recommends).
+TEST_PKGS+=(baresip-core)
 # The browser tests run on Node.js (playwright-core from npm).  Many machines
 # ship their own node with npm bundled; Debian's only when there is none.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
