@@ -303,4 +303,83 @@ carrier_done c4 "(4) A hangs up: the carrier sees cause 16"
 is "16 caller" "$(cdr_of 1000004 "cause, released_by")" "(4) CDR cause 16, released by the caller"
 fi
 
+# ---- (5) blind transfer: A sends REFER, the gateway acts on it (refer=act) ----
+if part 5; then
+# the carrier hangs up when B (the transfer target) sends DTMF 7
+carrier c5 "expect call to 1000005 on carrier as c5 within 60" "answer c5" "play tone 1004 c5" \
+	"expect tone 1400 c5 within 60" "expect tone 800 c5 within 120" "expect dtmf 7 c5 within 120" \
+	"hangup c5" "expect release c5 within 30"
+ok $? "(5) the carrier's span is up"
+bs_mark a; bs_mark b
+bs a dial "sip:1000005@$SIP_TARGET" >/dev/null
+wait_long calls_is '.calls[0].state == "answered"'; ok $? "(5) A's call to the carrier is answered"
+wait_long heard c5 1400; ok $? "(5) the carrier hears A"
+bs a transfer "sip:2000005@$SIP_TARGET" >/dev/null; ok $? "(5) A transfers the carrier to 2000005"
+like "$(bs_since a | grep -m1 '^Refer-To:')" "^Refer-To: <?sip:2000005@" "(5) A's REFER names 2000005"
+bs_in a '^SIP/2\.0 202'; ok $? "(5) the gateway accepts the REFER (202)"
+bs_in b 'Call established'; ok $? "(5) B (2000005) takes the transferred call"
+wait_long heard c5 800; ok $? "(5) the carrier hears B's 800 Hz"
+rec_has b 1004 "(5) B hears the carrier's 1004 Hz"
+bs_in a '^SIP/2\.0 200 OK$' 
+like "$(bs_since a | grep '^SIP/2\.0 [0-9]' | grep -v '^SIP/2\.0 1' | tr '\n' ' ')" 'SIP/2\.0 200 OK' "(5) A's NOTIFYs end with sipfrag 200 OK"
+bs_in a 'terminated'; ok $? "(5) A's call ends"
+like "$(calls | jq -c '[.active, .calls[0].in.trunk, .calls[0].out.trunk]')" '^\[1,' "(5) one call stays: the carrier and B"
+bs b sndcode 7 >/dev/null
+carrier_done c5 "(5) the carrier hears B's DTMF 7 and hangs up"
+bs_in b 'terminated'; ok $? "(5) B sees the call end"
+wait_long sh -c "[ \$(sqlite3 '$S/trunkgate.db' \"select count(*) from cdrs where called = '1000005'\") -eq 2 ]"
+is "call sip a 4000 pri carrier 16 caller|-t1 sip b 2000005 pri carrier 16 callee" \
+	"$(sql "select case when call_id like '%-t1' then '-t1' else 'call' end, in_kind, in_trunk, calling, out_kind, out_trunk, cause, released_by from cdrs where called = '1000005' order by call_id" | paste -sd'|')" \
+	"(5) CDRs: A with the carrier until the transfer, then (-t1) B with the carrier, ended by the carrier"
+fi
+
+# ---- (6) early media: 183 with SDP from the gateway, audio before the answer ----
+# (the carrier alerts with in-band ringback: progress indicator 8)
+if part 6; then
+api PUT /api/v1/sip-trunks/a -d '{"interop":"refer=act,early_media=immediate"}' >/dev/null
+wait_for status_is '.config.generation >= 1'
+# the carrier answers when A sends DTMF 7 during the early media
+carrier c6 "expect call to 1000006 on carrier as c6 within 60" "alert c6 inband" "play tone 1004 c6" \
+	"expect tone 1400 c6 within 60" "expect dtmf 7 c6 within 120" "answer c6" \
+	"expect release c6 cause 16 within 120"
+ok $? "(6) the carrier's span is up"
+bs_mark a
+bs a dial "sip:1000006@$SIP_TARGET" >/dev/null
+bs_in a '^SIP/2\.0 183'; ok $? "(6) the gateway sends 183 Session Progress"
+like "$(bs_since a | grep -m1 -A30 '^SIP/2\.0 183' | grep -m1 '^m=audio')" 'RTP/AVP 0 101' "(6) with SDP (PCMU and telephone-event)"
+rec_has a 1004 "(6) A hears the carrier's tone before the answer (early media)"
+wait_long heard c6 1400; ok $? "(6) the carrier hears A before answering"
+st=$(calls | jq -r '.calls[0].state')
+ok $([ -n "$st" ] && [ "$st" != null ] && [ "$st" != answered ]; echo $?) "(6) the call is not answered yet (API: $st)"
+is 0 "$(bs_since a | grep -c 'Call established')" "(6) nor for A"
+bs a sndcode 7 >/dev/null
+bs_in a 'Call established'; ok $? "(6) A's DTMF 7 reaches the carrier, which answers"
+bs a hangup >/dev/null
+carrier_done c6 "(6) A hangs up: the carrier sees cause 16"
+fi
+
+# ---- (7) PRI -> A with answermode early: A's 183 with SDP, then accept ----
+# baresip 1.0's early answer starts no audio source (nor its recording)
+# until it accepts, so before the answer only the signalling and the
+# gateway's media state are checked
+if part 7; then
+bs a answermode early >/dev/null; ok $? "(7) A answers with early media from now on"
+bs_mark a
+carrier c7 "call carrier 5550007 3000007 as c7" "play tone 1004 c7" "expect answer c7 within 300" \
+	"expect tone 1400 c7 within 60" "expect dtmf 5 c7 within 60" "hangup c7" "expect release c7 within 30"
+ok $? "(7) the carrier's span is up"
+bs_in a '^SIP/2\.0 183'; ok $? "(7) A answers the gateway's INVITE with 183"
+like "$(bs_since a | grep -m1 -A30 '^SIP/2\.0 183' | grep -m1 '^m=audio')" 'RTP/AVP 0 101' "(7) with SDP"
+wait_long grep -q '"event":"progress"' "$WORK/c7.tgsim"; ok $? "(7) the carrier gets PROGRESS (in-band information)"
+wait_long calls_is '.calls[0].media_connected == true'; ok $? "(7) the gateway connects the media before the answer (API)"
+st=$(calls | jq -r '.calls[0].state')
+ok $([ -n "$st" ] && [ "$st" != null ] && [ "$st" != answered ]; echo $?) "(7) the call is not answered yet (API: $st)"
+bs a accept >/dev/null; ok $? "(7) A accepts the call"
+wait_long grep -q '"event":"answered"' "$WORK/c7.tgsim"; ok $? "(7) the carrier sees the answer"
+wait_long heard c7 1400; ok $? "(7) the carrier hears A's 1400 Hz"
+bs a sndcode 5 >/dev/null
+carrier_done c7 "(7) the carrier hears A's DTMF 5 and hangs up"
+bs a answermode auto >/dev/null
+fi
+
 finish
