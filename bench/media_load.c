@@ -186,6 +186,24 @@ struct peer_report {
 	uint64_t max_gap_ns;
 };
 
+/* The far end's packets for one period, SRTP-protected when asked, made
+ * after the period before is sent: the burst itself is only sendmmsg, as
+ * in the plain case, so packets reach the gateway in the same pattern with
+ * and without SRTP (protecting inside the burst stretched it by the far
+ * end's own SRTP time). */
+static void prepare(uint8_t (*sbuf)[256], int *slen, struct media_srtp *tx, unsigned calls,
+		    uint16_t seq, const uint8_t *pl)
+{
+	for (unsigned i = 0; i < calls; i++) {
+		struct media_rtp_pkt p = { .pt = 8, .seq = seq, .ts = 160u * seq,
+					   .ssrc = 0x10000 + i, .payload = pl, .plen = SAMPLES };
+
+		slen[i] = (int)media_rtp_write(sbuf[i], 256, &p);
+		if (opt_srtp)
+			media_srtp_protect(&tx[i], sbuf[i], &slen[i], false);
+	}
+}
+
 /* The far end: spans attached, RTP out every 20 ms, RTP in counted. */
 static int peer_main(int sock, unsigned calls, unsigned nspans, const char *dir, int cmd, int rep)
 {
@@ -203,12 +221,14 @@ static int peer_main(int sock, unsigned calls, unsigned nspans, const char *dir,
 	uint64_t next;
 	uint16_t seq = 0;
 	enum { BATCH = 64 };
-	static uint8_t sbuf[BATCH][256], rbuf[BATCH][256];
+	static uint8_t rbuf[BATCH][256];
+	uint8_t (*sbuf)[256] = calloc(calls, sizeof(*sbuf));   /* the next period's packets */
+	int *slen = calloc(calls, sizeof(*slen));
 	struct mmsghdr smsg[BATCH], rmsg[BATCH];
 	struct iovec siov[BATCH], riov[BATCH];
 	struct sockaddr_in from[BATCH];
 
-	if (!spans || !ports || !idx || !last || !lseq || !tx || !to)
+	if (!spans || !ports || !idx || !last || !lseq || !tx || !to || !sbuf || !slen)
 		return 1;
 	if (read(cmd, ports, calls * sizeof(*ports)) != (ssize_t)(calls * sizeof(*ports)))
 		return 1;
@@ -237,6 +257,7 @@ static int peer_main(int sock, unsigned calls, unsigned nspans, const char *dir,
 		rmsg[b].msg_hdr = (struct msghdr){ .msg_name = &from[b], .msg_namelen = sizeof(from[b]),
 						   .msg_iov = &riov[b], .msg_iovlen = 1 };
 	}
+	prepare(sbuf, slen, tx, calls, seq, pl);
 	next = now_ns();
 	for (;;) {
 		uint64_t t = now_ns();
@@ -294,13 +315,7 @@ static int peer_main(int sock, unsigned calls, unsigned nspans, const char *dir,
 			unsigned b = 0;
 
 			for (; b < BATCH && i < calls; b++, i++) {
-				struct media_rtp_pkt p = { .pt = 8, .seq = seq, .ts = 160u * seq,
-							   .ssrc = 0x10000 + i, .payload = pl, .plen = SAMPLES };
-				int len = (int)media_rtp_write(sbuf[b], sizeof(sbuf[b]), &p);
-
-				if (opt_srtp)
-					media_srtp_protect(&tx[i], sbuf[b], &len, false);
-				siov[b] = (struct iovec){ sbuf[b], (size_t)len };
+				siov[b] = (struct iovec){ sbuf[i], (size_t)slen[i] };
 				smsg[b].msg_hdr = (struct msghdr){ .msg_name = &to[i], .msg_namelen = sizeof(to[i]),
 								   .msg_iov = &siov[b], .msg_iovlen = 1 };
 			}
@@ -314,6 +329,7 @@ static int peer_main(int sock, unsigned calls, unsigned nspans, const char *dir,
 					r.sent += (unsigned)n;
 			}
 		}
+		prepare(sbuf, slen, tx, calls, (uint16_t)(seq + 1), pl);
 		seq++;
 		next += PERIOD_NS;
 		if (next + 10 * PERIOD_NS < now_ns())   /* far behind: do not burst */

@@ -20,21 +20,27 @@
 #     time INVITE -> 200 (-trace_rtt, 1 ms resolution) calling the UAS
 #     directly, through trunkgated and through Kamailio; p50/p99, and the
 #     p99 added by the gateway (through - direct), REPEATS times.
-#  3. memory per held call: a fresh trunkgated, HELD calls set up at
-#     HELD_RATE/s and held (sipp -d), RSS before and up to 35 s after the
-#     last one (nta's timer D keeps each answered INVITE transaction 32 s;
-#     the RTP timeout of 60 s ends idle calls, so the figure is taken by
-#     56 s after the first, with less wait when the setups took longer).
-#     Per call and per SIP dialog (a B2BUA call has two).  Each SIP leg
-#     holds an RTP and an RTCP socket: HELD calls need 4 x HELD descriptors,
-#     so HELD is capped by RLIMIT_NOFILE (printed).
+#  3. memory per held call: for each mode of HELD_MEDIA, a fresh
+#     trunkgated, HELD calls set up at HELD_RATE/s and held (sipp -d), RSS
+#     before and 35 s after the last one (nta's timer D keeps each answered
+#     INVITE transaction 32 s; the trunks' RTP timeout is off, as SIPp
+#     sends no RTP).  Per call and per SIP dialog (a B2BUA call has two).
+#     "anchored": the media go through trunkgated, each SIP leg holds an
+#     RTP and an RTCP socket, so a call needs 4 descriptors and HELD is
+#     capped by RLIMIT_NOFILE (the script raises its soft limit to the hard
+#     one, and the hard one too when it may: root with CAP_SYS_RESOURCE).
+#     "bypass": both trunks have media_bypass, the SDP passes end to end and
+#     the calls hold no RTP session nor socket (signalling only).
 #
 # Env: RATES ("250 500 750 1000 1250 1500 2000 2500"), SECONDS_PER_RATE (30),
 # REPEATS (3), LAT_RATE (100), HELD (calls; default: 5000 = 10,000 dialogs,
-# lowered to fit the descriptor limit), HELD_RATE (400), KAM_CHILDREN (4),
+# anchored lowered to fit the descriptor limit), HELD_RATE (400),
+# HELD_MEDIA ("anchored bypass"), KAM_CHILDREN (4),
 # SKIP="rate latency held" (parts to leave out), TRUNKGATED, KEEP=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# 4 descriptors per anchored held call: as many as may be had
+ulimit -n 200000 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 RATES=${RATES:-"250 500 750 1000 1250 1500 2000 2500"}
 SECS=${SECONDS_PER_RATE:-30}
 REPEATS=${REPEATS:-3}
@@ -66,13 +72,15 @@ median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)
 range() { sort -n | awk 'NR == 1 { lo = $1 } { hi = $1 } END { if (NR) printf "%s-%s", lo, hi; else print "-" }'; }
 hz=$(getconf CLK_TCK)
 
-# start_tg DIR UAS_PORT: a trunkgated whose trunk "callee" goes to the SIPp
-# UAS at UAS_PORT, calls from 127.0.0.1 to 1... routed there; sets TG_PID,
-# TG_TARGET, TG_URL, TG_PW.
+# start_tg DIR UAS_PORT [TRUNK_FIELDS]: a trunkgated whose trunk "callee"
+# goes to the SIPp UAS at UAS_PORT, calls from 127.0.0.1 to 1... routed
+# there (TRUNK_FIELDS, e.g. ',"media_bypass":true', added to both trunks);
+# sets TG_PID, TG_TARGET, TG_URL, TG_PW.
 start_tg() {
-	local dir=$1 uport=$2
-	# RTP ports for 10,000 SIP legs (the default range holds 8,191)
-	printf 'rtp_ports = 20000-59998\n' >"$dir.conf"
+	local dir=$1 uport=$2 extra=${3:-}
+	# RTP ports for 10,000 anchored calls (20,000 SIP legs: the default
+	# range holds 8,192 pairs) with room for ports other programs hold
+	printf 'rtp_ports = 10000-59998\n' >"$dir.conf"
 	"${TRUNKGATED:-./trunkgated}" --config "$dir.conf" --state-dir "$dir" --http 127.0.0.1:0 \
 		--sip 127.0.0.1:0 --web-root web/ui --log-level warn 2>"$dir.log" &
 	TG_PID=$!; pids+=("$TG_PID")
@@ -82,9 +90,9 @@ start_tg() {
 	done
 	TG_URL=$(cat "$dir/http.url"); TG_PW=$(cat "$dir/initial-admin-password")
 	TG_TARGET=$(sed 's/^sip://' "$dir/sip.url")
-	tg_api POST sip-trunks '{"name":"caller","allowed_sources":"127.0.0.1"}'
+	tg_api POST sip-trunks "{\"name\":\"caller\",\"allowed_sources\":\"127.0.0.1\"$extra}"
 	tg_api POST trunk-groups '{"name":"caller-g","kind":"sip","members":[{"sip_trunk":"caller"}]}'
-	tg_api POST sip-trunks "{\"name\":\"callee\",\"options_interval\":0,\"next_hops\":[{\"host\":\"127.0.0.1\",\"port\":$uport}]}"
+	tg_api POST sip-trunks "{\"name\":\"callee\",\"options_interval\":0,\"next_hops\":[{\"host\":\"127.0.0.1\",\"port\":$uport}]$extra}"
 	tg_api POST trunk-groups '{"name":"callee-g","kind":"sip","members":[{"sip_trunk":"callee"}]}'
 	tg_api POST routes '{"name":"bench","source_group":"caller-g","called_prefix":"1","destinations":[{"group":"callee-g"}]}'
 	sleep 0.5
@@ -232,50 +240,57 @@ if [[ " $SKIP " != *" latency "* ]]; then
 	echo "p99 added by kamailio:   median $(median <"$work/added_kam") ms (runs $(range <"$work/added_kam"))"
 fi
 
-# ---- 3. memory per held call, on a fresh trunkgated
+# ---- 3. memory per held call, on a fresh trunkgated per mode
+tg_status() { curl -s -u "admin:$TG_PW" "${TG_URL}api/v1/status" | jq -r "$1"; }
 if [[ " $SKIP " != *" held "* ]]; then
 	nofile=$(ulimit -n)
-	held=${HELD:-5000}
-	fit=$(( (nofile - 1000) / 4 ))
-	[ "$held" -gt "$fit" ] && held=$fit
-	kill -TERM "$TG_PID"; wait "$TG_PID" 2>/dev/null || true
-	h_uas=$(free_port)
-	start_uas "$h_uas"
-	start_tg "$work/tg_held" "$h_uas"
-	# a few calls first, so what every call needs once (pools, caches) is there
-	run_load "$TG_TARGET" 50 100 >/dev/null
-	sleep 1
-	rss0=$(awk '/VmRSS/ { print $2 }' "/proc/$TG_PID/status")
-	echo
-	echo "== memory per held call: $held calls ($((held * 2)) SIP dialogs) at ${HELD_RATE}/s, held"
-	echo "   (RLIMIT_NOFILE $nofile: 4 descriptors per call for RTP/RTCP; HELD asked ${HELD:-5000})"
-	(cd "$work" && sipp "$TG_TARGET" -sn uac -s 1000 -i 127.0.0.1 -p "$(free_port)" -mp "$(free_port)" \
-		-r "$HELD_RATE" -m "$held" -l "$held" -d 3600000 -nostdin -trace_err -error_file "$work/held.err" \
-		>/dev/null 2>&1) &
-	held_pid=$!; pids+=("$held_pid")
-	t0=$(date +%s)
-	active=0
-	while [ $(( $(date +%s) - t0 )) -lt 50 ]; do
-		active=$(curl -s -u "admin:$TG_PW" "${TG_URL}api/v1/status" | jq -r .calls.active)
-		[ "$active" -ge "$held" ] && break
+	for mode in ${HELD_MEDIA:-anchored bypass}; do
+		held=${HELD:-5000}
+		case $mode in
+		anchored) extra=',"rtp_timeout":0'
+			fit=$(( (nofile - 1000) / 4 ))
+			[ "$held" -gt "$fit" ] && held=$fit ;;
+		bypass) extra=',"rtp_timeout":0,"media_bypass":true' ;;
+		*) echo "HELD_MEDIA: anchored or bypass, not $mode"; exit 1 ;;
+		esac
+		kill -TERM "$TG_PID" 2>/dev/null; wait "$TG_PID" 2>/dev/null || true
+		h_uas=$(free_port)
+		start_uas "$h_uas"
+		start_tg "$work/tg_held_$mode" "$h_uas" "$extra"
+		# a few calls first, so what every call needs once (pools, caches) is there
+		run_load "$TG_TARGET" 50 100 >/dev/null
 		sleep 1
+		rss0=$(awk '/VmRSS/ { print $2 }' "/proc/$TG_PID/status")
+		echo
+		echo "== memory per held call, media $mode: $held calls ($((held * 2)) SIP dialogs) at ${HELD_RATE}/s, held"
+		[ $mode = anchored ] && echo "   (RLIMIT_NOFILE $nofile: 4 descriptors per anchored call; HELD asked ${HELD:-5000})"
+		(cd "$work" && exec sipp "$TG_TARGET" -sn uac -s 1000 -i 127.0.0.1 -p "$(free_port)" -mp "$(free_port)" \
+			-r "$HELD_RATE" -m "$held" -l "$held" -d 3600000 -nostdin -trace_err -error_file "$work/held.err" \
+			>/dev/null 2>&1) &
+		held_pid=$!; pids+=("$held_pid")
+		t0=$(date +%s)
+		active=0
+		while [ $(( $(date +%s) - t0 )) -lt $(( held / HELD_RATE + 60 )) ]; do
+			active=$(tg_status .calls.active)
+			[ "$active" -ge "$held" ] && break
+			sleep 1
+		done
+		echo "   $active calls up after $(( $(date +%s) - t0 )) s; waiting 35 s (timer D: 32 s)"
+		sleep 25
+		c0=$(cpu_tg)
+		sleep 10
+		c1=$(cpu_tg)
+		active=$(tg_status .calls.active)
+		rss1=$(awk '/VmRSS/ { print $2 }' "/proc/$TG_PID/status")
+		echo "   RSS ${rss0} kB before, ${rss1} kB with $active calls held ($(ls "/proc/$TG_PID/fd" | wc -l) descriptors open;" \
+			"CPU holding them $(awk -v c=$((c1 - c0)) -v hz="$hz" 'BEGIN { printf "%.0f", 100 * c / hz / 10 }')% of a core)"
+		if [ "$active" -gt 0 ]; then
+			awk -v a="$rss0" -v b="$rss1" -v n="$active" 'BEGIN {
+				printf "   per held call %.1f KiB, per SIP dialog %.1f KiB (target <= 32 KiB per dialog)\n",
+					(b - a) / n, (b - a) / n / 2 }'
+		fi
+		kill "$held_pid" 2>/dev/null || true
 	done
-	# the first calls end by the RTP timeout 60 s after they began: measure
-	# by 56 s, after up to 35 s of timer D
-	wait_s=$(( 56 - ($(date +%s) - t0) ))
-	[ "$wait_s" -gt 35 ] && wait_s=35
-	[ "$wait_s" -lt 0 ] && wait_s=0
-	echo "   $active calls up after $(( $(date +%s) - t0 )) s; waiting $wait_s s (timer D: 32 s)"
-	sleep "$wait_s"
-	active=$(curl -s -u "admin:$TG_PW" "${TG_URL}api/v1/status" | jq -r .calls.active)
-	rss1=$(awk '/VmRSS/ { print $2 }' "/proc/$TG_PID/status")
-	echo "   RSS ${rss0} kB before, ${rss1} kB with $active calls held"
-	if [ "$active" -gt 0 ]; then
-		awk -v a="$rss0" -v b="$rss1" -v n="$active" 'BEGIN {
-			printf "   per held call %.1f KiB, per SIP dialog %.1f KiB (target <= 32 KiB per dialog)\n",
-				(b - a) / n, (b - a) / n / 2 }'
-	fi
-	kill "$held_pid" 2>/dev/null || true
 fi
 kill -TERM "$TG_PID" 2>/dev/null; wait "$TG_PID" 2>/dev/null || true
 kill -TERM "$KAM_PID" 2>/dev/null || true

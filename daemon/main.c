@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -800,6 +801,43 @@ static void stop(struct daemon *d)
 	tg_unref(&d->config);
 }
 
+/* Descriptors besides RTP: SIP transports, HTTP connections, the database,
+ * spans, eventfds (docs/sip.md, "Memory per held call and open files"). */
+#define NOFILE_BESIDE_RTP 1024
+
+/*
+ * Every RTP leg holds two sockets (RTP and RTCP): an anchored SIP<->SIP call
+ * four, a SIP<->PRI call two.  The soft RLIMIT_NOFILE (often 1024) is taken
+ * up to the hard one, which is what an unprivileged process may do; the hard
+ * one is the admin's (systemd's LimitNOFILE=, packaging/trunkgate.service).
+ */
+static void raise_nofile(const struct conf *c)
+{
+	unsigned long long need = (unsigned long long)(c->rtp_max - c->rtp_min + 2) / 2 * 2 + NOFILE_BESIDE_RTP;
+	unsigned long long was;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl)) {
+		log_warn("open files limit: %s", strerror(errno));
+		return;
+	}
+	was = rl.rlim_cur;
+	if (rl.rlim_cur < rl.rlim_max) {
+		/* infinity is not allowed for NOFILE: the kernel's fs.nr_open default */
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ? 1048576 : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl)) {
+			log_warn("open files limit not raised from %llu: %s", was, strerror(errno));
+			rl.rlim_cur = was;
+		}
+	}
+	log_info("open files limit %llu (was %llu); the RTP ports %u-%u need up to %llu",
+		 (unsigned long long)rl.rlim_cur, was, c->rtp_min, c->rtp_max, need);
+	if (rl.rlim_cur < need)
+		log_warn("open files limited to %llu: fewer calls than the RTP ports %u-%u allow "
+			 "(2 descriptors per RTP leg); raise the hard limit (LimitNOFILE=)",
+			 (unsigned long long)rl.rlim_cur, c->rtp_min, c->rtp_max);
+}
+
 int main(int argc, char **argv)
 {
 	static struct daemon d = { .lock_fd = -1, .sig_fd = -1, .sig_reg = -1, .media_reg = -1 };
@@ -824,6 +862,7 @@ int main(int argc, char **argv)
 	}
 	log_init(d.conf.log_level);
 	tg_set_main_thread();
+	raise_nofile(&d.conf);
 	/* Before any media or span thread starts: they read it as they start. */
 	rt_set_priority(d.conf.rt_priority);
 	umask(027);

@@ -152,63 +152,37 @@ int db_rt_analog_write(struct db *db, struct db_analog_port *p, struct db_routin
 	return rc;
 }
 
+static int write_port(struct db *db, void *obj, struct db_routing_write *w, bool create)
+{
+	return db_rt_analog_write(db, obj, w, create);
+}
+
+static const char *const port_users[] = {
+	"SELECT 'trunk group ' || g.name FROM trunk_group_members m JOIN trunk_groups g "
+	"ON g.id = m.group_id WHERE m.analog_port_id = ?1 ORDER BY g.id",
+};
+
+static const struct db_rt_kind port_kind = {
+	.type = "analog_port",
+	.table = "analog_ports",
+	.json_sql = PORT_JSON,
+	.write = write_port,
+	.label = "analog port",
+	.users = port_users,
+	.nusers = sizeof(port_users) / sizeof(port_users[0]),
+};
+
 int db_analog_create(struct db *db, struct db_analog_port *p, struct db_routing_write *w)
 {
-	int rc = db_rt_begin(db, w);
-
-	if (rc)
-		return rc;
-	rc = db_rt_analog_write(db, p, w, true);
-	return db_rt_finish(db, rc, w, "create", "analog_port", p->id, NULL, PORT_JSON);
+	return db_rt_change(db, &port_kind, DB_RT_CREATE, p, &p->id, w);
 }
 
 int db_analog_update(struct db *db, struct db_analog_port *p, struct db_routing_write *w)
 {
-	char *before;
-	int rc = db_rt_begin(db, w);
-
-	if (rc)
-		return rc;
-	before = db_rt_json(db, PORT_JSON, p->id);
-	if (!before) {
-		db_rollback(db);
-		return ENOENT;
-	}
-	rc = db_rt_analog_write(db, p, w, false);
-	return db_rt_finish(db, rc, w, "update", "analog_port", p->id, before, PORT_JSON);
+	return db_rt_change(db, &port_kind, DB_RT_UPDATE, p, &p->id, w);
 }
 
 int db_analog_delete(struct db *db, long long id, struct db_routing_write *w)
 {
-	static const char *const users[] = {
-		"SELECT 'trunk group ' || g.name FROM trunk_group_members m JOIN trunk_groups g "
-		"ON g.id = m.group_id WHERE m.analog_port_id = ?1 ORDER BY g.id",
-	};
-	sqlite3_stmt *st;
-	char *before, what[64] = "analog port";
-	int rc = db_rt_begin(db, w);
-
-	if (rc)
-		return rc;
-	before = db_rt_json(db, PORT_JSON, id);
-	if (!before) {
-		db_rollback(db);
-		return ENOENT;
-	}
-	rc = db_prepare(db, &st, "SELECT 'analog port ' || name FROM analog_ports WHERE id = ?1");
-	if (!rc) {
-		sqlite3_bind_int64(st, 1, id);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			db_col_text(st, 0, what, sizeof(what));
-		sqlite3_finalize(st);
-		rc = db_rt_in_use(db, users, 1, id, what, w);
-	}
-	if (!rc) {
-		rc = db_prepare(db, &st, "DELETE FROM analog_ports WHERE id = ?1");
-		if (!rc) {
-			sqlite3_bind_int64(st, 1, id);
-			rc = db_rt_step(st);
-		}
-	}
-	return db_rt_finish(db, rc, w, "delete", "analog_port", id, before, NULL);
+	return db_rt_change(db, &port_kind, DB_RT_DELETE, NULL, &id, w);
 }

@@ -144,49 +144,29 @@ int db_rt_bypass_write(struct db *db, struct db_bypass_pair *p, struct db_routin
 	return rc;
 }
 
+static int write_pair(struct db *db, void *obj, struct db_routing_write *w, bool create)
+{
+	return db_rt_bypass_write(db, obj, w, create);
+}
+
+static const struct db_rt_kind pair_kind = {
+	.type = "bypass_pair",
+	.table = "bypass_pairs",
+	.json_sql = PAIR_JSON,
+	.write = write_pair,
+};
+
 int db_bypass_create(struct db *db, struct db_bypass_pair *p, struct db_routing_write *w)
 {
-	int rc = db_rt_begin(db, w);
-
-	if (rc)
-		return rc;
-	rc = db_rt_bypass_write(db, p, w, true);
-	return db_rt_finish(db, rc, w, "create", "bypass_pair", p->id, NULL, PAIR_JSON);
+	return db_rt_change(db, &pair_kind, DB_RT_CREATE, p, &p->id, w);
 }
 
 int db_bypass_update(struct db *db, struct db_bypass_pair *p, struct db_routing_write *w)
 {
-	char *before;
-	int rc = db_rt_begin(db, w);
-
-	if (rc)
-		return rc;
-	before = db_rt_json(db, PAIR_JSON, p->id);
-	if (!before) {
-		db_rollback(db);
-		return ENOENT;
-	}
-	rc = db_rt_bypass_write(db, p, w, false);
-	return db_rt_finish(db, rc, w, "update", "bypass_pair", p->id, before, PAIR_JSON);
+	return db_rt_change(db, &pair_kind, DB_RT_UPDATE, p, &p->id, w);
 }
 
 int db_bypass_delete(struct db *db, long long id, struct db_routing_write *w)
 {
-	sqlite3_stmt *st;
-	char *before;
-	int rc = db_rt_begin(db, w);
-
-	if (rc)
-		return rc;
-	before = db_rt_json(db, PAIR_JSON, id);
-	if (!before) {
-		db_rollback(db);
-		return ENOENT;
-	}
-	rc = db_prepare(db, &st, "DELETE FROM bypass_pairs WHERE id = ?1");
-	if (!rc) {
-		sqlite3_bind_int64(st, 1, id);
-		rc = db_rt_step(st);
-	}
-	return db_rt_finish(db, rc, w, "delete", "bypass_pair", id, before, NULL);
+	return db_rt_change(db, &pair_kind, DB_RT_DELETE, NULL, &id, w);
 }

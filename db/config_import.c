@@ -235,13 +235,5 @@ int db_config_import(struct db *db, struct db_config_import *c, struct db_routin
 		rc = write_settings(db, c);
 	if (!rc)
 		rc = db_rt_verify(db, w);
-	if (!rc)
-		rc = db_audit_in_tx(db, w->who, "import", "config", "", NULL, c->summary_json);
-	if (!rc)
-		rc = db_bump_generation(db, w->who ? w->who->user : NULL, &w->generation);
-	if (!rc && !c->dry_run)
-		rc = db_commit(db);
-	if (rc || c->dry_run)
-		db_rollback(db);        /* a dry run checks everything, then leaves no trace */
-	return rc;
+	return db_rt_commit(db, rc, w, "import", "config", "", NULL, c->summary_json, c->dry_run);
 }

@@ -64,18 +64,36 @@ int db_rt_begin(struct db *db, struct db_routing_write *w);
 bool db_rt_name_taken(struct db *db, const char *table, const char *name, long long id);
 /* Resolve a name (or *idp when > 0) in table to its id and name; ENOENT. */
 int db_rt_resolve(struct db *db, const char *table, char *name, size_t namelen, long long *idp);
-/* The first referrer of id named by one of the queries (?1 = id, one text
- * column); EBUSY with it in w->msg as "<what> is used by <referrer>". */
-int db_rt_in_use(struct db *db, const char *const *queries, size_t n, long long id,
-		 const char *what, struct db_routing_write *w);
-/* One row of `json_sql` (?1 = id) as a malloc'd string; NULL if there is none. */
-char *db_rt_json(struct db *db, const char *json_sql, long long id);
-/* End a routing write begun with db_rt_begin: when rc is 0, run w->verify on
- * the configuration as it would be committed, write the audit row (before,
- * and after rendered by json_sql), bump the generation and commit; otherwise,
- * or when any of that fails, roll back.  Frees before.  Returns the first error. */
-int db_rt_finish(struct db *db, int rc, struct db_routing_write *w, const char *action,
-		 const char *object_type, long long id, char *before, const char *json_sql);
+/* One kind of routing object for db_rt_change(): its table, how it is
+ * written and rendered, and what may still use it. */
+typedef int (db_rt_write_h)(struct db *db, void *obj, struct db_routing_write *w, bool create);
+struct db_rt_kind {
+	const char *type;               /* the audit row's object_type: "sip_trunk" */
+	const char *table;              /* a constant: "sip_trunks" */
+	const char *json_sql;           /* the row as JSON for the audit row (?1 = id) */
+	db_rt_write_h *write;           /* create/update: the row writer (db_rt_*_write) */
+	/* Delete is refused (EBUSY) while one of these queries (?1 = id, one text
+	 * column) names a referrer: w->msg says "<label> <name> is used by
+	 * <referrer>", or names the referrer alone when label is NULL. */
+	const char *label;              /* "SIP trunk" */
+	const char *const *users;
+	size_t nusers;
+};
+enum db_rt_action { DB_RT_CREATE, DB_RT_UPDATE, DB_RT_DELETE };
+/* A routing write of one object in one transaction (db_rt_begin): create or
+ * update obj with k->write (create sets *idp, which points at obj's id), or
+ * delete row *idp (obj NULL); ENOENT when update or delete finds no row *idp.
+ * Then w->verify, the audit row (before and after rendered by k->json_sql)
+ * and the generation bump, committed by db_rt_commit. */
+int db_rt_change(struct db *db, const struct db_rt_kind *k, enum db_rt_action action,
+		 void *obj, long long *idp, struct db_routing_write *w);
+/* End every configuration write begun with db_rt_begin: when rc is 0, the
+ * audit row, the generation bump (w->generation) and the commit, or, for a
+ * dry run, the rollback after all of them passed; otherwise, or when any of
+ * that fails, roll back.  Returns the first error. */
+int db_rt_commit(struct db *db, int rc, struct db_routing_write *w, const char *action,
+		 const char *object_type, const char *object_id, const char *before,
+		 const char *after, bool dry_run);
 /* An UPDATE/INSERT/DELETE step as an errno (sqlite's constraint errors are EIO
  * here: every constraint we expect was checked first, with a message). */
 int db_rt_step(sqlite3_stmt *st);
@@ -85,7 +103,7 @@ int db_rt_verify(struct db *db, struct db_routing_write *w);
 int db_sip_auth_read(struct db *db, struct db_sip_trunk *t);
 int db_sip_auth_write(struct db *db, const struct db_sip_trunk *t);
 /* The row writers behind db_*_create/update, inside a transaction the caller
- * opened (db_rt_begin) and ends (db_rt_finish, or its own commit): a preset
+ * opened (db_rt_begin) and ends (db_rt_change, or db_rt_commit): a preset
  * writes many objects in one transaction with them.  Create sets ->id. */
 int db_rt_group_write(struct db *db, struct db_trunk_group *g, struct db_routing_write *w,
 		      bool create);

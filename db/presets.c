@@ -418,14 +418,7 @@ int db_preset_apply(struct db *db, const struct db_preset *a, const struct db_pr
 		rc = keep_busy_out(db);
 	if (!rc)
 		rc = db_rt_verify(db, w);
-	if (!rc)
-		rc = db_audit_in_tx(db, w->who, "apply", "preset", a->preset, NULL, answers_json);
-	if (!rc)
-		rc = db_bump_generation(db, w->who ? w->who->user : NULL, &w->generation);
-	if (!rc && !a->dry_run)
-		rc = db_commit(db);
-	if (rc || a->dry_run)
-		db_rollback(db);        /* a dry run checks everything, then leaves no trace */
+	rc = db_rt_commit(db, rc, w, "apply", "preset", a->preset, NULL, answers_json, a->dry_run);
 	free(p);
 	return rc;
 }

@@ -10,7 +10,11 @@
  * (db_routing_write.verify, which the API uses to build a routing table from
  * it: an overlap between two ranges is found there and nothing is written);
  * an audit row whose before/after JSON SQLite renders itself (json_object);
- * and the generation bump.  Any failure rolls all of it back.
+ * and the generation bump.  Any failure rolls all of it back.  One object's
+ * create, update or delete is db_rt_change() with a struct db_rt_kind
+ * describing its table (every routing table, SIP trunks, bypass pairs,
+ * analog ports and spans); writes of many objects (presets, import) call the
+ * row writers themselves and end with db_rt_commit().
  *
  * Names and values are validated by the API; what only the database can tell
  * (a name taken, a reference to nothing, a row still in use) is found here
@@ -109,8 +113,11 @@ int db_rt_resolve(struct db *db, const char *table, char *name, size_t namelen, 
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ENOENT : db_errno(rc);
 }
 
-int db_rt_in_use(struct db *db, const char *const *queries, size_t n, long long id,
-		 const char *what, struct db_routing_write *w)
+/* The first referrer of id named by one of the queries (?1 = id, one text
+ * column): EBUSY with "<what> is used by <referrer>" in w->msg, or the
+ * referrer alone when what is NULL. */
+static int in_use(struct db *db, const char *const *queries, size_t n, long long id,
+		  const char *what, struct db_routing_write *w)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -122,8 +129,12 @@ int db_rt_in_use(struct db *db, const char *const *queries, size_t n, long long 
 		sqlite3_bind_int64(st, 1, id);
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW) {
-			snprintf(w->msg, sizeof(w->msg), "%s is used by %s", what,
-				 (const char *)sqlite3_column_text(st, 0));
+			if (what)
+				snprintf(w->msg, sizeof(w->msg), "%s is used by %s", what,
+					 (const char *)sqlite3_column_text(st, 0));
+			else
+				snprintf(w->msg, sizeof(w->msg), "%s",
+					 (const char *)sqlite3_column_text(st, 0));
 			sqlite3_finalize(st);
 			return EBUSY;
 		}
@@ -134,7 +145,8 @@ int db_rt_in_use(struct db *db, const char *const *queries, size_t n, long long 
 	return 0;
 }
 
-char *db_rt_json(struct db *db, const char *json_sql, long long id)
+/* One row of `json_sql` (?1 = id) as a malloc'd string; NULL if there is none. */
+static char *row_json(struct db *db, const char *json_sql, long long id)
 {
 	sqlite3_stmt *st;
 	char *out = NULL;
@@ -169,29 +181,88 @@ int db_rt_verify(struct db *db, struct db_routing_write *w)
 	return rc;
 }
 
-int db_rt_finish(struct db *db, int rc, struct db_routing_write *w, const char *action,
-		 const char *object_type, long long id, char *before, const char *json_sql)
+int db_rt_commit(struct db *db, int rc, struct db_routing_write *w, const char *action,
+		 const char *object_type, const char *object_id, const char *before,
+		 const char *after, bool dry_run)
 {
-	char *after = NULL;
-	char idbuf[24];
+	if (!rc)
+		rc = db_audit_in_tx(db, w->who, action, object_type, object_id, before, after);
+	if (!rc)
+		rc = db_bump_generation(db, w->who ? w->who->user : NULL, &w->generation);
+	if (!rc && !dry_run)
+		rc = db_commit(db);
+	if (rc || dry_run)
+		db_rollback(db);        /* a dry run checks everything, then leaves no trace */
+	return rc;
+}
 
+/* Delete row id of k's table, unless one of k->users still names it. */
+static int delete_row(struct db *db, const struct db_rt_kind *k, long long id,
+		      struct db_routing_write *w)
+{
+	sqlite3_stmt *st;
+	char sql[128], name[64], what[64] = "";
+	int rc = 0;
+
+	if (k->nusers && k->label) {
+		/* the object the refusal names: "<label> <name>" */
+		snprintf(what, sizeof(what), "%s", k->label);
+		snprintf(sql, sizeof(sql), "SELECT name FROM %s WHERE id = ?1", k->table);
+		rc = db_prepare(db, &st, sql);
+		if (!rc) {
+			sqlite3_bind_int64(st, 1, id);
+			if (sqlite3_step(st) == SQLITE_ROW) {
+				db_col_text(st, 0, name, sizeof(name));
+				snprintf(what, sizeof(what), "%s %s", k->label, name);
+			}
+			sqlite3_finalize(st);
+		}
+	}
+	if (!rc && k->nusers)
+		rc = in_use(db, k->users, k->nusers, id, k->label ? what : NULL, w);
+	if (!rc) {
+		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id = ?1", k->table);
+		rc = db_prepare(db, &st, sql);
+		if (!rc) {
+			sqlite3_bind_int64(st, 1, id);
+			rc = db_rt_step(st);
+		}
+	}
+	return rc;
+}
+
+int db_rt_change(struct db *db, const struct db_rt_kind *k, enum db_rt_action action,
+		 void *obj, long long *idp, struct db_routing_write *w)
+{
+	static const char *const names[] = {
+		[DB_RT_CREATE] = "create", [DB_RT_UPDATE] = "update", [DB_RT_DELETE] = "delete",
+	};
+	char *before = NULL, *after = NULL;
+	char idbuf[24];
+	int rc = db_rt_begin(db, w);
+
+	if (rc)
+		return rc;
+	if (action != DB_RT_CREATE) {
+		before = row_json(db, k->json_sql, *idp);
+		if (!before) {
+			db_rollback(db);
+			return ENOENT;
+		}
+	}
+	if (action == DB_RT_DELETE)
+		rc = delete_row(db, k, *idp, w);
+	else
+		rc = k->write(db, obj, w, action == DB_RT_CREATE);      /* create sets *idp */
 	if (!rc)
 		rc = db_rt_verify(db, w);
-	if (!rc && json_sql) {
-		after = db_rt_json(db, json_sql, id);
+	if (!rc && action != DB_RT_DELETE) {
+		after = row_json(db, k->json_sql, *idp);
 		if (!after)
 			rc = EIO;
 	}
-	if (!rc) {
-		snprintf(idbuf, sizeof(idbuf), "%lld", id);
-		rc = db_audit_in_tx(db, w->who, action, object_type, idbuf, before, after);
-	}
-	if (!rc)
-		rc = db_bump_generation(db, w->who ? w->who->user : NULL, &w->generation);
-	if (!rc)
-		rc = db_commit(db);
-	if (rc)
-		db_rollback(db);
+	snprintf(idbuf, sizeof(idbuf), "%lld", *idp);
+	rc = db_rt_commit(db, rc, w, names[action], k->type, idbuf, before, after, false);
 	free(before);
 	free(after);
 	return rc;
@@ -430,69 +501,43 @@ int db_rt_group_write(struct db *db, struct db_trunk_group *g, struct db_routing
 	return write_members(db, g, w);
 }
 
+static int write_group(struct db *db, void *obj, struct db_routing_write *w, bool create)
+{
+	return db_rt_group_write(db, obj, w, create);
+}
+
+static const char *const group_users[] = {
+	"SELECT 'number range ' || name FROM number_ranges WHERE group_id = ?1",
+	"SELECT 'route ' || name FROM routes WHERE source_group_id = ?1 "
+	"OR survivability_group_id = ?1 OR id IN "
+	"(SELECT route_id FROM route_destinations WHERE group_id = ?1) ORDER BY id",
+	"SELECT 'span ' || name || ' (busy_out_group)' FROM spans WHERE busy_out_group_id = ?1",
+};
+
+/* Delete: members and manipulation rules go with it (ON DELETE CASCADE). */
+static const struct db_rt_kind group_kind = {
+	.type = "trunk_group",
+	.table = "trunk_groups",
+	.json_sql = GROUP_JSON,
+	.write = write_group,
+	.label = "trunk group",
+	.users = group_users,
+	.nusers = sizeof(group_users) / sizeof(group_users[0]),
+};
+
 int db_trunk_group_create(struct db *db, struct db_trunk_group *g, struct db_routing_write *w)
 {
-	int rc = db_rt_begin(db, w);
-
-	if (rc)
-		return rc;
-	rc = db_rt_group_write(db, g, w, true);
-	return db_rt_finish(db, rc, w, "create", "trunk_group", g->id, NULL, GROUP_JSON);
+	return db_rt_change(db, &group_kind, DB_RT_CREATE, g, &g->id, w);
 }
 
 int db_trunk_group_update(struct db *db, struct db_trunk_group *g, struct db_routing_write *w)
 {
-	char *before;
-	int rc = db_rt_begin(db, w);
-
-	if (rc)
-		return rc;
-	before = db_rt_json(db, GROUP_JSON, g->id);
-	if (!before) {
-		db_rollback(db);
-		return ENOENT;
-	}
-	rc = db_rt_group_write(db, g, w, false);
-	return db_rt_finish(db, rc, w, "update", "trunk_group", g->id, before, GROUP_JSON);
+	return db_rt_change(db, &group_kind, DB_RT_UPDATE, g, &g->id, w);
 }
 
 int db_trunk_group_delete(struct db *db, long long id, struct db_routing_write *w)
 {
-	static const char *const users[] = {
-		"SELECT 'number range ' || name FROM number_ranges WHERE group_id = ?1",
-		"SELECT 'route ' || name FROM routes WHERE source_group_id = ?1 "
-		"OR survivability_group_id = ?1 OR id IN "
-		"(SELECT route_id FROM route_destinations WHERE group_id = ?1) ORDER BY id",
-		"SELECT 'span ' || name || ' (busy_out_group)' FROM spans WHERE busy_out_group_id = ?1",
-	};
-	sqlite3_stmt *st;
-	char *before, what[64] = "trunk group";
-	int rc = db_rt_begin(db, w);
-
-	if (rc)
-		return rc;
-	before = db_rt_json(db, GROUP_JSON, id);
-	if (!before) {
-		db_rollback(db);
-		return ENOENT;
-	}
-	rc = db_prepare(db, &st, "SELECT 'trunk group ' || name FROM trunk_groups WHERE id = ?1");
-	if (!rc) {
-		sqlite3_bind_int64(st, 1, id);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			db_col_text(st, 0, what, sizeof(what));
-		sqlite3_finalize(st);
-		rc = db_rt_in_use(db, users, sizeof(users) / sizeof(users[0]), id, what, w);
-	}
-	if (!rc) {
-		/* members and manipulation rules go with it (ON DELETE CASCADE) */
-		rc = db_prepare(db, &st, "DELETE FROM trunk_groups WHERE id = ?1");
-		if (!rc) {
-			sqlite3_bind_int64(st, 1, id);
-			rc = db_rt_step(st);
-		}
-	}
-	return db_rt_finish(db, rc, w, "delete", "trunk_group", id, before, NULL);
+	return db_rt_change(db, &group_kind, DB_RT_DELETE, NULL, &id, w);
 }
 
 /* ---- number ranges ---- */
@@ -594,62 +639,36 @@ int db_rt_range_write(struct db *db, struct db_number_range *r, struct db_routin
 	return rc;
 }
 
+static int write_range(struct db *db, void *obj, struct db_routing_write *w, bool create)
+{
+	return db_rt_range_write(db, obj, w, create);
+}
+
+static const char *const range_users[] = {
+	"SELECT 'route ' || name FROM routes WHERE range_id = ?1 ORDER BY id",
+};
+
+static const struct db_rt_kind range_kind = {
+	.type = "number_range",
+	.table = "number_ranges",
+	.json_sql = RANGE_JSON,
+	.write = write_range,
+	.label = "number range",
+	.users = range_users,
+	.nusers = sizeof(range_users) / sizeof(range_users[0]),
+};
+
 int db_range_create(struct db *db, struct db_number_range *r, struct db_routing_write *w)
 {
-	int rc = db_rt_begin(db, w);
-
-	if (rc)
-		return rc;
-	rc = db_rt_range_write(db, r, w, true);
-	return db_rt_finish(db, rc, w, "create", "number_range", r->id, NULL, RANGE_JSON);
+	return db_rt_change(db, &range_kind, DB_RT_CREATE, r, &r->id, w);
 }
 
 int db_range_update(struct db *db, struct db_number_range *r, struct db_routing_write *w)
 {
-	char *before;
-	int rc = db_rt_begin(db, w);
-
-	if (rc)
-		return rc;
-	before = db_rt_json(db, RANGE_JSON, r->id);
-	if (!before) {
-		db_rollback(db);
-		return ENOENT;
-	}
-	rc = db_rt_range_write(db, r, w, false);
-	return db_rt_finish(db, rc, w, "update", "number_range", r->id, before, RANGE_JSON);
+	return db_rt_change(db, &range_kind, DB_RT_UPDATE, r, &r->id, w);
 }
 
 int db_range_delete(struct db *db, long long id, struct db_routing_write *w)
 {
-	static const char *const users[] = {
-		"SELECT 'route ' || name FROM routes WHERE range_id = ?1 ORDER BY id",
-	};
-	sqlite3_stmt *st;
-	char *before, what[64] = "number range";
-	int rc = db_rt_begin(db, w);
-
-	if (rc)
-		return rc;
-	before = db_rt_json(db, RANGE_JSON, id);
-	if (!before) {
-		db_rollback(db);
-		return ENOENT;
-	}
-	rc = db_prepare(db, &st, "SELECT 'number range ' || name FROM number_ranges WHERE id = ?1");
-	if (!rc) {
-		sqlite3_bind_int64(st, 1, id);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			db_col_text(st, 0, what, sizeof(what));
-		sqlite3_finalize(st);
-		rc = db_rt_in_use(db, users, 1, id, what, w);
-	}
-	if (!rc) {
-		rc = db_prepare(db, &st, "DELETE FROM number_ranges WHERE id = ?1");
-		if (!rc) {
-			sqlite3_bind_int64(st, 1, id);
-			rc = db_rt_step(st);
-		}
-	}
-	return db_rt_finish(db, rc, w, "delete", "number_range", id, before, NULL);
+	return db_rt_change(db, &range_kind, DB_RT_DELETE, NULL, &id, w);
 }

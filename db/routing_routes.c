@@ -139,51 +139,31 @@ int db_rt_rule_write(struct db *db, struct db_manip_rule *r, struct db_routing_w
 	return rc;
 }
 
+static int write_rule(struct db *db, void *obj, struct db_routing_write *w, bool create)
+{
+	return db_rt_rule_write(db, obj, w, create);
+}
+
+static const struct db_rt_kind rule_kind = {
+	.type = "manipulation_rule",
+	.table = "manipulation_rules",
+	.json_sql = RULE_JSON,
+	.write = write_rule,
+};
+
 int db_rule_create(struct db *db, struct db_manip_rule *r, struct db_routing_write *w)
 {
-	int rc = db_rt_begin(db, w);
-
-	if (rc)
-		return rc;
-	rc = db_rt_rule_write(db, r, w, true);
-	return db_rt_finish(db, rc, w, "create", "manipulation_rule", r->id, NULL, RULE_JSON);
+	return db_rt_change(db, &rule_kind, DB_RT_CREATE, r, &r->id, w);
 }
 
 int db_rule_update(struct db *db, struct db_manip_rule *r, struct db_routing_write *w)
 {
-	char *before;
-	int rc = db_rt_begin(db, w);
-
-	if (rc)
-		return rc;
-	before = db_rt_json(db, RULE_JSON, r->id);
-	if (!before) {
-		db_rollback(db);
-		return ENOENT;
-	}
-	rc = db_rt_rule_write(db, r, w, false);
-	return db_rt_finish(db, rc, w, "update", "manipulation_rule", r->id, before, RULE_JSON);
+	return db_rt_change(db, &rule_kind, DB_RT_UPDATE, r, &r->id, w);
 }
 
 int db_rule_delete(struct db *db, long long id, struct db_routing_write *w)
 {
-	sqlite3_stmt *st;
-	char *before;
-	int rc = db_rt_begin(db, w);
-
-	if (rc)
-		return rc;
-	before = db_rt_json(db, RULE_JSON, id);
-	if (!before) {
-		db_rollback(db);
-		return ENOENT;
-	}
-	rc = db_prepare(db, &st, "DELETE FROM manipulation_rules WHERE id = ?1");
-	if (!rc) {
-		sqlite3_bind_int64(st, 1, id);
-		rc = db_rt_step(st);
-	}
-	return db_rt_finish(db, rc, w, "delete", "manipulation_rule", id, before, NULL);
+	return db_rt_change(db, &rule_kind, DB_RT_DELETE, NULL, &id, w);
 }
 
 /* ---- routes ---- */
@@ -416,50 +396,30 @@ int db_rt_route_write(struct db *db, struct db_route *r, struct db_routing_write
 	return write_dests(db, r, w);
 }
 
+static int write_route(struct db *db, void *obj, struct db_routing_write *w, bool create)
+{
+	return db_rt_route_write(db, obj, w, create);
+}
+
+/* Delete: destinations go with it (ON DELETE CASCADE). */
+static const struct db_rt_kind route_kind = {
+	.type = "route",
+	.table = "routes",
+	.json_sql = ROUTE_JSON,
+	.write = write_route,
+};
+
 int db_route_create(struct db *db, struct db_route *r, struct db_routing_write *w)
 {
-	int rc = db_rt_begin(db, w);
-
-	if (rc)
-		return rc;
-	rc = db_rt_route_write(db, r, w, true);
-	return db_rt_finish(db, rc, w, "create", "route", r->id, NULL, ROUTE_JSON);
+	return db_rt_change(db, &route_kind, DB_RT_CREATE, r, &r->id, w);
 }
 
 int db_route_update(struct db *db, struct db_route *r, struct db_routing_write *w)
 {
-	char *before;
-	int rc = db_rt_begin(db, w);
-
-	if (rc)
-		return rc;
-	before = db_rt_json(db, ROUTE_JSON, r->id);
-	if (!before) {
-		db_rollback(db);
-		return ENOENT;
-	}
-	rc = db_rt_route_write(db, r, w, false);
-	return db_rt_finish(db, rc, w, "update", "route", r->id, before, ROUTE_JSON);
+	return db_rt_change(db, &route_kind, DB_RT_UPDATE, r, &r->id, w);
 }
 
 int db_route_delete(struct db *db, long long id, struct db_routing_write *w)
 {
-	sqlite3_stmt *st;
-	char *before;
-	int rc = db_rt_begin(db, w);
-
-	if (rc)
-		return rc;
-	before = db_rt_json(db, ROUTE_JSON, id);
-	if (!before) {
-		db_rollback(db);
-		return ENOENT;
-	}
-	/* destinations go with it (ON DELETE CASCADE) */
-	rc = db_prepare(db, &st, "DELETE FROM routes WHERE id = ?1");
-	if (!rc) {
-		sqlite3_bind_int64(st, 1, id);
-		rc = db_rt_step(st);
-	}
-	return db_rt_finish(db, rc, w, "delete", "route", id, before, NULL);
+	return db_rt_change(db, &route_kind, DB_RT_DELETE, NULL, &id, w);
 }

@@ -230,66 +230,40 @@ int db_rt_sip_trunk_write(struct db *db, struct db_sip_trunk *t, struct db_routi
 	return write_hops(db, t);
 }
 
+static int write_trunk(struct db *db, void *obj, struct db_routing_write *w, bool create)
+{
+	return db_rt_sip_trunk_write(db, obj, w, create);
+}
+
+static const char *const trunk_users[] = {
+	"SELECT 'trunk group ' || g.name FROM trunk_group_members m JOIN trunk_groups g "
+	"ON g.id = m.group_id WHERE m.sip_trunk_id = ?1 ORDER BY g.id",
+};
+
+/* Delete: next hops go with it (ON DELETE CASCADE). */
+static const struct db_rt_kind trunk_kind = {
+	.type = "sip_trunk",
+	.table = "sip_trunks",
+	.json_sql = TRUNK_JSON,
+	.write = write_trunk,
+	.label = "SIP trunk",
+	.users = trunk_users,
+	.nusers = sizeof(trunk_users) / sizeof(trunk_users[0]),
+};
+
 int db_sip_trunk_create(struct db *db, struct db_sip_trunk *t, struct db_routing_write *w)
 {
-	int rc = db_rt_begin(db, w);
-
-	if (rc)
-		return rc;
-	rc = db_rt_sip_trunk_write(db, t, w, true);
-	return db_rt_finish(db, rc, w, "create", "sip_trunk", t->id, NULL, TRUNK_JSON);
+	return db_rt_change(db, &trunk_kind, DB_RT_CREATE, t, &t->id, w);
 }
 
 int db_sip_trunk_update(struct db *db, struct db_sip_trunk *t, struct db_routing_write *w)
 {
-	char *before;
-	int rc = db_rt_begin(db, w);
-
-	if (rc)
-		return rc;
-	before = db_rt_json(db, TRUNK_JSON, t->id);
-	if (!before) {
-		db_rollback(db);
-		return ENOENT;
-	}
-	rc = db_rt_sip_trunk_write(db, t, w, false);
-	return db_rt_finish(db, rc, w, "update", "sip_trunk", t->id, before, TRUNK_JSON);
+	return db_rt_change(db, &trunk_kind, DB_RT_UPDATE, t, &t->id, w);
 }
 
 int db_sip_trunk_delete(struct db *db, long long id, struct db_routing_write *w)
 {
-	static const char *const users[] = {
-		"SELECT 'trunk group ' || g.name FROM trunk_group_members m JOIN trunk_groups g "
-		"ON g.id = m.group_id WHERE m.sip_trunk_id = ?1 ORDER BY g.id",
-	};
-	sqlite3_stmt *st;
-	char *before, what[64] = "SIP trunk";
-	int rc = db_rt_begin(db, w);
-
-	if (rc)
-		return rc;
-	before = db_rt_json(db, TRUNK_JSON, id);
-	if (!before) {
-		db_rollback(db);
-		return ENOENT;
-	}
-	rc = db_prepare(db, &st, "SELECT 'SIP trunk ' || name FROM sip_trunks WHERE id = ?1");
-	if (!rc) {
-		sqlite3_bind_int64(st, 1, id);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			db_col_text(st, 0, what, sizeof(what));
-		sqlite3_finalize(st);
-		rc = db_rt_in_use(db, users, 1, id, what, w);
-	}
-	if (!rc) {
-		/* next hops go with it (ON DELETE CASCADE) */
-		rc = db_prepare(db, &st, "DELETE FROM sip_trunks WHERE id = ?1");
-		if (!rc) {
-			sqlite3_bind_int64(st, 1, id);
-			rc = db_rt_step(st);
-		}
-	}
-	return db_rt_finish(db, rc, w, "delete", "sip_trunk", id, before, NULL);
+	return db_rt_change(db, &trunk_kind, DB_RT_DELETE, NULL, &id, w);
 }
 
 static void row_to_member(sqlite3_stmt *st, void *item)

@@ -1,7 +1,8 @@
 /*
  * spans.c -- the spans table.  Each write is one transaction: the row, an
  * audit row whose before/after JSON SQLite itself renders (json_object), and
- * the generation bump.  Any thread.
+ * the generation bump, through the routing write machinery (db_rt_change in
+ * routing.c; the verify hook is not used here).  Any thread.
  */
 #include "config.h"
 #include <errno.h>
@@ -80,21 +81,6 @@ int db_span_get(struct db *db, const char *key, struct db_span *sp)
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? ENOENT : db_errno(rc);
 }
 
-/* The row as JSON, for the audit log; NULL if there is none. */
-static char *span_json(struct db *db, long long id)
-{
-	sqlite3_stmt *st;
-	char *out = NULL;
-
-	if (db_prepare(db, &st, "SELECT " SPAN_JSON " FROM spans WHERE id = ?1"))
-		return NULL;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		out = strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return out;
-}
-
 static void bind_span(sqlite3_stmt *st, const struct db_span *sp)
 {
 	sqlite3_bind_text(st, 1, sp->name, -1, SQLITE_TRANSIENT);
@@ -140,29 +126,6 @@ static int check_busy_out_group(struct db *db, const struct db_span *sp)
 	return rc;
 }
 
-/* Commit a span change: audit row (before/after), generation, commit. */
-static int finish(struct db *db, int rc, const struct db_actor *who, const char *action,
-		  long long id, char *before, unsigned long long *genp)
-{
-	char *after = NULL;
-	char idbuf[24];
-
-	snprintf(idbuf, sizeof(idbuf), "%lld", id);
-	if (!rc) {
-		after = span_json(db, id);
-		rc = db_audit_in_tx(db, who, action, "span", idbuf, before, after);
-	}
-	if (!rc)
-		rc = db_bump_generation(db, who ? who->user : NULL, genp);
-	if (!rc)
-		rc = db_commit(db);
-	if (rc)
-		db_rollback(db);
-	free(before);
-	free(after);
-	return rc;
-}
-
 /* The row itself (insert, or update by sp->id), inside the caller's
  * transaction; EINVAL: busy_out_group names no group. */
 int db_rt_span_write(struct db *db, struct db_span *sp, bool create)
@@ -192,90 +155,64 @@ int db_rt_span_write(struct db *db, struct db_span *sp, bool create)
 	return rc ? rc : check_busy_out_group(db, sp);
 }
 
+static int write_span(struct db *db, void *obj, struct db_routing_write *w, bool create)
+{
+	(void)w;
+	return db_rt_span_write(db, obj, create);
+}
+
+/* Name the referrer, rather than let the foreign key fail anonymously. */
+static const char *const span_users[] = {
+	"SELECT 'trunk group ' || g.name FROM trunk_group_members m JOIN trunk_groups g "
+	"ON g.id = m.group_id WHERE m.span_id = ?1",
+	"SELECT 'bypass pair ' || name FROM bypass_pairs WHERE span_a_id = ?1 OR span_b_id = ?1",
+};
+
+/* No label: the API's refusal names the span itself, `why` the referrer. */
+static const struct db_rt_kind span_kind = {
+	.type = "span",
+	.table = "spans",
+	.json_sql = "SELECT " SPAN_JSON " FROM spans WHERE id = ?1",
+	.write = write_span,
+	.users = span_users,
+	.nusers = sizeof(span_users) / sizeof(span_users[0]),
+};
+
+/* The span API predates struct db_routing_write: who in, generation and the
+ * referrer out. */
+static int span_change(struct db *db, enum db_rt_action action, struct db_span *sp,
+		       long long id, const struct db_actor *who, unsigned long long *genp,
+		       char *why, size_t whylen)
+{
+	struct db_routing_write w = { .who = who };
+	int rc;
+
+	rc = db_rt_change(db, &span_kind, action, sp, sp ? &sp->id : &id, &w);
+	if (!rc && genp)
+		*genp = w.generation;
+	if (rc == EBUSY && why)
+		snprintf(why, whylen, "%s", w.msg);
+	return rc;
+}
+
 int db_span_create(struct db *db, struct db_span *sp, const struct db_actor *who,
 		   unsigned long long *genp)
 {
-	int rc;
-
-	rc = db_begin(db);
-	if (rc)
-		return rc;
-	rc = db_rt_span_write(db, sp, true);
-	return finish(db, rc, who, "create", sp->id, NULL, genp);
+	return span_change(db, DB_RT_CREATE, sp, 0, who, genp, NULL, 0);
 }
 
 int db_span_update(struct db *db, const struct db_span *sp, const struct db_actor *who,
 		   unsigned long long *genp)
 {
 	struct db_span copy = *sp;
-	char *before;
-	int rc;
 
-	rc = db_begin(db);
-	if (rc)
-		return rc;
-	before = span_json(db, sp->id);
-	if (!before) {
-		db_rollback(db);
-		return ENOENT;
-	}
-	rc = db_rt_span_write(db, &copy, false);
-	return finish(db, rc, who, "update", sp->id, before, genp);
+	return span_change(db, DB_RT_UPDATE, &copy, 0, who, genp, NULL, 0);
 }
 
 int db_span_delete(struct db *db, long long id, const struct db_actor *who,
 		   unsigned long long *genp, char *why, size_t whylen)
 {
-	static const char *const users[] = {
-		"SELECT 'trunk group ' || g.name FROM trunk_group_members m JOIN trunk_groups g "
-		"ON g.id = m.group_id WHERE m.span_id = ?1",
-		"SELECT 'bypass pair ' || name FROM bypass_pairs WHERE span_a_id = ?1 OR span_b_id = ?1",
-	};
-	sqlite3_stmt *st;
-	char *before;
-	int rc;
-
-	rc = db_begin(db);
-	if (rc)
-		return rc;
-	before = span_json(db, id);
-	if (!before) {
-		db_rollback(db);
-		return ENOENT;
-	}
-	/* Name the referrer, rather than let the foreign key fail anonymously. */
-	for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
-		if (db_prepare(db, &st, users[i]))
-			continue;
-		sqlite3_bind_int64(st, 1, id);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			snprintf(why, whylen, "%s", (const char *)sqlite3_column_text(st, 0));
-			sqlite3_finalize(st);
-			free(before);
-			db_rollback(db);
-			return EBUSY;
-		}
-		sqlite3_finalize(st);
-	}
-	rc = db_prepare(db, &st, "DELETE FROM spans WHERE id = ?1");
-	if (!rc) {
-		sqlite3_bind_int64(st, 1, id);
-		rc = db_step_done(st);
-	}
-	if (!rc) {
-		char idbuf[24];
-
-		snprintf(idbuf, sizeof(idbuf), "%lld", id);
-		rc = db_audit_in_tx(db, who, "delete", "span", idbuf, before, NULL);
-	}
-	if (!rc)
-		rc = db_bump_generation(db, who ? who->user : NULL, genp);
-	if (!rc)
-		rc = db_commit(db);
-	if (rc)
-		db_rollback(db);
-	free(before);
-	return rc;
+	return span_change(db, DB_RT_DELETE, NULL, id, who, genp, why, whylen);
 }
 
 static void row_to_member(sqlite3_stmt *st, void *item)

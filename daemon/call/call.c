@@ -370,7 +370,7 @@ static void call_free(struct call *call)
 	call_group_give(core, call->in_group);
 	call_group_give(core, call->out_group);
 	route_table_unref(call->table);
-	free(call->dec);
+	free(call->targets);
 	free(call);
 }
 
@@ -454,11 +454,10 @@ int call_place_target(struct call *call, const struct route_target *t, const str
  * incoming leg has then been released with the last cause). */
 static bool try_targets(struct call *call)
 {
-	struct route_decision *d = call->dec;
 	int last = 34;
 
-	while (call->next_target < d->ntargets) {
-		const struct route_target *t = &d->targets[call->next_target++];
+	while (call->next_target < call->ntargets) {
+		const struct route_target *t = &call->targets[call->next_target++];
 		struct call_setup s = call->setup;
 		struct leg *out = NULL;
 		int cause;
@@ -488,7 +487,7 @@ static bool try_targets(struct call *call)
 		log_info("%s: %s could not take the call: cause %d (%s)%s", call->id, t->group_name,
 			 last, call_cause_name(last),
 			 t->dest && route_should_failover(t->dest, last) &&
-			 call->next_target < d->ntargets ? ", trying the next" : "");
+			 call->next_target < call->ntargets ? ", trying the next" : "");
 		if (!(t->dest && route_should_failover(t->dest, last)))
 			break;
 	}
@@ -505,12 +504,9 @@ struct call *call_incoming(struct call_core *core, struct leg *in, const struct 
 
 	ASSERT_MAIN();
 	call = calloc(1, sizeof(*call));
-	if (call)
-		call->dec = calloc(1, sizeof(*call->dec));
-	if (!call || !call->dec) {
+	if (!call) {
 		struct call_end why = { .cause = 41, .sip_status = 503 };
 
-		free(call);
 		call_release_leg(in, &why);
 		return NULL;
 	}
@@ -538,7 +534,9 @@ static void route_and_place(struct call *call, struct call_core *core, const str
 			    struct leg *in)
 {
 	struct route_query q = { 0 };
+	struct route_decision *d;
 	long long ms;
+	int cause;
 
 	/* routing */
 	q.source_group_id = s->source_group_id;
@@ -575,15 +573,29 @@ static void route_and_place(struct call *call, struct call_core *core, const str
 		return;
 	}
 	call->in_group = s->source_group_id;
-	route_decide(call->table, &q, call->dec);
-	if (call->dec->route)
-		snprintf(call->cdr.route, sizeof(call->cdr.route), "%s", call->dec->route->name);
-	for (unsigned i = 0; i < call->dec->nsteps; i++)
-		log_debug("%s: route: %s", call->id, call->dec->steps[i]);
-	if (call->dec->outcome != ROUTE_OK || call->dec->ntargets == 0) {
-		log_info("%s: not routed: cause %d (%s)", call->id, call->dec->cause ? call->dec->cause : 3,
-			 call_cause_name(call->dec->cause ? call->dec->cause : 3));
-		fail_in(call, call->dec->cause ? call->dec->cause : 3, "gateway");
+	d = malloc(sizeof(*d));
+	if (!d) {
+		fail_in(call, 41, "gateway");
+		return;
+	}
+	route_decide(call->table, &q, d);
+	if (d->route)
+		snprintf(call->cdr.route, sizeof(call->cdr.route), "%s", d->route->name);
+	for (unsigned i = 0; i < d->nsteps; i++)
+		log_debug("%s: route: %s", call->id, d->steps[i]);
+	if (d->outcome == ROUTE_OK && d->ntargets) {
+		call->targets = malloc(d->ntargets * sizeof(*call->targets));
+		if (call->targets) {
+			memcpy(call->targets, d->targets, d->ntargets * sizeof(*call->targets));
+			call->ntargets = d->ntargets;
+		}
+	}
+	cause = d->outcome != ROUTE_OK || !d->ntargets ? (d->cause ? d->cause : 3) :
+		!call->targets ? 41 : 0;
+	free(d);
+	if (cause) {
+		log_info("%s: not routed: cause %d (%s)", call->id, cause, call_cause_name(cause));
+		fail_in(call, cause, "gateway");
 		return;
 	}
 	try_targets(call);
@@ -662,12 +674,12 @@ void call_leg_released(struct leg *l, const struct call_end *why)
 	l->call = NULL;
 	if (l == call->out) {
 		const struct route_target *t = call->next_target ?
-			&call->dec->targets[call->next_target - 1] : NULL;
+			&call->targets[call->next_target - 1] : NULL;
 
 		call->out = NULL;
 		/* Failover: before an answer, on a cause the route lists. */
 		if (call->state == CALL_OUTGOING && call->in && t && t->dest &&
-		    route_should_failover(t->dest, why->cause) && call->next_target < call->dec->ntargets) {
+		    route_should_failover(t->dest, why->cause) && call->next_target < call->ntargets) {
 			log_info("%s: %s failed with cause %d, trying the next destination", call->id,
 				 t->group_name, why->cause);
 			try_targets(call);

@@ -20,8 +20,10 @@ struct call {
 	char id[48];
 	enum call_state state;
 	struct route_table *table;      /* the routing it started under */
-	struct route_decision *dec;
-	unsigned next_target;
+	/* The routing decision's destinations, in order, for failover (the
+	 * decision itself, with its explanation, is ~10 KiB: not kept). */
+	struct route_target *targets;
+	unsigned ntargets, next_target;
 	struct call_setup setup;
 	struct leg *in, *out;
 	long long in_group, out_group;  /* counted against the groups' max_calls; 0 = none */

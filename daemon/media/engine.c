@@ -285,11 +285,13 @@ static int open_udp(const struct media_engine *e, uint16_t port)
 }
 
 /* An even RTP port and the odd one above it, both free; engine lock held.
- * O(range) in the worst case, when the range is nearly full. */
+ * An even port_max is the last RTP port (rtp_ports = 16384-32766 ends with
+ * the pair 32766/32767), an odd one the last RTCP port.  O(range) in the
+ * worst case, when the range is nearly full. */
 static int take_ports(struct media_engine *e, struct media_session *s)
 {
 	unsigned lo = (e->cfg.port_min + 1u) & ~1u, hi = e->cfg.port_max;
-	unsigned pairs = (hi - lo + 1) / 2;
+	unsigned pairs = (hi - lo + 2) / 2;
 
 	if (!pairs)
 		return EADDRNOTAVAIL;
@@ -333,7 +335,8 @@ static int apply_cfg(struct media_session *s, const struct media_session_cfg *cf
 		if ((err = media_codec_init(&s->enc, c.codec)) ||
 		    (err = media_codec_init(&s->dec, c.codec)))
 			return err;
-		media_jb_reset(&s->jb);
+		if (s->jb)
+			media_jb_reset(s->jb);
 		s->acc_n = 0;
 	}
 	if (first || !media_srtp_key_equal(&c.srtp_tx, &old->srtp_tx)) {
@@ -352,7 +355,8 @@ static int apply_cfg(struct media_session *s, const struct media_session_cfg *cf
 		s->have_src = false;
 		media_rx_seq_reset(&s->rxs);
 		memset(&s->te_rx, 0, sizeof(s->te_rx));
-		media_jb_reset(&s->jb);
+		if (s->jb)
+			media_jb_reset(s->jb);
 	}
 	s->cfg = c;
 	s->last_rx_us = media_now_us();
@@ -378,9 +382,7 @@ int media_session_create(struct media_session **sp, struct media_engine *e,
 	s->ssrc = rand32();
 	s->seq = (uint16_t)rand32();
 	s->ts = rand32();
-	err = media_jb_init(&s->jb, &s->dec, cfg->jb_min_ms, cfg->jb_max_ms);
-	if (!err)
-		err = apply_cfg(s, cfg, true);
+	err = apply_cfg(s, cfg, true);
 	if (err)
 		goto out;
 	s->next_rtcp_us = media_now_us() + 1000ull * (e->cfg.rtcp_interval_ms ? e->cfg.rtcp_interval_ms : 5000) / 2;
@@ -472,7 +474,7 @@ void media_session_free(struct media_session *s)
 	media_codec_fini(&s->dec);
 	media_srtp_stop(&s->srtp_tx);
 	media_srtp_stop(&s->srtp_rx);
-	media_jb_fini(&s->jb);
+	media_session_jb_drop(s);
 	media_ec_fini(&s->ec);
 	if (s->dtmf_rx)
 		dtmf_rx_free(s->dtmf_rx);
@@ -486,6 +488,16 @@ void media_session_free(struct media_session *s)
 	free(s);
 }
 
+/* Bridged to another RTP leg, a session's jitter buffer goes unused: free
+ * one that early RTP made, unless a TDM clock played it (its figures stay). */
+static void drop_unplayed_jb(struct media_session *s)
+{
+	pthread_mutex_lock(&s->lock);
+	if (!s->tdm)
+		media_session_jb_drop(s);
+	pthread_mutex_unlock(&s->lock);
+}
+
 int media_bridge_rtp(struct media_session *a, struct media_session *b)
 {
 	if (a == b || a->e != b->e)
@@ -497,6 +509,8 @@ int media_bridge_rtp(struct media_session *a, struct media_session *b)
 		b->peer->peer = NULL;
 	a->peer = b;
 	b->peer = a;
+	drop_unplayed_jb(a);
+	drop_unplayed_jb(b);
 	pthread_mutex_unlock(&a->e->lock);
 	return 0;
 }

@@ -217,6 +217,7 @@ struct media_sdp_local {
 	enum media_srtp_mode srtp;
 	const struct media_srtp_key *keys; /* offer: one per suite, in preference order */
 	size_t nkeys;                   /* answer: keys[i] is used for the suite chosen */
+	size_t noffer_keys;             /* offer only the first N keys; 0 = all */
 	uint64_t sess_id, sess_version;
 };
 

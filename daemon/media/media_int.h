@@ -155,6 +155,7 @@ char media_te_rx_packet(struct media_te_rx *r, const struct media_rtp_pkt *p,
 struct media_srtp {
 	void *ctx;                      /* srtp_t */
 	void *rtcp_ctx;                 /* srtp_t for SRTCP of _32 suites with MKI */
+	const void *warm;               /* ctx's RTP HMAC state, to prefetch (srtp_nettle.c) */
 	bool mki;
 	unsigned tag_len;
 	uint8_t mki_id[4];
@@ -168,6 +169,8 @@ int  media_srtp_unprotect(struct media_srtp *s, uint8_t *buf, int *len, bool rtc
 /* "nettle" (srtp_nettle.c's AES-CM and HMAC-SHA1) or "libsrtp2" (its own, NSS on Debian) */
 const char *media_srtp_crypto_backend(void);
 int  media_srtp_nettle_install(void);
+void media_srtp_nettle_created(const void **warm);     /* after each srtp_create() */
+void media_srtp_nettle_warm(const void *warm);
 bool media_srtp_key_equal(const struct media_srtp_key *a, const struct media_srtp_key *b);
 unsigned media_srtp_suite_key_len(enum media_srtp_suite s);
 enum media_srtp_suite media_srtp_suite_by_name(const char *name);
@@ -272,7 +275,11 @@ struct media_session {
 	struct sockaddr_storage src;    /* where RTP comes from (latched) */
 	struct media_rx_seq rxs;
 	struct media_te_rx te_rx;
-	struct media_jb jb;
+	/* Made when first needed (session.c, jb_need): by a packet to be
+	 * played toward TDM or the first TDM period.  An RTP leg bridged to
+	 * another, or one no RTP has reached, has none: the buffer (32 KiB
+	 * with its PLC) was most of a held SIP<->SIP call's memory. */
+	struct media_jb *jb;
 	uint64_t last_rx_us;
 	bool timeout_reported;
 
@@ -349,6 +356,8 @@ void media_post_event(struct media_engine *e, const struct media_event *ev);
 void media_session_rx(struct media_session *s, bool rtcp_sock);
 void media_session_tick(struct media_session *s, uint64_t now_us);
 void media_session_free(struct media_session *s);
+/* Drop the jitter buffer of a session no TDM clock reads (s->lock held). */
+void media_session_jb_drop(struct media_session *s);
 int  media_session_send_rtp(struct media_session *s, uint8_t pt, bool marker,
 			    uint32_t ts, const uint8_t *pl, size_t plen);
 

@@ -66,6 +66,12 @@ static void rtpmap(struct out *o, uint8_t pt, const char *name)
 	put(o, "a=rtpmap:%u %s/8000\r\n", pt, name);
 }
 
+/* The keys an offer carries: the first noffer_keys, or all of them. */
+static size_t offered_keys(const struct media_sdp_local *l)
+{
+	return l->noffer_keys && l->noffer_keys < l->nkeys ? l->noffer_keys : l->nkeys;
+}
+
 static void tail(struct out *o, const struct media_sdp_local *l, unsigned ptime, bool mux,
 		 const struct media_srtp_key *keys, size_t nkeys, enum media_dir dir)
 {
@@ -107,7 +113,7 @@ int media_sdp_offer(const struct media_sdp_local *l, char *buf, size_t cap)
 	if (l->cn)
 		rtpmap(&o, 13, "CN");
 	tail(&o, l, l->ptime_ms, l->rtcp_mux, l->keys,
-	     l->srtp == MEDIA_SRTP_OFF ? 0 : l->nkeys, l->dir);
+	     l->srtp == MEDIA_SRTP_OFF ? 0 : offered_keys(l), l->dir);
 	return o.overflow ? ENOSPC : 0;
 }
 
@@ -396,7 +402,7 @@ int media_sdp_parse_answer(const char *answer, const struct media_sdp_local *l,
 			if (strcasecmp(a->a_name, "crypto") || !a->a_value ||
 			    media_srtp_crypto_parse(&neg->rx_key, a->a_value))
 				continue;
-			for (size_t i = 0; i < l->nkeys; i++)
+			for (size_t i = 0; i < offered_keys(l); i++)
 				if (l->keys[i].tag == neg->rx_key.tag && l->keys[i].suite == neg->rx_key.suite) {
 					neg->tx_key = l->keys[i];
 					neg->srtp = true;

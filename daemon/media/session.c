@@ -65,6 +65,35 @@ static void addr_set_port(struct sockaddr_storage *a, uint16_t port)
 		((struct sockaddr_in *)a)->sin_port = htons(port);
 }
 
+/* The jitter buffer, made when first needed (see media_int.h); NULL only
+ * when memory ran out: the packet is then dropped, the period silent. */
+static struct media_jb *jb_need(struct media_session *s)
+{
+	struct media_jb *jb;
+
+	if (s->jb)
+		return s->jb;
+	jb = malloc(sizeof(*jb));
+	if (!jb)
+		return NULL;
+	if (media_jb_init(jb, &s->dec, s->cfg.jb_min_ms, s->cfg.jb_max_ms)) {
+		media_jb_fini(jb);
+		free(jb);
+		return NULL;
+	}
+	s->jb = jb;
+	return jb;
+}
+
+void media_session_jb_drop(struct media_session *s)
+{
+	if (!s->jb)
+		return;
+	media_jb_fini(s->jb);
+	free(s->jb);
+	s->jb = NULL;
+}
+
 /* Where RTP goes: the latched source (symmetric RTP), else the SDP's. */
 static const struct sockaddr_storage *rtp_dest(const struct media_session *s)
 {
@@ -161,6 +190,13 @@ static void rx_rtp(struct media_session *s, uint8_t *buf, int len,
 	struct media_rtp_pkt p;
 	int err;
 
+	/* strict sources: a packet from elsewhere is dropped before SRTP sees
+	 * it, so that a copy of the stream from another address cannot move
+	 * the replay window ahead of the real packets */
+	if (!s->cfg.latch && s->cfg.remote.ss_family != AF_UNSPEC && !same_addr(from, &s->cfg.remote)) {
+		s->st.foreign_packets++;
+		return;
+	}
 	if (s->srtp_rx.ctx) {
 		err = media_srtp_unprotect(&s->srtp_rx, buf, &len, false);
 		if (err) {
@@ -173,10 +209,6 @@ static void rx_rtp(struct media_session *s, uint8_t *buf, int len,
 		return;
 	}
 	if (!s->cfg.latch) {
-		if (s->cfg.remote.ss_family != AF_UNSPEC && !same_addr(from, &s->cfg.remote)) {
-			s->st.foreign_packets++;
-			return;
-		}
 		s->have_src = true;
 		s->src = *from;
 	} else if (!s->have_src || !same_addr(from, &s->src)) {
@@ -195,7 +227,8 @@ static void rx_rtp(struct media_session *s, uint8_t *buf, int len,
 	if (!s->rxs.init || p.ssrc != s->rx_ssrc) {
 		media_rx_seq_reset(&s->rxs);
 		memset(&s->te_rx, 0, sizeof(s->te_rx));
-		media_jb_reset(&s->jb);
+		if (s->jb)
+			media_jb_reset(s->jb);
 		s->rx_ssrc = p.ssrc;
 		s->relay_ts_set = false;
 	}
@@ -239,7 +272,9 @@ static void rx_rtp(struct media_session *s, uint8_t *buf, int len,
 		return;
 	}
 	if (s->cfg.cn_pt && p.pt == s->cfg.cn_pt) {
-		media_jb_put(&s->jb, p.seq, p.ts, p.payload, p.plen, true);
+		/* the level for the buffer's comfort noise; not relayed */
+		if (!s->peer && jb_need(s))
+			media_jb_put(s->jb, p.seq, p.ts, p.payload, p.plen, true);
 		return;
 	}
 	if (p.pt != s->cfg.pt || p.plen > MEDIA_MAX_FRAME) {
@@ -262,7 +297,8 @@ static void rx_rtp(struct media_session *s, uint8_t *buf, int len,
 		}
 		return;
 	}
-	media_jb_put(&s->jb, p.seq, p.ts, p.payload, p.plen, false);
+	if (jb_need(s))
+		media_jb_put(s->jb, p.seq, p.ts, p.payload, p.plen, false);
 }
 
 static void relay_to(struct media_session *b, const struct relay *r)
@@ -422,7 +458,8 @@ void media_session_tick(struct media_session *s, uint64_t now)
 				media_session_send_rtp(s, s->cfg.te_pt, marker && i == 0, ets, ev[i], 4);
 		s->ts += 160;
 	}
-	media_jb_set_jitter(&s->jb, s->rxs.jitter);
+	if (s->jb)
+		media_jb_set_jitter(s->jb, s->rxs.jitter);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -453,8 +490,8 @@ int media_session_audio_io(struct media_session *s, const int16_t *in, int16_t *
 	pthread_mutex_lock(&s->lock);
 	s->tdm = true;
 	frame = FRAME(s);
-	if (s->cfg.dir & MEDIA_DIR_RECVONLY)
-		media_jb_get(&s->jb, out, n);
+	if ((s->cfg.dir & MEDIA_DIR_RECVONLY) && jb_need(s))
+		media_jb_get(s->jb, out, n);
 	else
 		memset(out, 0, n * sizeof(*out));
 	if (s->dtmf_tx) {               /* digits that came as RFC 4733 */
@@ -541,11 +578,15 @@ void media_session_stats(struct media_session *s, struct media_stats *st)
 	s->st.expected = media_rx_expected(&s->rxs);
 	s->st.lost = (int64_t)s->st.expected - s->rxs.received;
 	s->st.jitter_ms = s->rxs.jitter / 8.0;
-	s->st.late = s->jb.late;
-	s->st.concealed_ms = s->jb.concealed / 8;
-	s->st.dropped_ms = s->jb.dropped / 8;
-	s->st.jb_delay_ms = media_jb_depth(&s->jb) / 8;
-	s->st.jb_max_delay_ms = s->jb.max_depth / 8;
+	if (s->jb) {    /* none: nothing played toward TDM (or nothing buffered) */
+		s->st.late = s->jb->late;
+		s->st.concealed_ms = s->jb->concealed / 8;
+		s->st.dropped_ms = s->jb->dropped / 8;
+		s->st.jb_delay_ms = media_jb_depth(s->jb) / 8;
+		s->st.jb_max_delay_ms = s->jb->max_depth / 8;
+	} else {
+		s->st.jb_delay_ms = 0;
+	}
 	loss = s->st.expected ? 100.0 * (s->st.lost > 0 ? (double)s->st.lost : 0) / (double)s->st.expected : 0;
 	if (s->st.remote_loss_pct > loss)
 		loss = s->st.remote_loss_pct;

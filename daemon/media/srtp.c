@@ -210,10 +210,11 @@ int media_srtp_crypto_format(const struct media_srtp_key *k, char *buf, size_t c
 }
 
 static int create(srtp_t *ctx, const struct media_srtp_key *k, bool outbound,
-		  void (*rtp)(srtp_crypto_policy_t *), uint8_t *mki_id)
+		  void (*rtp)(srtp_crypto_policy_t *), uint8_t *mki_id, const void **warm)
 {
 	srtp_policy_t pol;
 	srtp_master_key_t mk, *mkp[1];
+	srtp_err_status_t st;
 
 	memset(&pol, 0, sizeof(pol));
 	rtp(&pol.rtp);
@@ -233,7 +234,9 @@ static int create(srtp_t *ctx, const struct media_srtp_key *k, bool outbound,
 	} else {
 		pol.key = (unsigned char *)k->key;
 	}
-	return srtp_create(ctx, &pol) == srtp_err_status_ok ? 0 : EINVAL;
+	st = srtp_create(ctx, &pol);
+	media_srtp_nettle_created(warm);
+	return st == srtp_err_status_ok ? 0 : EINVAL;
 }
 
 int media_srtp_start(struct media_srtp *s, const struct media_srtp_key *k, bool outbound)
@@ -249,14 +252,14 @@ int media_srtp_start(struct media_srtp *s, const struct media_srtp_key *k, bool 
 	pthread_once(&srtp_once, srtp_init_once);
 	if (srtp_init_rc)
 		return srtp_init_rc;
-	err = create(&ctx, k, outbound, suites[k->suite].rtp, s->mki_id);
+	err = create(&ctx, k, outbound, suites[k->suite].rtp, s->mki_id, &s->warm);
 	/* libsrtp2 2.5 finds an SRTCP packet's MKI by the SRTP tag length:
 	 * with a _32 suite (4-byte SRTP tag, 10-byte SRTCP tag) it looks in
 	 * the wrong place and fails every SRTCP packet with bad_mki.  SRTCP
 	 * keys do not depend on the SRTP policy (RFC 3711 4.3: own labels),
 	 * so a second context whose SRTP side is _80 handles SRTCP. */
 	if (!err && k->mki_len && suites[k->suite].tag_len != 10)
-		err = create(&rtcp, k, outbound, suites[k->suite].rtcp, s->mki_id);
+		err = create(&rtcp, k, outbound, suites[k->suite].rtcp, s->mki_id, NULL);
 	if (err) {
 		if (ctx)
 			srtp_dealloc(ctx);
@@ -284,6 +287,8 @@ int media_srtp_protect(struct media_srtp *s, uint8_t *buf, int *len, bool rtcp)
 
 	if (!s->ctx)
 		return 0;
+	if (!rtcp && s->warm)
+		media_srtp_nettle_warm(s->warm);
 	st = rtcp ? srtp_protect_rtcp_mki(s->rtcp_ctx ? s->rtcp_ctx : s->ctx, buf, len, s->mki, 0)
 		  : srtp_protect_mki(s->ctx, buf, len, s->mki, 0);
 	return st == srtp_err_status_ok ? 0 : EIO;
@@ -295,6 +300,8 @@ int media_srtp_unprotect(struct media_srtp *s, uint8_t *buf, int *len, bool rtcp
 
 	if (!s->ctx)
 		return 0;
+	if (!rtcp && s->warm)
+		media_srtp_nettle_warm(s->warm);
 	st = rtcp ? srtp_unprotect_rtcp_mki(s->rtcp_ctx ? s->rtcp_ctx : s->ctx, buf, len, s->mki)
 		  : srtp_unprotect_mki(s->ctx, buf, len, s->mki);
 	if (st == srtp_err_status_ok)

@@ -9,9 +9,33 @@
  * "Performance").  libsrtp2's crypto kernel lets an application replace a
  * cipher or auth type (srtp_replace_cipher_type / srtp_replace_auth_type,
  * public in <srtp2/cipher.h> and <srtp2/auth.h>): these types do the same
- * arithmetic on nettle (GnuTLS's crypto library, AES-NI when the CPU has it)
- * with key schedules expanded once per key and nothing allocated per packet.
- * The packet format, key derivation and replay handling stay libsrtp2's.
+ * arithmetic on nettle (GnuTLS's crypto library, AES-NI and SHA-NI when the
+ * CPU has them) with key schedules expanded once per key and nothing
+ * allocated per packet.  The packet format, key derivation and replay
+ * handling stay libsrtp2's.
+ *
+ * At 1,000 calls most of a packet's SRTP time is cache misses, not
+ * arithmetic: every packet finds its call's SRTP state evicted by the other
+ * calls' (docs/media.md, "Performance").  So the state is kept small and in
+ * one piece:
+ *   - each cipher and auth is one allocation, libsrtp2's srtp_cipher_t /
+ *     srtp_auth_t header first and our state right behind it (5 cache
+ *     lines for AES-128 with its key schedule, 3 for HMAC).  Plain calloc:
+ *     aligned_alloc's 64-byte alignment left holes in the heap that
+ *     libsrtp2's own small allocations then filled, scattering each
+ *     stream's state, and made a cold packet twice as slow (bench/srtp);
+ *   - HMAC-SHA1 keeps only the two SHA-1 states after the key's ipad and
+ *     opad blocks (RFC 2104, computed once per key) and runs the packet
+ *     through nettle's sha1_compress: no 312-byte hmac_sha1_ctx to copy
+ *     twice a packet;
+ *   - before libsrtp2 walks its own structures for a packet (context,
+ *     stream list, stream, session keys, cipher: each a cache miss that
+ *     waits for the one before), media_srtp_protect/unprotect prefetch
+ *     that context's HMAC state, the last thing the packet reads, which
+ *     srtp_create() allocated here (media_srtp_nettle_created() hands its
+ *     address over): that miss overlaps libsrtp2's instead of following
+ *     them.  Prefetching the cipher's lines as well measured slower
+ *     (bench/srtp, 20,000 contexts): they are read at once anyway.
  *
  * libsrtp2 runs each type's self-test (RFC 3711 B.2, RFC 6188 7 and RFC 2202
  * vectors below) before it accepts the replacement; a failure keeps NSS.
@@ -20,45 +44,75 @@
  * encrypt calls after one set_iv (libsrtp2's KDF and prefix output do).
  */
 #include "config.h"
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <nettle/aes.h>
 #include <nettle/ctr.h>
-#include <nettle/hmac.h>
 #include <nettle/macros.h>
 #include <nettle/memxor.h>
+#include <nettle/sha1.h>
+#include <nettle/version.h>
 #include <srtp2/srtp.h>
 #include <srtp2/cipher.h>
 #include <srtp2/auth.h>
 
 #include "media_int.h"
 
+/* sha1_compress is public from nettle 3.8 on (configure checks) */
+#if NETTLE_VERSION_MAJOR < 3 || (NETTLE_VERSION_MAJOR == 3 && NETTLE_VERSION_MINOR < 8)
+#error "srtp_nettle.c needs nettle >= 3.8 (nettle_sha1_compress)"
+#endif
+
+#define LINE 64                         /* cache line */
+
 struct icm {
+	/* with the srtp_cipher_t before it: the first cache line */
+	nettle_cipher_func *enc;
+	uint8_t ctr[16];
+	uint8_t salt[16];               /* 14 salt bytes, then 0x0000 */
+	/* the key schedule: 3 more lines for AES-128, 4 for AES-256 */
 	union {
 		struct aes128_ctx a128;
 		struct aes256_ctx a256;
 	} aes;
-	nettle_cipher_func *enc;
-	unsigned key_len;               /* AES key without the salt: 16 or 32 */
-	uint8_t salt[16];               /* 14 salt bytes, then 0x0000 */
-	uint8_t ctr[16];
 	uint8_t ks[16];                 /* key stream of the last partial block */
 	unsigned ks_left;               /* unused bytes at the end of ks */
+	unsigned key_len;               /* AES key without the salt: 16 or 32 */
 };
 
-struct hmac {
-	struct hmac_sha1_ctx h;
-	bool dirty;                     /* data absorbed since the last digest */
+struct icm_block {
+	srtp_cipher_t c;
+	struct icm st;
+};
+
+struct mac {
+	uint32_t inner[5], outer[5];    /* SHA-1 state after key^ipad, key^opad */
+	uint32_t h[5];                  /* the inner hash running */
+	uint32_t blocks;                /* 64-byte blocks in h, the ipad one too */
+	unsigned fill;                  /* bytes waiting in buf */
+	uint8_t buf[SHA1_BLOCK_SIZE];
+};
+
+struct mac_block {
+	srtp_auth_t a;
+	struct mac st;
 };
 
 static const srtp_cipher_type_t icm128_type, icm256_type;
 static const srtp_auth_type_t mac_type;
 
+/* The first auth allocated on this thread since the last srtp_create()
+ * ended: that create's RTP auth (srtp_stream_alloc allocates RTP cipher,
+ * RTP auth, RTCP cipher, RTCP auth).  Only ever prefetched: a wrong or
+ * stale address costs a useless prefetch, never a fault or a wrong
+ * result. */
+static _Thread_local const void *made;
+
 static srtp_err_status_t icm_alloc(srtp_cipher_t **cp, int key_len, int tag_len)
 {
 	const srtp_cipher_type_t *type;
-	srtp_cipher_t *c;
-	struct icm *st;
+	struct icm_block *b;
 
 	(void)tag_len;
 	if (key_len == SRTP_AES_ICM_128_KEY_LEN_WSALT)
@@ -67,29 +121,24 @@ static srtp_err_status_t icm_alloc(srtp_cipher_t **cp, int key_len, int tag_len)
 		type = &icm256_type;
 	else
 		return srtp_err_status_bad_param;
-	c = calloc(1, sizeof(*c));
-	st = calloc(1, sizeof(*st));
-	if (!c || !st) {
-		free(c);
-		free(st);
+	if (!(b = calloc(1, sizeof(*b))))
 		return srtp_err_status_alloc_fail;
-	}
-	st->key_len = (unsigned)key_len - SRTP_SALT_LEN;
-	c->type = type;
-	c->state = st;
-	c->key_len = key_len;
-	c->algorithm = type->id;
-	*cp = c;
+	b->st.key_len = (unsigned)key_len - SRTP_SALT_LEN;
+	b->c.type = type;
+	b->c.state = &b->st;
+	b->c.key_len = key_len;
+	b->c.algorithm = type->id;
+	*cp = &b->c;
 	return srtp_err_status_ok;
 }
 
 static srtp_err_status_t icm_dealloc(srtp_cipher_t *c)
 {
-	if (c) {
-		/* key schedule and key stream */
-		memset(c->state, 0, sizeof(struct icm));
-		free(c->state);
-		free(c);
+	struct icm_block *b = (struct icm_block *)c;
+
+	if (b) {
+		explicit_bzero(b, sizeof(*b));  /* key schedule and key stream */
+		free(b);
 	}
 	return srtp_err_status_ok;
 }
@@ -115,10 +164,14 @@ static srtp_err_status_t icm_init(void *state, const uint8_t *key)
 static srtp_err_status_t icm_set_iv(void *state, uint8_t *iv, srtp_cipher_direction_t dir)
 {
 	struct icm *st = state;
+	uint64_t a[2], b[2];
 
 	(void)dir;
-	for (unsigned i = 0; i < 16; i++)
-		st->ctr[i] = st->salt[i] ^ iv[i];
+	memcpy(a, st->salt, 16);
+	memcpy(b, iv, 16);
+	a[0] ^= b[0];
+	a[1] ^= b[1];
+	memcpy(st->ctr, a, 16);
 	st->ks_left = 0;
 	return srtp_err_status_ok;
 }
@@ -156,78 +209,126 @@ static srtp_err_status_t icm_crypt(void *state, uint8_t *buf, unsigned *len)
 
 static srtp_err_status_t mac_alloc(srtp_auth_t **ap, int key_len, int out_len)
 {
-	srtp_auth_t *a;
-	struct hmac *st;
+	struct mac_block *b;
 
-	if (key_len < 0 || key_len > SHA1_DIGEST_SIZE || out_len < 0 || out_len > SHA1_DIGEST_SIZE)
+	/* keys longer than a block would be hashed first (RFC 2104); SRTP's
+	 * are 20 bytes */
+	if (key_len < 0 || key_len > SHA1_BLOCK_SIZE || out_len < 0 || out_len > SHA1_DIGEST_SIZE)
 		return srtp_err_status_bad_param;
-	a = calloc(1, sizeof(*a));
-	st = calloc(1, sizeof(*st));
-	if (!a || !st) {
-		free(a);
-		free(st);
+	if (!(b = calloc(1, sizeof(*b))))
 		return srtp_err_status_alloc_fail;
-	}
-	a->type = &mac_type;
-	a->state = st;
-	a->out_len = out_len;
-	a->key_len = key_len;
-	a->prefix_len = 0;
-	*ap = a;
+	b->a.type = &mac_type;
+	b->a.state = &b->st;
+	b->a.out_len = out_len;
+	b->a.key_len = key_len;
+	b->a.prefix_len = 0;
+	if (!made)
+		made = b;
+	*ap = &b->a;
 	return srtp_err_status_ok;
 }
 
 static srtp_err_status_t mac_dealloc(srtp_auth_t *a)
 {
 	if (a) {
-		memset(a->state, 0, sizeof(struct hmac));
-		free(a->state);
+		explicit_bzero(a, sizeof(struct mac_block));
 		free(a);
 	}
 	return srtp_err_status_ok;
 }
 
-static srtp_err_status_t mac_init(void *state, const uint8_t *key, int key_len)
-{
-	struct hmac *st = state;
-
-	hmac_sha1_set_key(&st->h, (size_t)key_len, key);
-	st->dirty = false;
-	return srtp_err_status_ok;
-}
-
 static srtp_err_status_t mac_start(void *state)
 {
-	struct hmac *st = state;
-	uint8_t scratch[SHA1_DIGEST_SIZE];
+	struct mac *m = state;
 
-	/* a digest resets nettle's context to the keyed inner state */
-	if (st->dirty)
-		hmac_sha1_digest(&st->h, sizeof(scratch), scratch);
-	st->dirty = false;
+	memcpy(m->h, m->inner, sizeof(m->h));
+	m->blocks = 1;
+	m->fill = 0;
 	return srtp_err_status_ok;
 }
 
-static srtp_err_status_t mac_update(void *state, const uint8_t *buf, int len)
+static srtp_err_status_t mac_init(void *state, const uint8_t *key, int key_len)
 {
-	struct hmac *st = state;
+	static const uint32_t iv[5] = { 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0 };
+	struct mac *m = state;
+	uint8_t pad[SHA1_BLOCK_SIZE];
 
-	hmac_sha1_update(&st->h, (size_t)len, buf);
-	st->dirty = true;
+	memset(pad, 0x36, sizeof(pad));
+	memxor(pad, key, (size_t)key_len);
+	memcpy(m->inner, iv, sizeof(iv));
+	nettle_sha1_compress(m->inner, pad);
+	memset(pad, 0x5c, sizeof(pad));
+	memxor(pad, key, (size_t)key_len);
+	memcpy(m->outer, iv, sizeof(iv));
+	nettle_sha1_compress(m->outer, pad);
+	explicit_bzero(pad, sizeof(pad));
+	return mac_start(m);
+}
+
+static srtp_err_status_t mac_update(void *state, const uint8_t *p, int len)
+{
+	struct mac *m = state;
+	size_t n = len > 0 ? (size_t)len : 0;
+
+	if (m->fill) {
+		size_t take = SHA1_BLOCK_SIZE - m->fill < n ? SHA1_BLOCK_SIZE - m->fill : n;
+
+		memcpy(m->buf + m->fill, p, take);
+		m->fill += (unsigned)take;
+		p += take;
+		n -= take;
+		if (m->fill < SHA1_BLOCK_SIZE)
+			return srtp_err_status_ok;
+		nettle_sha1_compress(m->h, m->buf);
+		m->blocks++;
+		m->fill = 0;
+	}
+	for (; n >= SHA1_BLOCK_SIZE; n -= SHA1_BLOCK_SIZE, p += SHA1_BLOCK_SIZE) {
+		nettle_sha1_compress(m->h, p);
+		m->blocks++;
+	}
+	if (n) {
+		memcpy(m->buf, p, n);
+		m->fill = (unsigned)n;
+	}
 	return srtp_err_status_ok;
 }
 
-static srtp_err_status_t mac_compute(void *state, const uint8_t *buf, int len,
+/* SHA-1's padding: 0x80, zeros, the message length in bits (64-bit big
+ * endian) at the end of the last block. */
+static srtp_err_status_t mac_compute(void *state, const uint8_t *p, int len,
 				      int tag_len, uint8_t *tag)
 {
-	struct hmac *st = state;
+	struct mac *m = state;
+	uint64_t bits;
+	uint8_t blk[SHA1_BLOCK_SIZE], digest[SHA1_DIGEST_SIZE];
+	uint32_t o[5];
 
 	if (tag_len < 0 || tag_len > SHA1_DIGEST_SIZE)
 		return srtp_err_status_bad_param;
-	hmac_sha1_update(&st->h, (size_t)len, buf);
-	hmac_sha1_digest(&st->h, (size_t)tag_len, tag);
-	st->dirty = false;
-	return srtp_err_status_ok;
+	mac_update(m, p, len);
+	bits = ((uint64_t)m->blocks * SHA1_BLOCK_SIZE + m->fill) * 8;
+	m->buf[m->fill++] = 0x80;
+	if (m->fill > SHA1_BLOCK_SIZE - 8) {
+		memset(m->buf + m->fill, 0, SHA1_BLOCK_SIZE - m->fill);
+		nettle_sha1_compress(m->h, m->buf);
+		m->fill = 0;
+	}
+	memset(m->buf + m->fill, 0, SHA1_BLOCK_SIZE - 8 - m->fill);
+	WRITE_UINT64(m->buf + SHA1_BLOCK_SIZE - 8, bits);
+	nettle_sha1_compress(m->h, m->buf);
+	/* outer: H(key^opad || inner digest), one block */
+	for (unsigned i = 0; i < 5; i++)
+		WRITE_UINT32(blk + 4 * i, m->h[i]);
+	blk[SHA1_DIGEST_SIZE] = 0x80;
+	memset(blk + SHA1_DIGEST_SIZE + 1, 0, SHA1_BLOCK_SIZE - 8 - SHA1_DIGEST_SIZE - 1);
+	WRITE_UINT64(blk + SHA1_BLOCK_SIZE - 8, (uint64_t)(SHA1_BLOCK_SIZE + SHA1_DIGEST_SIZE) * 8);
+	memcpy(o, m->outer, sizeof(o));
+	nettle_sha1_compress(o, blk);
+	for (unsigned i = 0; i < 5; i++)
+		WRITE_UINT32(digest + 4 * i, o[i]);
+	memcpy(tag, digest, (size_t)tag_len);
+	return mac_start(m);
 }
 
 /* RFC 3711 B.2 (AES-128) and RFC 6188 7.1 (AES-256): key stream for index 0. */
@@ -287,15 +388,33 @@ static const srtp_auth_type_t mac_type = {
 	"HMAC-SHA1 (nettle)", &mac_test, SRTP_HMAC_SHA1,
 };
 
+/* The end of one srtp_create() (or self-test) on this thread: its RTP
+ * auth block goes to *warm (NULL when it is not ours). */
+void media_srtp_nettle_created(const void **warm)
+{
+	if (warm)
+		*warm = made;
+	made = NULL;
+}
+
+/* A packet is coming: ask for its HMAC state's cache lines now. */
+void media_srtp_nettle_warm(const void *warm)
+{
+	for (unsigned i = 0; i < sizeof(struct mac_block); i += LINE)
+		__builtin_prefetch((const char *)warm + i);
+}
+
 /* After srtp_init(); libsrtp2 self-tests each type before taking it.  Each
  * type stands alone, so a refused one leaves that type on NSS: correct,
  * only slower. */
 int media_srtp_nettle_install(void)
 {
-	if (srtp_replace_cipher_type(&icm128_type, SRTP_AES_ICM_128) != srtp_err_status_ok)
-		return -1;
-	if (srtp_replace_cipher_type(&icm256_type, SRTP_AES_ICM_256) != srtp_err_status_ok ||
+	int rc = 0;
+
+	if (srtp_replace_cipher_type(&icm128_type, SRTP_AES_ICM_128) != srtp_err_status_ok ||
+	    srtp_replace_cipher_type(&icm256_type, SRTP_AES_ICM_256) != srtp_err_status_ok ||
 	    srtp_replace_auth_type(&mac_type, SRTP_HMAC_SHA1) != srtp_err_status_ok)
-		return -1;
-	return 0;
+		rc = -1;
+	media_srtp_nettle_created(NULL);
+	return rc;
 }

@@ -76,15 +76,6 @@ static void rtp_give(struct trunk_agent *a, unsigned port)
 
 /* Our SDP: trunk_media.c's answer or offer; without a session, the
  * gateway's own media description (no RTP flows then). */
-/* Our SDP answer handed to nua's offer/answer (soa), which writes the one
- * on the wire from it.  soa's default (SOA_RTP_SELECT_SINGLE) keeps the
- * first common codec only and dropped the telephone-event and CN that
- * media_sdp_answer() took from the offer (and that we then send): COMMON
- * keeps every payload type of ours the offer has.  Per handle: soa does not
- * copy it from nua_create's tags into the handles it clones.  Seen with
- * baresip (tests/integration/test_sip_baresip.sh). */
-#define ANSWER_TAGS(body) SOATAG_USER_SDP_STR(body), SOATAG_RTP_SELECT(SOA_RTP_SELECT_COMMON)
-
 static void our_sdp(struct trunk_call *tc, char *buf, size_t len)
 {
 	const struct trunk_agent *a = tc->agent;
@@ -218,7 +209,7 @@ static int respond_18x(struct trunk_call *tc, int status, bool sdp)
 	 * on and the caller supports it; nua answers the PRACK. */
 	nua_respond(tc->nh, status, sip_status_phrase(status),
 		    TAG_IF(sdp, NUTAG_EARLY_ANSWER(1)), TAG_IF(sdp, SOATAG_USER_SDP_STR(body)),
-		    TAG_IF(sdp, SOATAG_RTP_SELECT(SOA_RTP_SELECT_COMMON)),
+		    TAG_IF(sdp, TRUNK_SOA_ANSWER),
 		    TAG_IF(tc->rel100, SIPTAG_REQUIRE_STR("100rel")),
 		    TAG_END());
 	return 0;
@@ -263,7 +254,8 @@ static int leg_answer(struct leg *l)
 	if (tc->outgoing || tc->final_sent || tc->ended || !tc->nh)
 		return 0;
 	our_sdp(tc, body, sizeof(body));
-	nua_respond(tc->nh, SIP_200_OK, ANSWER_TAGS(body), SESSION_TAGS(tc), TAG_END());
+	nua_respond(tc->nh, SIP_200_OK, SOATAG_USER_SDP_STR(body), TRUNK_SOA_ANSWER, SESSION_TAGS(tc),
+		    TAG_END());
 	tc->final_sent = true;
 	tc->answered = true;
 	return 0;
@@ -730,7 +722,7 @@ void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, c
 		trunk_media_offer_in(tc, has_sdp(sip) ? sip->sip_payload->pl_data : NULL,
 				     has_sdp(sip) ? sip->sip_payload->pl_len : 0);
 		our_sdp(tc, body, sizeof(body));
-		nua_respond(nh, SIP_200_OK, ANSWER_TAGS(body), TAG_END());
+		nua_respond(nh, SIP_200_OK, SOATAG_USER_SDP_STR(body), TRUNK_SOA_ANSWER, TAG_END());
 		break;
 	}
 	case nua_r_invite:

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <sofia-sip/nua.h>
+#include <sofia-sip/soa_tag.h>
 
 #include "call.h"
 #include "tg_config.h"
@@ -85,7 +86,7 @@ struct trunk_call {
 	char *offer;                    /* the far end's offer we answer; NULL: we offer */
 	unsigned long long sdp_version; /* o= version of our SDP */
 	int media_dir;                  /* enum media_dir as negotiated */
-	struct media_srtp_key keys[2];  /* our SDES keys (srtp_mode optional/required); never logged */
+	struct media_srtp_key keys[3];  /* our SDES keys (srtp_mode optional/required); never logged */
 	size_t nkeys;
 	bool bypass_pass;               /* media bypass SIP<->SIP: the SDP passes end to end */
 	char *far_sdp;                  /* bypass_pass, outgoing: the far end's answer, for the caller */
@@ -213,6 +214,12 @@ void trunk_media_offer_in(struct trunk_call *tc, const char *sdp, size_t len);
 bool trunk_media_sdp(struct trunk_call *tc, char *buf, size_t len);
 /* The far end's answer to our offer (from nua_i_state). */
 void trunk_media_answer_in(struct trunk_call *tc, const char *sdp);
+/* With every answer we give: soa is to send all that our answer SDP
+ * (media_sdp_answer: one codec, telephone-event and CN when offered) lists.
+ * Its default, SOA_RTP_SELECT_SINGLE, kept the codec alone, so our answers
+ * lacked telephone-event and CN while the session used them.  Per handle:
+ * soa_clone() does not copy rtp_select from the nua's defaults. */
+#define TRUNK_SOA_ANSWER SOATAG_RTP_SELECT(SOA_RTP_SELECT_COMMON)
 int  trunk_media_leg(struct leg *l, struct leg_media *m);       /* leg_ops.media */
 /* Can we answer this offer with the trunk's codecs and SRTP mode?  False
  * (tc->warning then holds the 488's Warning value) when not. */

@@ -224,7 +224,14 @@ static struct trunk_listener *listener_open(struct trunk_agent *a,
 			    TAG_IF(tls, TPTAG_CERTIFICATE(dir)),
 			    TAG_IF(tls, TPTAG_TLS_VERIFY_POLICY(policy)),
 			    TAG_IF(subjects, TPTAG_TLS_VERIFY_SUBJECTS(subjects)),
-			    TAG_END());
+			    /* A connection closed with a request still pending
+			     * is a transport error for that request.  Without
+			     * it a TLS handshake that fails our check (name,
+			     * chain) closes the connection silently and the
+			     * INVITE waits for timer B; with it nta answers
+			     * 503 at once and the next hop is tried. */
+			    TPTAG_SDWN_ERROR(1),
+			    TAG_NEXT(trunk_tune_tags(a)));  /* the shared nua's timers */
 	if (!l->nua) {
 		log_warn("trunk %s: cannot listen on %s (%s): address in use or not local?",
 			 t->name, t->listen, t->transport);

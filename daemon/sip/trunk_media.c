@@ -50,12 +50,16 @@ static void ensure_keys(struct trunk_call *tc)
 {
 	if (tc->trunk->srtp == MEDIA_SRTP_OFF || tc->nkeys)
 		return;
+	/* We offer the two suites every SDES peer has (Lync offers _80);
+	 * the AES-256 key is used only to answer an offer that leads with
+	 * AES_256_CM_HMAC_SHA1_80. */
 	if (media_srtp_key_random(&tc->keys[0], MEDIA_SRTP_AES_CM_128_HMAC_SHA1_80, 1, 0, 0) ||
-	    media_srtp_key_random(&tc->keys[1], MEDIA_SRTP_AES_CM_128_HMAC_SHA1_32, 2, 0, 0)) {
+	    media_srtp_key_random(&tc->keys[1], MEDIA_SRTP_AES_CM_128_HMAC_SHA1_32, 2, 0, 0) ||
+	    media_srtp_key_random(&tc->keys[2], MEDIA_SRTP_AES_256_CM_HMAC_SHA1_80, 3, 0, 0)) {
 		log_warn("%s: no SRTP keys could be made", tc->trunk->name);
 		return;
 	}
-	tc->nkeys = 2;
+	tc->nkeys = 3;
 }
 
 static void local_sdp(struct trunk_call *tc, struct media_sdp_local *l)
@@ -73,6 +77,7 @@ static void local_sdp(struct trunk_call *tc, struct media_sdp_local *l)
 	l->srtp = tc->nkeys ? tc->trunk->srtp : MEDIA_SRTP_OFF;
 	l->keys = tc->keys;
 	l->nkeys = tc->nkeys;
+	l->noffer_keys = tc->nkeys ? 2 : 0;
 	l->sess_id = tc->media_id;
 	l->sess_version = tc->sdp_version;
 }

@@ -17,6 +17,18 @@
  *           side's answer to it is our answer to the REFER (we keep a
  *           reference to the request until then), and the sipfrag status
  *           lines of its NOTIFYs are relayed as ours.  Another leg kind: 403.
+ *           Attended (Replaces in the Refer-To): the dialog it names is one
+ *           of the transferor's with us (the consultation call's leg on its
+ *           side), which the transferee could not reach through a B2BUA
+ *           that hides topology; both calls run through us, so we complete
+ *           the transfer ourselves as refer=act does (RFC 5589 section 7,
+ *           the transferee's part played by the gateway): 202, NOTIFYs, the
+ *           consultation's other party joined into the first call in the
+ *           transferor's place (call_join), BYE on both transferor dialogs.
+ *           The transferee and the target see no signalling; their media
+ *           are re-bridged.  Replaces naming no dialog here: NOTIFY 481.
+ *   With the SDP passed end to end (media bypass, bypass_pass) a join
+ *   cannot re-bridge the media: NOTIFY 488 and the calls go on.
  *
  * nua answers nothing itself (NUTAG_APPL_METHOD("REFER")); it keeps the
  * subscription the 202 creates, and we NOTIFY on it with the Event nua
@@ -150,6 +162,15 @@ static void transfer_done(void *arg, const struct call_end *why)
 	notify(tc, status, sip_status_phrase(status) ? sip_status_phrase(status) : "Failed", true);
 }
 
+/* The SDP of x's call passes end to end (SIP<->SIP media bypass). */
+static bool bypassed(const struct trunk_call *x)
+{
+	struct leg *peer = call_leg_peer(&x->leg);
+	const struct trunk_call *p = peer && peer->kind == LEG_SIP ? peer->owner : NULL;
+
+	return x->bypass_pass || (p && p->bypass_pass);
+}
+
 static void refer_act(struct trunk_call *tc, const sip_t *sip)
 {
 	const url_t *u = sip->sip_refer_to->r_url;
@@ -165,6 +186,10 @@ static void refer_act(struct trunk_call *tc, const sip_t *sip)
 			log_info("%s: REFER with Replaces: no such call here (%s)", tc->trunk->name,
 				 rp->rp_call_id);
 			notify(tc, 481, "Call/Transaction Does Not Exist", true);
+		} else if (bypassed(tc) || bypassed(other)) {
+			log_info("%s: attended transfer refused: media bypass passes the SDP end to "
+				 "end, a join cannot re-bridge it", tc->trunk->name);
+			notify(tc, 488, "Not Acceptable Here", true);
 		} else {
 			log_info("%s: attended transfer (REFER with Replaces)", tc->trunk->name);
 			err = call_join(&tc->leg, &other->leg, transfer_done, tc);
@@ -229,10 +254,8 @@ static bool refer_pass(struct trunk_call *tc, const sip_t *sip)
 			 tc->trunk->name);
 		return false;
 	}
-	if ((u->url_headers && strcasestr(u->url_headers, "replaces=")) ||
-	    !target_number(u, num, sizeof(num))) {
-		log_info("%s: REFER refused with 403: refer=pass takes a number, without Replaces",
-			 tc->trunk->name);
+	if (!target_number(u, num, sizeof(num))) {
+		log_info("%s: REFER refused with 403: refer=pass takes a number", tc->trunk->name);
 		return false;
 	}
 	our_hostport(to, hp, sizeof(hp));
@@ -297,6 +320,7 @@ void trunk_refer_on_event(struct trunk_call *tc, nua_event_t event, int status, 
 			  tagi_t tags[])
 {
 	enum trunk_refer mode = tc->trunk->interop.refer;
+	const url_t *u;
 
 	ASSERT_MAIN();
 	if (event != nua_i_refer) {
@@ -311,6 +335,13 @@ void trunk_refer_on_event(struct trunk_call *tc, nua_event_t event, int status, 
 	if (!sip || !sip->sip_refer_to) {
 		nua_respond(tc->nh, SIP_400_BAD_REQUEST, NUTAG_WITH_THIS(tc->nua), TAG_END());
 		return;
+	}
+	/* refer=pass, attended: completed here (see the top of the file) */
+	u = sip->sip_refer_to->r_url;
+	if (mode == TRUNK_REFER_PASS && u->url_headers && strcasestr(u->url_headers, "replaces=")) {
+		log_info("%s: refer=pass with Replaces: the gateway joins the calls itself",
+			 tc->trunk->name);
+		mode = TRUNK_REFER_ACT;
 	}
 	if (tc->refer_event[0] || !tc->answered || !tc->leg.call ||
 	    (mode == TRUNK_REFER_PASS && !refer_pass(tc, sip))) {

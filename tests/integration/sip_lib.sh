@@ -109,3 +109,41 @@ sipp_bg() {
 	done
 	return 1
 }
+
+# ---- the preamble the SIP tests share (after sip_start): API checks, the
+# ---- status, and the PRI side they route through.  Keep this block apart
+# ---- from other helpers' additions.
+
+# expect_code CODE DESCRIPTION METHOD PATH [curl args]: one check that the
+# API (as admin, with JSON) answers CODE
+expect_code() {
+	local code=$1 what=$2 r; shift 2
+	r=$(api "$@")
+	like "$r" "^$code " "$what"
+}
+# status: /api/v1/status; status_is JQ: it holds the jq expression JQ
+status() { curl -s -u "admin:$PW" "${URL}api/v1/status"; }
+status_is() { status | jq -e "$1" >/dev/null; }
+
+# sip_spans NAME...: the PRI side, NAME pbx and/or carrier: each span (E1;
+# the gateway is the network side toward the PBX, the user side toward the
+# carrier) and its span group NAME-g, one check each; then waits until the
+# daemon has the spans.  PBX and CAR are tgsim's lines for the far ends.
+sip_spans() {
+	local name side names=
+	for name in "$@"; do
+		case $name in
+		pbx) side=network ;;
+		carrier) side=user ;;
+		*) ok 1 "sip_spans knows pbx and carrier, not $name"; continue ;;
+		esac
+		expect_code 201 "span $name" POST /api/v1/spans \
+			-d "{\"name\":\"$name\",\"type\":\"E1\",\"pri_side\":\"$side\"}"
+		expect_code 201 "group $name-g" POST /api/v1/trunk-groups \
+			-d "{\"name\":\"$name-g\",\"kind\":\"span\",\"members\":[{\"span\":\"$name\"}]}"
+		names="$names${names:+ or }.name == \"$name\""
+	done
+	PBX="span pbx $S/sim/pbx.sock type=E1 switch=euroisdn side=user"
+	CAR="span carrier $S/sim/carrier.sock type=E1 switch=euroisdn side=network"
+	wait_for status_is "[.spans[] | select($names)] | length == $#"
+}

@@ -11,50 +11,16 @@
 TGSIM=${TGSIM:-$TG_BUILDDIR/tgsim}
 . "$(dirname "$0")/sip_lib.sh"      # SIPP_DIR, the skip without sipp, free_port
 
-# sipp_call NAME IP SCENARIO [sipp args...]: one call from SIPp at IP to the
-# gateway; its messages in $WORK/NAME.msg.  Returns SIPp's exit code.
-sipp_call() {
-	local name=$1 ip=$2 sf=$3 rc try; shift 3
-	for try in 1 2 3; do
-		rm -f "$WORK/$name".*
-		(cd "$WORK" && sipp "$SIP_TARGET" -sf "$SIPP_DIR/$sf" -i "$ip" -p "$(free_port)" \
-			-mp "$(free_port)" -m 1 -nostdin -timeout 30s -timeout_error \
-			-trace_msg -message_file "$WORK/$name.msg" \
-			-trace_err -error_file "$WORK/$name.err" "$@" >"$WORK/$name.out" 2>&1)
-		rc=$?
-		grep -qs "Unable to bind" "$WORK/$name.err" "$WORK/$name.out" || return $rc
-	done
-	return $rc
-}
-
-S=$WORK/state
-start_daemon "$S" || { ok 1 "daemon starts"; finish; }
-wait_for test -s "$S/sip.url"; ok $? "the SIP side listens and writes its address"
-SIP_TARGET=$(sed 's/^sip://' "$S/sip.url")
-PW=$(cat "$S/initial-admin-password")
-api() { http "$@" -u "admin:$PW" -H 'Content-Type: application/json'; }
-expect_code() {         # expect_code CODE DESCRIPTION METHOD PATH [curl args]
-	local code=$1 what=$2 r; shift 2
-	r=$(api "$@")
-	like "$r" "^$code " "$what"
-}
-status_is() { curl -s -u "admin:$PW" "${URL}api/v1/status" | jq -e "$1" >/dev/null; }
+sip_start || finish
 
 UAS_PORT=$(free_port)
-expect_code 201 "span pbx (we are the network side)" POST /api/v1/spans -d '{"name":"pbx","type":"E1","pri_side":"network"}'
-expect_code 201 "span carrier (we are the user side)" POST /api/v1/spans -d '{"name":"carrier","type":"E1","pri_side":"user"}'
+sip_spans pbx carrier
 expect_code 201 "SIP trunk lync: SIPp's address is its next hop" POST /api/v1/sip-trunks \
 	-d "{\"name\":\"lync\",\"profile\":\"lync2013\",\"options_interval\":0,\"next_hops\":[{\"host\":\"127.0.0.1\",\"port\":$UAS_PORT}]}"
-expect_code 201 "trunk group pbx-g" POST /api/v1/trunk-groups -d '{"name":"pbx-g","kind":"span","members":[{"span":"pbx"}]}'
-expect_code 201 "trunk group carrier-g" POST /api/v1/trunk-groups -d '{"name":"carrier-g","kind":"span","members":[{"span":"carrier"}]}'
 expect_code 201 "trunk group lync-g of kind sip with the trunk" POST /api/v1/trunk-groups -d '{"name":"lync-g","kind":"sip","members":[{"sip_trunk":"lync"}]}'
 expect_code 201 "number range pbx-users" POST /api/v1/number-ranges -d '{"name":"pbx-users","prefix":"49301002","group":"pbx-g"}'
 expect_code 201 "route lync -> the owner of the number's range" POST /api/v1/routes -d '{"name":"from-lync","source_group":"lync-g","called_prefix":"4930","destinations":[]}'
 expect_code 201 "route carrier -> lync for 0..." POST /api/v1/routes -d '{"name":"to-lync","source_group":"carrier-g","called_prefix":"0","destinations":[{"group":"lync-g"}]}'
-wait_for status_is '[.spans[] | select(.name == "carrier" or .name == "pbx")] | length == 2'
-
-PBX="span pbx $S/sim/pbx.sock type=E1 switch=euroisdn side=user"
-CAR="span carrier $S/sim/carrier.sock type=E1 switch=euroisdn side=network"
 
 # (e) OPTIONS, as Lync probes its gateways
 sipp_call options 127.0.0.1 options.xml; ok $? "OPTIONS is answered with 200"

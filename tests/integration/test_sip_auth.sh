@@ -16,18 +16,7 @@
 TGSIM=${TGSIM:-$TG_BUILDDIR/tgsim}
 . "$(dirname "$0")/sip_lib.sh"      # SIPP_DIR, the skip without sipp, free_port
 
-S=$WORK/state
-start_daemon "$S" || { ok 1 "daemon starts"; finish; }
-wait_for test -s "$S/sip.url"; ok $? "the SIP side listens"
-PW=$(cat "$S/initial-admin-password")
-api() { http "$@" -u "admin:$PW" -H 'Content-Type: application/json'; }
-expect_code() {         # expect_code CODE DESCRIPTION METHOD PATH [curl args]
-	local code=$1 what=$2 r; shift 2
-	r=$(api "$@")
-	like "$r" "^$code " "$what"
-}
-status() { curl -s -u "admin:$PW" "${URL}api/v1/status"; }
-status_is() { status | jq -e "$1" >/dev/null; }
+sip_start || finish
 reg() { status | jq -r ".sip_trunks[] | select(.name == \"itsp\") | .registration.$1"; }
 
 UAS_PORT=$(free_port)
@@ -78,11 +67,9 @@ n=$(auth_regs)
 is "registered" "$(reg state)" "still registered"
 
 # (c) calls to the ITSP: a UAS's 401 and a proxy's 407
-expect_code 201 "span carrier" POST /api/v1/spans -d '{"name":"carrier","type":"E1","pri_side":"user"}'
-expect_code 201 "group carrier-g" POST /api/v1/trunk-groups -d '{"name":"carrier-g","kind":"span","members":[{"span":"carrier"}]}'
+sip_spans carrier
 expect_code 201 "group itsp-g" POST /api/v1/trunk-groups -d '{"name":"itsp-g","kind":"sip","members":[{"sip_trunk":"itsp"}]}'
 expect_code 201 "route carrier -> itsp for 0..." POST /api/v1/routes -d '{"name":"out","source_group":"carrier-g","called_prefix":"0","destinations":[{"group":"itsp-g"}]}'
-CAR="span carrier $S/sim/carrier.sock type=E1 switch=euroisdn side=network"
 call() {        # call NAME NUMBER: answered and hung up
 	printf '%s\n' "$CAR" "expect link up carrier within 15" "call carrier 5550001 $2 as c1" \
 		"expect answer c1 within 15" "hangup c1" "expect release c1 cause 16 within 5" |

@@ -16,24 +16,12 @@
 TGSIM=${TGSIM:-$TG_BUILDDIR/tgsim}
 . "$(dirname "$0")/sip_lib.sh"      # SIPP_DIR, the skip without sipp, free_port
 
-S=$WORK/state
-start_daemon "$S" || { ok 1 "daemon starts"; finish; }
-wait_for test -s "$S/sip.url"; ok $? "the SIP side listens"
-PW=$(cat "$S/initial-admin-password")
-api() { http "$@" -u "admin:$PW" -H 'Content-Type: application/json'; }
-expect_code() {         # expect_code CODE DESCRIPTION METHOD PATH [curl args]
-	local code=$1 what=$2 r; shift 2
-	r=$(api "$@")
-	like "$r" "^$code " "$what"
-}
-status() { curl -s -u "admin:$PW" "${URL}api/v1/status"; }
-status_is() { status | jq -e "$1" >/dev/null; }
+sip_start || finish
 hop() { status | jq -r ".sip_trunks[] | select(.name == \"itsp\") | .next_hops[0].$1"; }
 events() { curl -s -u "admin:$PW" "${URL}api/v1/events?kind=$1"; }
 
 UAS_PORT=$(free_port)
-expect_code 201 "span pbx" POST /api/v1/spans -d '{"name":"pbx","type":"E1","pri_side":"network"}'
-expect_code 201 "span carrier" POST /api/v1/spans -d '{"name":"carrier","type":"E1","pri_side":"user"}'
+sip_spans pbx carrier
 
 # (a) validation of the probe fields
 r=$(api POST /api/v1/sip-trunks -d '{"name":"x","options_interval":3601,"next_hops":[]}')
@@ -48,8 +36,6 @@ expect_code 201 "SIP trunk itsp probed every second, down after 2, up after 2" P
 	-d "{\"name\":\"itsp\",\"options_interval\":1,\"options_down_after\":2,\"options_up_after\":2,\"next_hops\":[{\"host\":\"127.0.0.1\",\"port\":$UAS_PORT}]}"
 is "1 2 2" "$(api GET /api/v1/sip-trunks/itsp | sed 's/^200 //' | jq -r '"\(.options_interval) \(.options_down_after) \(.options_up_after)"')" \
 	"the probe settings round-trip"
-expect_code 201 "trunk group carrier-g" POST /api/v1/trunk-groups -d '{"name":"carrier-g","kind":"span","members":[{"span":"carrier"}]}'
-expect_code 201 "trunk group pbx-g" POST /api/v1/trunk-groups -d '{"name":"pbx-g","kind":"span","members":[{"span":"pbx"}]}'
 expect_code 201 "SIP trunk group sip-g with itsp" POST /api/v1/trunk-groups -d '{"name":"sip-g","kind":"sip","members":[{"sip_trunk":"itsp"}]}'
 expect_code 201 "range ev-users on sip-g" POST /api/v1/number-ranges -d '{"name":"ev-users","prefix":"49301005","group":"sip-g"}'
 expect_code 201 "route carrier -> sip-g, survivability pbx-g" POST /api/v1/routes \
@@ -62,8 +48,6 @@ start_uas() {           # start_uas NAME: SIPp on the trunk's next hop, in the b
 	UAS=$!; PIDS+=("$UAS")
 }
 
-PBX="span pbx $S/sim/pbx.sock type=E1 switch=euroisdn side=user"
-CAR="span carrier $S/sim/carrier.sock type=E1 switch=euroisdn side=network"
 # call NAME NUMBER [pbx]: the carrier calls NUMBER; answered by SIPp, or by
 # the PBX span when the third argument says so; then hung up.
 call() {

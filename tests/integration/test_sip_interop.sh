@@ -8,37 +8,19 @@
 . "$(dirname "$0")/sip_lib.sh"
 TGSIM=${TGSIM:-$TG_BUILDDIR/tgsim}
 
-S=$WORK/state
-start_daemon "$S" -l debug || { ok 1 "daemon starts"; finish; }
-wait_for test -s "$S/sip.url"; ok $? "the SIP side listens"
-SIP_TARGET=$(sed 's/^sip://' "$S/sip.url")
-PW=$(cat "$S/initial-admin-password")
-api() { http "$@" -u "admin:$PW" -H 'Content-Type: application/json'; }
-expect_code() {         # expect_code CODE DESCRIPTION METHOD PATH [curl args]
-	local code=$1 what=$2 r; shift 2
-	r=$(api "$@")
-	like "$r" "^$code " "$what"
-}
-status_is() { curl -s -u "admin:$PW" "${URL}api/v1/status" | jq -e "$1" >/dev/null; }
+sip_start -l debug || finish
 trunk() {               # trunk PROFILE INTEROP: the trunk "t" toward SIPp on UAS_PORT
 	api PUT /api/v1/sip-trunks/t -d "{\"profile\":\"$1\",\"interop\":\"$2\"}" >/dev/null
 }
 
 UAS_PORT=$(free_port)
-expect_code 201 "span pbx" POST /api/v1/spans -d '{"name":"pbx","type":"E1","pri_side":"network"}'
-expect_code 201 "span carrier" POST /api/v1/spans -d '{"name":"carrier","type":"E1","pri_side":"user"}'
+sip_spans pbx carrier
 expect_code 201 "SIP trunk t toward SIPp" POST /api/v1/sip-trunks \
 	-d "{\"name\":\"t\",\"options_interval\":0,\"next_hops\":[{\"host\":\"127.0.0.1\",\"port\":$UAS_PORT}]}"
-expect_code 201 "group pbx-g" POST /api/v1/trunk-groups -d '{"name":"pbx-g","kind":"span","members":[{"span":"pbx"}]}'
-expect_code 201 "group carrier-g" POST /api/v1/trunk-groups -d '{"name":"carrier-g","kind":"span","members":[{"span":"carrier"}]}'
 expect_code 201 "group t-g" POST /api/v1/trunk-groups -d '{"name":"t-g","kind":"sip","members":[{"sip_trunk":"t"}]}'
 expect_code 201 "range pbx-users" POST /api/v1/number-ranges -d '{"name":"pbx-users","prefix":"49301002","group":"pbx-g"}'
 expect_code 201 "route t -> range owner" POST /api/v1/routes -d '{"name":"from-t","source_group":"t-g","called_prefix":"4930","destinations":[]}'
 expect_code 201 "route carrier -> t" POST /api/v1/routes -d '{"name":"to-t","source_group":"carrier-g","called_prefix":"","destinations":[{"group":"t-g"}]}'
-wait_for status_is '[.spans[] | select(.name == "carrier" or .name == "pbx")] | length == 2'
-
-PBX="span pbx $S/sim/pbx.sock type=E1 switch=euroisdn side=user"
-CAR="span carrier $S/sim/carrier.sock type=E1 switch=euroisdn side=network"
 
 # carrier_call NAME TGSIM-CALL-OPTIONS...: the carrier calls through to SIPp
 # (already waiting as $UAS), which answers; the carrier hangs up.

@@ -22,17 +22,7 @@ ok $? "the test's CA signed the gateway's and two clients' certificates"
 # sofia-sip's TLS transport leaks OpenSSL objects (see the file): not ours.
 export LSAN_OPTIONS="suppressions=$TG_SRCDIR/tests/integration/lsan-sofia-tls.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
-S=$WORK/state
-start_daemon "$S" -l debug || { ok 1 "daemon starts"; finish; }
-wait_for test -s "$S/sip.url"; ok $? "the SIP side listens"
-SIP_TARGET=$(sed 's/^sip://' "$S/sip.url")
-PW=$(cat "$S/initial-admin-password")
-api() { http "$@" -u "admin:$PW" -H 'Content-Type: application/json'; }
-expect_code() {
-	local code=$1 what=$2 r; shift 2
-	r=$(api "$@")
-	like "$r" "^$code " "$what"
-}
+sip_start -l debug || finish
 
 TCP_PORT=$(free_port)
 TLS_PORT=$(free_port)

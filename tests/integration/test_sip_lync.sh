@@ -16,37 +16,19 @@ tls_certs "$C" gw:gw.test lync:lync.test || { ok 1 "the test's CA signs certific
 # sofia-sip's TLS transport leaks OpenSSL objects (see the file): not ours.
 export LSAN_OPTIONS="suppressions=$TG_SRCDIR/tests/integration/lsan-sofia-tls.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
-S=$WORK/state
-start_daemon "$S" -l debug || { ok 1 "daemon starts"; finish; }
-wait_for test -s "$S/sip.url"; ok $? "the SIP side listens"
-SIP_TARGET=$(sed 's/^sip://' "$S/sip.url")
-PW=$(cat "$S/initial-admin-password")
-api() { http "$@" -u "admin:$PW" -H 'Content-Type: application/json'; }
-expect_code() {         # expect_code CODE DESCRIPTION METHOD PATH [curl args]
-	local code=$1 what=$2 r; shift 2
-	r=$(api "$@")
-	like "$r" "^$code " "$what"
-}
-status_is() { curl -s -u "admin:$PW" "${URL}api/v1/status" | jq -e "$1" >/dev/null; }
+sip_start -l debug || finish
 trunk() {               # trunk INTEROP: the lync2013 trunk "lync" toward SIPp on UAS_PORT
 	api PUT /api/v1/sip-trunks/lync -d "{\"profile\":\"lync2013\",\"interop\":\"$1\"}" >/dev/null
 }
 
 UAS_PORT=$(free_port)
-expect_code 201 "span pbx" POST /api/v1/spans -d '{"name":"pbx","type":"E1","pri_side":"network"}'
-expect_code 201 "span carrier" POST /api/v1/spans -d '{"name":"carrier","type":"E1","pri_side":"user"}'
+sip_spans pbx carrier
 expect_code 201 "SIP trunk lync toward SIPp" POST /api/v1/sip-trunks \
 	-d "{\"name\":\"lync\",\"profile\":\"lync2013\",\"options_interval\":0,\"next_hops\":[{\"host\":\"127.0.0.1\",\"port\":$UAS_PORT}]}"
-expect_code 201 "group pbx-g" POST /api/v1/trunk-groups -d '{"name":"pbx-g","kind":"span","members":[{"span":"pbx"}]}'
-expect_code 201 "group carrier-g" POST /api/v1/trunk-groups -d '{"name":"carrier-g","kind":"span","members":[{"span":"carrier"}]}'
 expect_code 201 "group lync-g" POST /api/v1/trunk-groups -d '{"name":"lync-g","kind":"sip","members":[{"sip_trunk":"lync"}]}'
 expect_code 201 "range pbx-users" POST /api/v1/number-ranges -d '{"name":"pbx-users","prefix":"49301002","group":"pbx-g"}'
 expect_code 201 "route lync -> range owner" POST /api/v1/routes -d '{"name":"from-lync","source_group":"lync-g","called_prefix":"4930","destinations":[]}'
 expect_code 201 "route carrier -> lync" POST /api/v1/routes -d '{"name":"to-lync","source_group":"carrier-g","called_prefix":"","destinations":[{"group":"lync-g"}]}'
-wait_for status_is '[.spans[] | select(.name == "carrier" or .name == "pbx")] | length == 2'
-
-PBX="span pbx $S/sim/pbx.sock type=E1 switch=euroisdn side=user"
-CAR="span carrier $S/sim/carrier.sock type=E1 switch=euroisdn side=network"
 
 # ---- cause map: PRI -> SIP (Lync fails over on 5xx only) ----
 # pbx_reject NAME CAUSE: the PBX refuses the next call with CAUSE

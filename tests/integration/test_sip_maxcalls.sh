@@ -10,8 +10,7 @@
 . "$(dirname "$0")/sip_lib.sh"
 
 sip_start || finish
-status() { curl -s -u "admin:$PW" "${URL}api/v1/status"; }
-active() { curl -s -u "admin:$PW" "${URL}api/v1/status" | jq -e ".sip_trunks[] | select(.name == \"$1\") | .active_calls == $2"; }
+active() { status | jq -e ".sip_trunks[] | select(.name == \"$1\") | .active_calls == $2"; }
 
 P1=$(free_port); P2=$(free_port)
 r=$(api POST /api/v1/sip-trunks -d '{"name":"bad","max_calls":-1,"next_hops":[]}')

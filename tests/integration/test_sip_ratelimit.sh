@@ -14,7 +14,6 @@
 . "$(dirname "$0")/sip_lib.sh"
 
 sip_start || finish
-status() { curl -s -u "admin:$PW" "${URL}api/v1/status"; }
 events() { curl -s -u "admin:$PW" "${URL}api/v1/events?kind=$1"; }
 
 # (a) settings

@@ -13,47 +13,38 @@
 #      the target are joined, both transferor dialogs get BYE;
 #  (d) refer=reject: 403;
 #  (e) refer=pass on a SIP<->SIP call: the REFER goes on in the other dialog
-#      (Refer-To pointing at the gateway), its answer and NOTIFYs come back.
+#      (Refer-To pointing at the gateway), its answer and NOTIFYs come back;
+#  (f) refer=pass, attended: the transferor (127.0.0.2, trunk ippbx) has a
+#      call to the transferee (SIPp, RTP echo, trunk lync) and a consultation
+#      call to the target (the PBX user); its REFER with Replaces naming the
+#      consultation dialog is completed by the gateway: 202, NOTIFY 100 and
+#      200, BYE on both transferor dialogs, the transferee and the target
+#      joined (the target's tone comes back through the transferee's echo),
+#      no new INVITE to either; CDRs split as for refer=act; with media
+#      bypass on both SIP trunks: NOTIFY 488, the calls go on.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
 TGSIM=${TGSIM:-$TG_BUILDDIR/tgsim}
 
-S=$WORK/state
-start_daemon "$S" -l debug || { ok 1 "daemon starts"; finish; }
-wait_for test -s "$S/sip.url"; ok $? "the SIP side listens"
-SIP_TARGET=$(sed 's/^sip://' "$S/sip.url")
-PW=$(cat "$S/initial-admin-password")
-api() { http "$@" -u "admin:$PW" -H 'Content-Type: application/json'; }
-expect_code() {         # expect_code CODE DESCRIPTION METHOD PATH [curl args]
-	local code=$1 what=$2 r; shift 2
-	r=$(api "$@")
-	like "$r" "^$code " "$what"
-}
-status_is() { curl -s -u "admin:$PW" "${URL}api/v1/status" | jq -e "$1" >/dev/null; }
+sip_start -l debug || finish
 sql() { sqlite3 -separator ' ' "$S/trunkgate.db" "$1"; }
 # body FILE N: the sipfrag status line of the Nth NOTIFY in a SIPp trace
 body() { tr -d '\r' <"$1" | awk '/^NOTIFY /{n++} n=='"$2"' && /^SIP\/2\.0 [0-9]/{print; exit}'; }
 
 UAS_PORT=$(free_port)
-expect_code 201 "span pbx" POST /api/v1/spans -d '{"name":"pbx","type":"E1","pri_side":"network"}'
+sip_spans pbx carrier
 expect_code 201 "SIP trunk lync (refer=act) toward SIPp" POST /api/v1/sip-trunks \
 	-d "{\"name\":\"lync\",\"interop\":\"refer=act\",\"options_interval\":0,\"next_hops\":[{\"host\":\"127.0.0.1\",\"port\":$UAS_PORT}]}"
 expect_code 201 "SIP trunk ippbx (refer=pass) from 127.0.0.2" POST /api/v1/sip-trunks \
 	-d '{"name":"ippbx","interop":"refer=pass","options_interval":0,"next_hops":[{"host":"127.0.0.2","port":5999}]}'
-expect_code 201 "group pbx-g" POST /api/v1/trunk-groups -d '{"name":"pbx-g","kind":"span","members":[{"span":"pbx"}]}'
 expect_code 201 "group lync-g" POST /api/v1/trunk-groups -d '{"name":"lync-g","kind":"sip","members":[{"sip_trunk":"lync"}]}'
 expect_code 201 "group ippbx-g" POST /api/v1/trunk-groups -d '{"name":"ippbx-g","kind":"sip","members":[{"sip_trunk":"ippbx"}]}'
 expect_code 201 "range pbx-users" POST /api/v1/number-ranges -d '{"name":"pbx-users","prefix":"49301002","group":"pbx-g"}'
 expect_code 201 "route lync -> range owner" POST /api/v1/routes -d '{"name":"from-lync","source_group":"lync-g","called_prefix":"4930","destinations":[]}'
 expect_code 201 "route lync 9... -> lync" POST /api/v1/routes -d '{"name":"lync-9","source_group":"lync-g","called_prefix":"9","destinations":[{"group":"lync-g"}]}'
 expect_code 201 "route ippbx 9... -> lync" POST /api/v1/routes -d '{"name":"ippbx-9","source_group":"ippbx-g","called_prefix":"9","destinations":[{"group":"lync-g"}]}'
-expect_code 201 "span carrier" POST /api/v1/spans -d '{"name":"carrier","type":"E1","pri_side":"user"}'
-expect_code 201 "group carrier-g" POST /api/v1/trunk-groups -d '{"name":"carrier-g","kind":"span","members":[{"span":"carrier"}]}'
 expect_code 201 "route carrier 0... -> lync" POST /api/v1/routes -d '{"name":"carrier-0","source_group":"carrier-g","called_prefix":"0","destinations":[{"group":"lync-g"}]}'
 expect_code 201 "route lync 7... -> ippbx" POST /api/v1/routes -d '{"name":"lync-7","source_group":"lync-g","called_prefix":"7","destinations":[{"group":"ippbx-g"}]}'
-wait_for status_is '[.spans[] | select(.name == "pbx" or .name == "carrier")] | length == 2'
-
-PBX="span pbx $S/sim/pbx.sock type=E1 switch=euroisdn side=user"
 
 # uas_done NAME DESCRIPTION: the SIPp peer $UAS ended well (its errors shown if not)
 uas_done() {
@@ -109,7 +100,7 @@ api PUT /api/v1/sip-trunks/ippbx -d "{\"next_hops\":[{\"host\":\"127.0.0.2\",\"p
 A1T=$!; PIDS+=("$A1T")
 wait_for sh -c "ss -Hlun | grep -q '127.0.0.2:$T_PORT '"; ok $? "the transfer target (on trunk ippbx, RTP echo) waits"
 sipp_uas a1 "$UAS_PORT" uas_xfer.xml -key refer_to "sip:7123@127.0.0.1"; ok $? "the Lync user (SIPp) waits for the PSTN call"
-printf '%s\n' "span carrier $S/sim/carrier.sock type=E1 switch=euroisdn side=network" \
+printf '%s\n' "$CAR" \
 	"expect link up carrier within 15" "call carrier 5550009 0123456 as c1" \
 	"expect answer c1 within 15" "play tone 1004 c1" "expect tone 1004 c1 within 25" \
 	"hangup c1" "expect release c1 within 10" | "$TGSIM" >"$WORK/a1.tgsim" 2>&1
@@ -220,5 +211,70 @@ sipp_uas e2-far "$UAS_PORT" uas_refer_refuse.xml; ok $? "a far SIP party that re
 sipp_call e2 127.0.0.2 uac_refer.xml -s 9123 -key refer_to "sip:4930100777@192.0.2.9"
 ok $? "refer=pass: the far party's 403 comes back as the answer to the transferor's REFER; the call goes on"
 uas_done e2-far "the far party refused the REFER and got the BYE"
+
+# ---- (f) refer=pass, attended: both calls through the gateway ----
+expect_code 201 "route ippbx 4930... -> range owner" POST /api/v1/routes \
+	-d '{"name":"ippbx-4930","source_group":"ippbx-g","called_prefix":"4930","destinations":[]}'
+sleep 1
+pbx_user f; ok $? "the target (PBX user) waits"
+(cd "$WORK" && exec sipp "$SIP_TARGET" -sf "$SIPP_DIR/uac_consult.xml" -i 127.0.0.2 -p "$(free_port)" \
+	-mp "$(free_port)" -m 1 -nostdin -timeout 40s -timeout_error -cid_str "fconsult-%u@ippbx.test" \
+	-s 4930100234 -trace_msg -message_file "$WORK/f2.msg" -trace_err -error_file "$WORK/f2.err" \
+	>"$WORK/f2.out" 2>&1) &
+F2=$!; PIDS+=("$F2")
+wait_for grep -q '^SIP/2.0 200' "$WORK/f2.msg"; ok $? "the consultation call (transferor -> PBX user) is up"
+ftag=$(tr -d '\r' <"$WORK/f2.msg" | grep -m1 '^From:' | sed 's/.*;tag=//')
+ttag=$(tr -d '\r' <"$WORK/f2.msg" | sed -n '/^SIP\/2.0 200/,/^$/p' | grep -m1 '^To:' | sed 's/.*;tag=//')
+sipp_uas f-xferee "$UAS_PORT" uas_answer.xml -rtp_echo; ok $? "the transferee (SIPp, RTP echo) waits"
+sipp_call f 127.0.0.2 uac_xfer.xml -s 9123 \
+	-key refer_to "sip:4930100234@127.0.0.1?Replaces=fconsult-1%40ippbx.test%3Bto-tag%3D$ttag%3Bfrom-tag%3D$ftag"
+rc=$?
+is 0 "$rc" "refer=pass with Replaces: the transferor's first call gets 202, NOTIFY 100 and 200, BYE"
+[ "$rc" -eq 0 ] || tail -n 40 "$WORK/f.msg" "$WORK/f.err" 2>/dev/null | sed 's/^/#   /'
+like "$(body "$WORK/f.msg" 1)" '^SIP/2\.0 100 Trying$' "the first NOTIFY: 100 Trying"
+like "$(body "$WORK/f.msg" 2)" '^SIP/2\.0 200 OK$' "the final NOTIFY: 200 OK"
+wait "$F2"; ok $? "the consultation dialog got the gateway's BYE"
+wait "$T"; ok $? "the transferee and the target are joined: the target's tone comes back through the transferee's echo"
+uas_done f-xferee "the transferee was released when the target hung up"
+is 1 "$(grep -c '^INVITE ' "$WORK/f-xferee.msg")" "the transferee saw one INVITE only (its first call's): no new call"
+is 0 "$(grep -c '^REFER ' "$WORK/f-xferee.msg")" "and no REFER (the gateway completed the transfer)"
+grep -q 'refer=pass with Replaces: the gateway joins the calls itself' "$S.log"; ok $? "the log says the gateway joined the calls"
+wait_for sh -c "[ \$(sqlite3 '$S/trunkgate.db' \"select count(*) from cdrs where called = '9123' and in_trunk = 'ippbx'\") -ge 1 ]"
+fid=$(sql "select call_id from cdrs where called = '9123' and in_trunk = 'ippbx' order by setup_at desc limit 1")
+wait_for sh -c "[ \$(sqlite3 '$S/trunkgate.db' \"select count(*) from cdrs where call_id = '$fid-t1'\") -eq 1 ]"
+is "caller 16" "$(sql "select released_by, cause from cdrs where call_id = '$fid'")" \
+	"the first call's record up to the transfer: ended by the transferor (caller), cause 16"
+is "pri pbx 9123" "$(sql "select in_kind, in_trunk, called from cdrs where call_id = '$fid-t1'")" \
+	"it goes on as $fid-t1 with the target (the PBX) in the transferor's place"
+
+# the same with media bypass on both SIP trunks: the SDP passes end to end,
+# a join cannot re-bridge it: NOTIFY 488, the calls go on
+api PUT /api/v1/sip-trunks/ippbx -d '{"media_bypass":true}' >/dev/null
+api PUT /api/v1/sip-trunks/lync -d '{"media_bypass":true}' >/dev/null
+sleep 1
+printf '%s\n' "$PBX" "auto answer pbx" "expect link up pbx within 15" \
+	"expect call to 4930100234 on pbx as p1 within 20" \
+	"expect release p1 cause 16 within 40" | "$TGSIM" >"$WORK/g.tgsim" 2>&1 &
+T=$!; PIDS+=("$T")
+wait_for grep -q '"event":"expect-ok","line":3' "$WORK/g.tgsim"
+(cd "$WORK" && exec sipp "$SIP_TARGET" -sf "$SIPP_DIR/uac_consult.xml" -i 127.0.0.2 -p "$(free_port)" \
+	-mp "$(free_port)" -m 1 -nostdin -timeout 40s -timeout_error -cid_str "gconsult-%u@ippbx.test" \
+	-s 4930100234 -trace_msg -message_file "$WORK/g2.msg" -trace_err -error_file "$WORK/g2.err" \
+	>"$WORK/g2.out" 2>&1) &
+G2=$!; PIDS+=("$G2")
+wait_for grep -q '^SIP/2.0 200' "$WORK/g2.msg"; ok $? "bypass: the consultation call is up"
+ftag=$(tr -d '\r' <"$WORK/g2.msg" | grep -m1 '^From:' | sed 's/.*;tag=//')
+ttag=$(tr -d '\r' <"$WORK/g2.msg" | sed -n '/^SIP\/2.0 200/,/^$/p' | grep -m1 '^To:' | sed 's/.*;tag=//')
+sipp_uas g-xferee "$UAS_PORT" uas_answer.xml; ok $? "bypass: the transferee waits"
+sipp_call g 127.0.0.2 uac_xfer_fail.xml -s 9123 \
+	-key refer_to "sip:4930100234@127.0.0.1?Replaces=gconsult-1%40ippbx.test%3Bto-tag%3D$ttag%3Bfrom-tag%3D$ftag"
+ok $? "bypass: 202, NOTIFYs, the first call goes on until the transferor's BYE"
+like "$(body "$WORK/g.msg" 2)" '^SIP/2\.0 488 ' "bypass: the final NOTIFY says 488"
+uas_done g-xferee "bypass: the transferee kept its call until the transferor's BYE"
+gid=$(curl -s -u "admin:$PW" "${URL}api/v1/calls" | jq -r '.calls[] | select(.called == "4930100234") | .id')
+like "$gid" '^tg-' "bypass: the consultation call is still up"
+api DELETE "/api/v1/calls/$gid" >/dev/null
+wait "$G2"; ok $? "the consultation call ends with the operator's hang-up (BYE)"
+wait "$T"; ok $? "and the PBX user is released"
 
 finish

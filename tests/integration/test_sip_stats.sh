@@ -17,13 +17,8 @@
 . "$(dirname "$0")/sip_lib.sh"      # SIPP_DIR, the skip without sipp, free_port
 . "$(dirname "$0")/snmp_lib.sh"     # start_snmp, get, the skip without net-snmp
 
-S=$WORK/state
-start_daemon "$S" || { ok 1 "daemon starts"; finish; }
-wait_for test -s "$S/sip.url"; ok $? "the SIP side listens"
-SIP_TARGET=$(sed 's/^sip://; s/;.*//' "$S/sip.url")
-PW=$(cat "$S/initial-admin-password")
-api() { http "$@" -u "admin:$PW" -H 'Content-Type: application/json'; }
-status() { curl -s -u "admin:$PW" "${URL}api/v1/status"; }
+sip_start || finish
+SIP_TARGET=${SIP_TARGET%%;*}     # without URI parameters
 metrics() { curl -s -u "admin:$PW" "${URL}metrics"; }
 trunk() { status | jq -c ".sip_trunks[] | select(.name == \"$1\") | $2"; }
 

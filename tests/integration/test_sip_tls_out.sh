@@ -11,7 +11,11 @@
 #     the next hop's host (sofia checks the name it connected to: the
 #     certificate says 127.0.0.1);
 # (c) a server whose certificate names another host (other.test) is
-#     refused by the gateway: no INVITE reaches it, the call fails.
+#     refused by the gateway: no INVITE reaches it, the call fails at once
+#     with a transport error (503), not with timer B's 408;
+# (d) failover: the same refusing server as first next hop and a good
+#     server as second: the refused handshake moves the INVITE on to the
+#     second hop as a transport error (503 in the log), before timer B.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sip_lib.sh"
 if ! command -v openssl >/dev/null 2>&1; then
@@ -81,12 +85,29 @@ s_server other c
 caller c
 wait "$CALLER"
 tr -d '\r' <"$WORK/c.msg" >"$WORK/c.txt"
-like "$(grep '^SIP/2.0 [3-6]' "$WORK/c.txt" | head -1)" '^SIP/2\.0 [4-6][0-9][0-9] ' \
-	"a server named other.test: the call fails ($(grep '^SIP/2.0 [3-6]' "$WORK/c.txt" | head -1))"
+like "$(grep '^SIP/2.0 [3-6]' "$WORK/c.txt" | head -1)" '^SIP/2\.0 503 ' \
+	"a server named other.test: the call fails with 503, a transport error, not timer B's 408 ($(grep '^SIP/2.0 [3-6]' "$WORK/c.txt" | head -1))"
 grep -q '^INVITE' "$WORK/c.srv"; is 1 "$?" "and no INVITE reached it"
-wait_for grep -q 'Peer Subject Mismatch (127.0.0.1)' "$S.log"; ok $? "sofia-sip logged the name mismatch" ||
-	{ grep -i 'tls\|nta\|far' "$S.log" | tail -8 | sed 's/^/#   /'; sed 's/^/#   /' "$WORK/c.txt" | grep '^#   SIP'; }
+wait_for grep -q 'Peer Subject Mismatch (127.0.0.1)' "$S.log"; rc=$?
+ok $rc "sofia-sip logged the name mismatch"
+[ "$rc" -eq 0 ] || { grep -i 'tls\|nta\|far' "$S.log" | tail -8 | sed 's/^/#   /'; sed 's/^/#   /' "$WORK/c.txt" | grep '^#   SIP'; sed 's/^/#   srv: /' "$WORK/c.srv" | tail -5; }
 kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null
+
+# (d) next hops: the refusing server, then a good one
+BAD_PORT=$(free_port)
+TLS_PORT=$BAD_PORT
+s_server other d1
+BAD=$SRV
+TLS_PORT=$(free_port)
+like "$(api PUT /api/v1/sip-trunks/far -d "{\"next_hops\":[{\"host\":\"127.0.0.1\",\"port\":$BAD_PORT,\"priority\":1},{\"host\":\"127.0.0.1\",\"port\":$TLS_PORT,\"priority\":2}]}")" \
+	'^200 ' "far's next hops: the refusing server first, a good one second"
+s_server far d2
+caller d
+wait_for grep -q '^INVITE sip:' "$WORK/d2.srv"; ok $? "the INVITE reached the second hop's server"
+grep -q '^INVITE' "$WORK/d1.srv"; is 1 "$?" "and never the first (its certificate was refused)"
+like "$(grep "next hop 127\.0\.0\.1:$BAD_PORT failed" "$S.log")" "failed with 503, trying 127\\.0\\.0\\.1:$TLS_PORT" \
+	"the refused handshake failed over as a transport error (503), not after timer B (408)"
+kill "$BAD" "$SRV" "$CALLER" 2>/dev/null; wait "$BAD" "$SRV" "$CALLER" 2>/dev/null
 
 stop_daemon "$DPID"; is 0 "$STOP_RC" "trunkgated exits cleanly"
 finish

@@ -4,6 +4,22 @@
  * next hop, in order:
  *
  *   dns      the host's addresses (getaddrinfo; an IP literal needs none)
+ *
+ * A hostname without a port is found as RFC 3263 says, with sofia-sip's
+ * own resolver (sresolv, the one nta uses for the calls): first
+ *
+ *   naptr    the host's NAPTR records, and whether one offers the hop's
+ *            transport (SIP+D2U, SIP+D2T, SIPS+D2T).  Informational: the
+ *            gateway names the transport in its Request-URI, so (RFC 3263
+ *            4.1) it goes to SRV directly, as nta does
+ *   srv      _sip._udp / _sip._tcp / _sips._tcp.HOST: targets and ports by
+ *            priority and weight; none: the host itself on 5060/5061
+ *   dns      the targets' A and AAAA records, in that order; the first
+ *            target with an address (and its SRV port) is tested
+ *
+ * each with the records found ("records") and DNS errors named
+ * (NXDOMAIN, SERVFAIL, REFUSED, no answer).  Then, for every hop:
+ *
  *   connect  TCP connect to the first address (tcp and tls hops)
  *   tls      the TLS handshake (GnuTLS): the peer's chain verified against
  *            the trunk's tls_ca (else the system's CAs) and its name
@@ -33,9 +49,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <gnutls/gnutls.h>
+#define SRES_CONTEXT_T struct dns_wait
+#define SRES_ASYNC_T struct dns_wait
+#include <sofia-resolv/sres.h>
+#include <sofia-resolv/sres_async.h>
+#include <sofia-resolv/sres_record.h>
 
 #define LOG_MODULE "api"
 #include "log.h"
@@ -46,6 +68,7 @@
 
 #define STEP_MS 3000                    /* connect, handshake */
 #define OPTIONS_MS 4000                 /* the OPTIONS round trip */
+#define DNS_MS 3000                     /* one DNS query */
 
 struct hop_test {
 	const struct db_sip_trunk *t;
@@ -127,6 +150,365 @@ static bool check_dns(struct hop_test *h, json_t *checks)
 				 h->host);
 	return add_check(checks, h, "dns", true, t0, "%s is %s (the first is tested)", h->host,
 			 list);
+}
+
+/* ---- RFC 3263 with sofia-sip's resolver ---- */
+
+#define DNS_MAX_TARGETS 8
+
+/* The records of the last check added, if any. */
+static void set_records(json_t *checks, json_t *records)
+{
+	json_t *last = json_array_get(checks, json_array_size(checks) - 1);
+
+	if (last && json_array_size(records))
+		json_object_set(last, "records", records);
+	json_decref(records);
+}
+
+static const char *dns_error(int status)
+{
+	switch (status) {
+	case SRES_NAME_ERR: return "does not exist (NXDOMAIN)";
+	case SRES_TIMEOUT_ERR: return "no answer from the DNS server";
+	case SRES_SERVER_ERR: return "the DNS server failed (SERVFAIL)";
+	case SRES_AUTH_ERR: return "the DNS server refused the query (REFUSED)";
+	case SRES_FORMAT_ERR: return "the DNS server could not parse the query (FORMERR)";
+	case SRES_UNIMPL_ERR: return "the DNS server does not do this query (NOTIMP)";
+	case SRES_NETWORK_ERR: return "no DNS server reachable (network or resolv.conf)";
+	default: return "resolver error";
+	}
+}
+
+/* One query of sresolv's asynchronous interface, driven here: its
+ * sockets come through the update callback, we poll them, and call its
+ * timer for retransmissions.  (sres_blocking_query() has no deadline: with
+ * no DNS server answering it waited for minutes.) */
+struct dns_wait {
+	int fds[4];
+	bool done;
+	sres_record_t **answers;
+};
+
+static int dns_sockets(struct dns_wait *w, sres_socket_t fd, sres_socket_t old)
+{
+	for (size_t i = 0; i < 4; i++)
+		if (w->fds[i] == old && old != -1)
+			w->fds[i] = -1;
+	for (size_t i = 0; fd != -1 && i < 4; i++)
+		if (w->fds[i] == -1) {
+			w->fds[i] = fd;
+			break;
+		}
+	return 0;
+}
+
+static void dns_answered(struct dns_wait *w, sres_query_t *q, sres_record_t **answers)
+{
+	(void)q;
+	w->done = true;
+	w->answers = answers;
+}
+
+/* The records of `type` for name, sorted (SRV by priority, then weight):
+ * their count with *out set (free with sres_free_answers), 0 if the name
+ * has none (NODATA), or minus the error status (SRES_NAME_ERR...); no
+ * answer within DNS_MS is SRES_TIMEOUT_ERR. */
+static int dns_query(sres_resolver_t *res, uint16_t type, const char *name,
+		     sres_record_t ***out)
+{
+	struct dns_wait *w = sres_resolver_get_async(res, dns_sockets);
+	unsigned long long until = tg_now_ms() + DNS_MS;
+	sres_record_t **ans;
+	sres_query_t *q;
+	int n = 0, err = 0;
+
+	*out = NULL;
+	if (!w)
+		return -SRES_INTERNAL_ERR;
+	w->done = false;
+	w->answers = NULL;
+	q = sres_query(res, dns_answered, w, type, name);
+	while (q && !w->done && tg_now_ms() < until) {
+		struct pollfd p[4];
+		nfds_t np = 0;
+		int left = (int)(until - tg_now_ms()), rc;
+
+		for (size_t i = 0; i < 4; i++)
+			if (w->fds[i] != -1)
+				p[np++] = (struct pollfd){ .fd = w->fds[i], .events = POLLIN };
+		rc = poll(p, np, left < 250 ? left : 250);
+		if (rc <= 0) {
+			sres_resolver_timer(res, -1);   /* retransmits, times out */
+			continue;
+		}
+		for (nfds_t i = 0; i < np && !w->done; i++) {
+			if (p[i].revents & POLLIN)
+				sres_resolver_receive(res, p[i].fd);
+			else if (p[i].revents & (POLLERR | POLLHUP))
+				sres_resolver_error(res, p[i].fd);
+		}
+	}
+	if (!w->done) {
+		if (q)
+			sres_query_bind(q, NULL, NULL);
+		return q ? -SRES_TIMEOUT_ERR : -SRES_INTERNAL_ERR;
+	}
+	ans = w->answers;
+	for (size_t i = 0; ans && ans[i]; i++) {
+		if (ans[i]->sr_record->r_type != type)
+			continue;       /* a CNAME on the way */
+		if (ans[i]->sr_record->r_status)
+			err = ans[i]->sr_record->r_status;
+		else
+			n++;
+	}
+	if (!n) {
+		sres_free_answers(res, ans);
+		return err && err != SRES_RECORD_ERR ? -err : 0;
+	}
+	sres_sort_answers(res, ans);
+	*out = ans;
+	return n;
+}
+
+/* name without the root's trailing dot (sresolv gives names fully
+ * qualified: "host.example.") in buf. */
+static const char *dns_name(char *buf, size_t len, const char *name)
+{
+	size_t n;
+
+	tg_strlcpy(buf, name ? name : "", len);
+	n = strlen(buf);
+	if (n > 1 && buf[n - 1] == '.')
+		buf[n - 1] = '\0';
+	return buf;
+}
+
+/* Appends ", " and the formatted text to buf (bounded). */
+static void catf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void catf(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	va_list ap;
+
+	if (n + 4 >= len)
+		return;
+	if (n)
+		n += (size_t)snprintf(buf + n, len - n, ", ");
+	va_start(ap, fmt);
+	vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
+static bool check_naptr(struct hop_test *h, sres_resolver_t *res, const char *want_service,
+			const char *srv_name, json_t *checks)
+{
+	unsigned long long t0 = tg_now_ms();
+	json_t *recs = json_array();
+	sres_record_t **ans;
+	char list[300] = "", offered[256] = "", repl[256];
+	int n = dns_query(res, sres_type_naptr, h->host, &ans);
+	bool ok;
+
+	if (n < 0) {
+		json_decref(recs);
+		return add_check(checks, h, "naptr", false, t0, "NAPTR %s: %s", h->host,
+				 dns_error(-n));
+	}
+	for (size_t i = 0; ans && ans[i]; i++) {
+		const sres_naptr_record_t *r = ans[i]->sr_naptr;
+
+		if (r->na_record->r_type != sres_type_naptr || r->na_record->r_status)
+			continue;
+		dns_name(repl, sizeof(repl), r->na_replace);
+		json_array_append_new(recs, json_pack("{s:i, s:i, s:s, s:s, s:s}", "order",
+			r->na_order, "preference", r->na_prefer, "flags", r->na_flags ? r->na_flags : "",
+			"service", r->na_services ? r->na_services : "", "replacement", repl));
+		catf(list, sizeof(list), "%s -> %s", r->na_services ? r->na_services : "?", repl);
+		if (!offered[0] && r->na_services && !strcasecmp(r->na_services, want_service))
+			tg_strlcpy(offered, repl[0] ? repl : ".", sizeof(offered));
+	}
+	if (!n)
+		ok = add_check(checks, h, "naptr", true, t0, "%s has no NAPTR records; SRV next "
+			       "(RFC 3263 4.1)", h->host);
+	else if (!offered[0])
+		ok = add_check(checks, h, "naptr", true, t0, "%s: %d NAPTR records (%s), none for %s; "
+			       "the gateway names the transport and looks up %s all the same",
+			       h->host, n, list, want_service, srv_name);
+	else
+		ok = add_check(checks, h, "naptr", true, t0, "%s: %d NAPTR records (%s); %s is "
+			       "offered%s%s", h->host, n, list, want_service,
+			       strcasecmp(offered, srv_name) ? ", but the gateway names the "
+			       "transport and looks up " : "", strcasecmp(offered, srv_name) ? srv_name : "");
+	sres_free_answers(res, ans);
+	set_records(checks, recs);
+	return ok;
+}
+
+struct dns_target {
+	char host[256];
+	unsigned port;
+};
+
+/* The SRV targets in order, or the host itself on the default port. */
+static size_t check_srv(struct hop_test *h, sres_resolver_t *res, const char *srv_name,
+			unsigned default_port, struct dns_target *tg, json_t *checks)
+{
+	unsigned long long t0 = tg_now_ms();
+	json_t *recs = json_array();
+	sres_record_t **ans;
+	char list[400] = "", target[256];
+	size_t nt = 0;
+	int n = dns_query(res, sres_type_srv, srv_name, &ans);
+
+	if (n < 0 && n != -SRES_NAME_ERR) {
+		json_decref(recs);
+		add_check(checks, h, "srv", false, t0, "SRV %s: %s", srv_name, dns_error(-n));
+		return 0;
+	}
+	for (size_t i = 0; n > 0 && ans[i]; i++) {
+		const sres_srv_record_t *r = ans[i]->sr_srv;
+
+		if (r->srv_record->r_type != sres_type_srv || r->srv_record->r_status)
+			continue;
+		dns_name(target, sizeof(target), r->srv_target);
+		json_array_append_new(recs, json_pack("{s:i, s:i, s:i, s:s}", "priority",
+			r->srv_priority, "weight", r->srv_weight, "port", r->srv_port,
+			"target", target));
+		catf(list, sizeof(list), "%s:%u (priority %u, weight %u)", target,
+		     r->srv_port, r->srv_priority, r->srv_weight);
+		if (nt < DNS_MAX_TARGETS && strcmp(target, ".") && target[0]) {
+			tg_strlcpy(tg[nt].host, target, sizeof(tg[nt].host));
+			tg[nt++].port = r->srv_port;
+		}
+	}
+	if (n > 0)
+		sres_free_answers(res, ans);
+	if (n <= 0) {
+		tg_strlcpy(tg[0].host, h->host, sizeof(tg[0].host));
+		tg[0].port = default_port;
+		add_check(checks, h, "srv", true, t0, "%s: no SRV records%s; %s itself on port %u "
+			  "(RFC 3263 4.2)", srv_name, n ? " (NXDOMAIN)" : "", h->host, default_port);
+		json_decref(recs);
+		return 1;
+	}
+	if (!nt)
+		add_check(checks, h, "srv", false, t0, "%s: the service is not offered (target \".\")",
+			  srv_name);
+	else
+		add_check(checks, h, "srv", true, t0, "%s: %s", srv_name, list);
+	set_records(checks, recs);
+	return nt;
+}
+
+/* A and AAAA of each target in order; the first with an address is the
+ * one the later checks use. */
+static bool check_targets(struct hop_test *h, sres_resolver_t *res, const struct dns_target *tg,
+			  size_t nt, json_t *checks)
+{
+	static const uint16_t types[] = { sres_type_a, sres_type_aaaa };
+	unsigned long long t0 = tg_now_ms();
+	json_t *recs = json_array();
+	char list[500] = "", a[64];
+	bool found = false;
+
+	for (size_t i = 0; i < nt; i++) {
+		json_t *addrs = json_array();
+		const char *why = NULL;
+
+		for (size_t k = 0; k < 2; k++) {
+			sres_record_t **ans;
+			int n = dns_query(res, types[k], tg[i].host, &ans);
+
+			if (n < 0 && (!why || n != -SRES_NAME_ERR))
+				why = dns_error(-n);
+			for (size_t j = 0; n > 0 && ans[j]; j++) {
+				struct sockaddr_storage ss = { 0 };
+				socklen_t sl;
+
+				if (ans[j]->sr_record->r_type != types[k] || ans[j]->sr_record->r_status)
+					continue;
+				if (types[k] == sres_type_a) {
+					struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+					s4->sin_family = AF_INET;
+					memcpy(&s4->sin_addr, &ans[j]->sr_a->a_addr, sizeof(s4->sin_addr));
+					s4->sin_port = htons((uint16_t)tg[i].port);
+					sl = sizeof(*s4);
+				} else {
+					struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+					s6->sin6_family = AF_INET6;
+					memcpy(&s6->sin6_addr, &ans[j]->sr_aaaa->aaaa_addr,
+					       sizeof(s6->sin6_addr));
+					s6->sin6_port = htons((uint16_t)tg[i].port);
+					sl = sizeof(*s6);
+				}
+				addr_str(&ss, a, sizeof(a));
+				json_array_append_new(addrs, json_string(a));
+				if (!found) {
+					found = true;
+					memcpy(&h->addr, &ss, sl);
+					h->addrlen = sl;
+					h->port = tg[i].port;
+				}
+			}
+			if (n > 0)
+				sres_free_answers(res, ans);
+		}
+		if (json_array_size(addrs)) {
+			char joined[200] = "";
+
+			for (size_t j = 0; j < json_array_size(addrs); j++)
+				catf(joined, sizeof(joined), "%s", json_string_value(json_array_get(addrs, j)));
+			catf(list, sizeof(list), "%s is %s", tg[i].host, joined);
+		} else {
+			catf(list, sizeof(list), "%s: %s", tg[i].host, why ? why : "no A or AAAA records");
+		}
+		json_array_append_new(recs, json_pack("{s:s, s:i, s:o}", "target", tg[i].host,
+			"port", tg[i].port, "addresses", addrs));
+		if (why && !json_array_size(addrs))
+			json_object_set_new(json_array_get(recs, json_array_size(recs) - 1), "error",
+					    json_string(why));
+	}
+	if (found) {
+		addr_str(&h->addr, a, sizeof(a));
+		add_check(checks, h, "dns", true, t0, "%s; %s port %u is tested", list, a, h->port);
+	} else {
+		add_check(checks, h, "dns", false, t0, "no target has an address: %s", list);
+	}
+	set_records(checks, recs);
+	return found;
+}
+
+/* naptr, srv and dns for a hostname next hop without a port. */
+static bool check_rfc3263(struct hop_test *h, json_t *checks)
+{
+	bool tls = !strcmp(h->transport, "tls"), tcp = !strcmp(h->transport, "tcp");
+	const char *service = tls ? "SIPS+D2T" : tcp ? "SIP+D2T" : "SIP+D2U";
+	unsigned long long t0 = tg_now_ms();
+	struct dns_target tg[DNS_MAX_TARGETS];
+	struct dns_wait wait = { .fds = { -1, -1, -1, -1 } };  /* outlives res */
+	char srv_name[300];
+	sres_resolver_t *res;
+	size_t nt;
+	bool ok;
+
+	snprintf(srv_name, sizeof(srv_name), "%s.%s", tls ? "_sips._tcp" : tcp ? "_sip._tcp" :
+		 "_sip._udp", h->host);
+	res = sres_resolver_new(NULL);          /* /etc/resolv.conf, as nta's */
+	if (!res || !sres_resolver_set_async(res, dns_sockets, &wait, 0)) {
+		if (res)
+			sres_resolver_unref(res);
+		return add_check(checks, h, "naptr", false, t0, "no DNS resolver: %s",
+				 strerror(errno));
+	}
+	ok = check_naptr(h, res, service, srv_name, checks);
+	nt = ok ? check_srv(h, res, srv_name, tls ? 5061 : 5060, tg, checks) : 0;
+	ok = nt && check_targets(h, res, tg, nt, checks);
+	sres_resolver_unref(res);
+	return ok;
 }
 
 /* fd ready for `events` within ms?  0, ETIMEDOUT or an errno. */
@@ -377,8 +759,13 @@ static void test_hop(const struct db_sip_trunk *t, const struct db_sip_hop *hop,
 	h.transport = hop->transport[0] ? hop->transport : t->transport;
 	h.port = hop->port ? hop->port : !strcmp(h.transport, "tls") ? 5061 : 5060;
 	uri_host(host, sizeof(host), h.host);
-	snprintf(h.hop, sizeof(h.hop), "%s:%u;transport=%s", host, h.port, h.transport);
-	ok = check_dns(&h, checks);
+	if (!hop->port && !is_ip(h.host)) {
+		snprintf(h.hop, sizeof(h.hop), "%s;transport=%s", host, h.transport);
+		ok = check_rfc3263(&h, checks);
+	} else {
+		snprintf(h.hop, sizeof(h.hop), "%s:%u;transport=%s", host, h.port, h.transport);
+		ok = check_dns(&h, checks);
+	}
 	if (ok && strcmp(h.transport, "udp"))
 		ok = check_connect(&h, checks);
 	if (ok && !strcmp(h.transport, "tls"))

@@ -171,3 +171,8 @@ void incoming(struct call_core *core, struct fake_leg *in, const char *called)
 	call_incoming(core, &in->leg, &s);
 }
 
+void far_release(struct fake_leg *f, int cause)
+{
+	f->gone = true;
+	call_leg_released(&f->leg, &(struct call_end){ .cause = cause });
+}

@@ -44,5 +44,7 @@ int  build_table(struct route_table **tp);
 int  setup_core(struct call_core **corep, struct route_table **tp);
 /* A call from the carrier (group 10, calling 5551234) to `called`. */
 void incoming(struct call_core *core, struct fake_leg *in, const char *called);
+/* The far end of f hangs up with `cause`: f is gone, the core is told. */
+void far_release(struct fake_leg *f, int cause);
 
 #endif

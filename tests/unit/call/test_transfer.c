@@ -81,8 +81,7 @@ int test_transfer_blind_replaces_the_transferors_leg_when_the_target_answers(voi
 	TEST_EQ(1, nsunk_cdrs);
 	TEST_STREQ("callee", sunk_cdrs[0].released_by);
 	TEST_STREQ("span20", sunk_cdrs[0].out_trunk);
-	in.gone = true;
-	call_leg_released(&in.leg, &(struct call_end){ .cause = 16 });
+	far_release(&in, 16);
 	TEST_STREQ("release:16", outs[1].log);
 	TEST_EQ(0, call_core_active(core));
 	TEST_EQ(2, nsunk_cdrs);
@@ -122,8 +121,7 @@ int test_transfer_to_a_failing_target_keeps_the_call(void)
 	TEST_ASSERT(result == 1 || result == 3);
 	TEST_STREQ("", outs[0].log);
 	/* and the call goes on to its normal end: one whole record */
-	outs[0].gone = true;
-	call_leg_released(&outs[0].leg, &(struct call_end){ .cause = 16 });
+	far_release(&outs[0], 16);
 	TEST_STREQ("answer,release:16", in.log);
 	TEST_EQ(1, nsunk_cdrs);
 	TEST_ASSERT(!strstr(sunk_cdrs[0].call_id, "-t"));
@@ -146,15 +144,13 @@ int test_transfer_goes_on_after_the_transferor_left(void)
 	answered_call(core, &in);
 	TEST_ERR(transfer_to(&outs[0].leg, "5550001"));
 	/* the transferor hangs up after the 202: the caller stays */
-	outs[0].gone = true;
-	call_leg_released(&outs[0].leg, &(struct call_end){ .cause = 16 });
+	far_release(&outs[0], 16);
 	TEST_STREQ("answer", in.log);
 	TEST_EQ(1, call_core_active(core));
 	call_leg_answered(&outs[1].leg);
 	TEST_EQ(-1, result);                    /* nobody left to tell */
 	TEST_EQ(1, nsunk_cdrs);
-	outs[1].gone = true;
-	call_leg_released(&outs[1].leg, &(struct call_end){ .cause = 16 });
+	far_release(&outs[1], 16);
 	TEST_STREQ("answer,release:16", in.log);
 	TEST_EQ(2, nsunk_cdrs);
 	TEST_STREQ("callee", sunk_cdrs[1].released_by);
@@ -163,10 +159,8 @@ int test_transfer_goes_on_after_the_transferor_left(void)
 	placed[0] = '\0';
 	answered_call(core, &in);
 	TEST_ERR(transfer_to(&outs[0].leg, "5550001"));
-	outs[0].gone = true;
-	call_leg_released(&outs[0].leg, &(struct call_end){ .cause = 16 });
-	outs[1].gone = true;
-	call_leg_released(&outs[1].leg, &(struct call_end){ .cause = 17 });
+	far_release(&outs[0], 16);
+	far_release(&outs[1], 17);
 	TEST_STREQ("answer,release:17", in.log);
 	TEST_EQ(0, call_core_active(core));
  out:
@@ -199,8 +193,7 @@ int test_transfer_join_moves_the_other_party_into_the_first_call(void)
 	TEST_EQ(1, call_core_active(core));
 	TEST_EQ(2, nsunk_cdrs);                 /* a's first part, and b's call */
 	/* a and b are now one call: a hangs up, b is released */
-	a.gone = true;
-	call_leg_released(&a.leg, &(struct call_end){ .cause = 16 });
+	far_release(&a, 16);
 	TEST_STREQ("answer,release:16", b.log);
 	TEST_EQ(0, call_core_active(core));
 	TEST_EQ(3, nsunk_cdrs);
@@ -234,8 +227,7 @@ int test_transfer_is_abandoned_when_the_other_party_leaves(void)
 	TEST_ERR(transfer_to(&outs[0].leg, "5550001"));
 	TEST_EQ(2, nouts);
 	/* the caller (who was to be transferred) hangs up while the target rings */
-	in.gone = true;
-	call_leg_released(&in.leg, &(struct call_end){ .cause = 16 });
+	far_release(&in, 16);
 	TEST_STREQ("release:16", outs[1].log);  /* the new leg is given up */
 	TEST_EQ(16, result);                    /* the transferor is told */
 	TEST_STREQ("release:16", outs[0].log);  /* and released as in any call */
