@@ -382,4 +382,10 @@ carrier_done c7 "(7) the carrier hears A's DTMF 5 and hangs up"
 bs a answermode auto >/dev/null
 fi
 
+for n in a b; do
+	kill -TERM "${BS_PID[$n]}" 2>/dev/null
+	wait "${BS_PID[$n]}" 2>/dev/null
+done
+stop_daemon "$DPID"
+is 0 "$STOP_RC" "SIGTERM stops the gateway with 0 (under ASan: no leak)"
 finish
