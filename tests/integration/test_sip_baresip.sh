@@ -242,12 +242,13 @@ fi
 
 # ---- (3) SIP <-> SIP: baresip A -> gateway -> baresip B ----
 if part 3; then
+wait_long calls_is '.active == 0'     # (2)'s call is gone from the list
 bs_mark a; bs_mark b
 bs a dial "sip:2000003@$SIP_TARGET" >/dev/null; ok $? "(3) A dials 2000003"
 bs_in b 'Call established'; ok $? "(3) B answers"
 bs_in a 'Call established'; ok $? "(3) A is connected"
-wait_long calls_is '.calls[0].state == "answered"'
-like "$(calls | jq -c '.calls[0] | [.state, .in.trunk, .out.trunk]')" '^\["answered","a","b"\]$' "(3) the API shows a -> b answered"
+wait_long calls_is '[.calls[] | select(.out.trunk == "b" and .state == "answered")] | length == 1'
+like "$(calls | jq -c '.calls[] | select(.out.trunk == "b") | [.state, .in.trunk, .out.trunk]')" '^\["answered","a","b"\]$' "(3) the API shows a -> b answered"
 rec_has a 800 "(3) A hears B's 800 Hz"
 rec_has b 1400 "(3) B hears A's 1400 Hz"
 is 0 "$(bs_since b | grep -c ":${BS_PORT[a]}")" "(3) nothing B got names A's address (topology hiding)"
