@@ -27,6 +27,9 @@ TEST_PKGS=(
 # test_sip_selftest_dns.sh: dnsmasq answers NAPTR/SRV/A in a namespace.
 TEST_PKGS+=(dnsmasq-base)
 TEST_PKGS+=(python3-jsonschema)
+# test_sip_baresip.sh: a real SIP user agent (baresip 1.0; its core package
+# has every module the test loads, without the GUI and video recommends).
+TEST_PKGS+=(baresip-core)
 # test_sip_srtp.sh: srtp_peer.py does RFC 3711 SRTP on python3-cryptography.
 TEST_PKGS+=(python3-cryptography)
 # The browser tests run on Node.js (playwright-core from npm).  Many machines

@@ -304,10 +304,14 @@ int tgsim_parse_line(const char *line, unsigned lineno, struct tgsim_cmd *c, cha
 	}
 	if (!strcmp(v, "proceed") || !strcmp(v, "alert") || !strcmp(v, "answer")) {
 		c->op = !strcmp(v, "proceed") ? OP_PROCEED : !strcmp(v, "alert") ? OP_ALERT : OP_ANSWER;
-		if (n > 2)
-			FAIL("%s [LABEL]", v);
-		if (n == 2)
-			copy(c->label, sizeof(c->label), tok[1]);
+		for (int i = 1; i < n; i++) {
+			if (c->op == OP_ALERT && !strcmp(tok[i], "inband"))
+				c->inband = true;       /* ringback is on the B channel */
+			else if (!c->label[0])
+				copy(c->label, sizeof(c->label), tok[i]);
+			else
+				FAIL("%s [LABEL]%s", v, c->op == OP_ALERT ? " [inband]" : "");
+		}
 		return 1;
 	}
 	if (!strcmp(v, "hangup")) {

@@ -55,6 +55,7 @@ struct tgsim_cmd {
 	bool listen;                    /* span: own the socket instead of attaching */
 	char from[33], to[33];          /* call, expect call, load */
 	char label[33];                 /* call as=, act on LABEL, expect ... LABEL */
+	bool inband;                    /* alert inband: progress indicator 8, in-band tones */
 	char redirecting[33];           /* call redirecting= ("" = not forwarded) */
 	unsigned reason;                /* call reason= (Q.931 redirecting reason, 15) */
 	int ton;                        /* call ton= for both numbers (-1 = national) */

@@ -766,7 +766,7 @@ static bool do_command(const struct tgsim_cmd *c)
 			return false;
 		}
 		rc = c->op == OP_PROCEED ? isdn_call_proceeding(call->ic) :
-		     c->op == OP_ALERT ? isdn_call_alerting(call->ic, false) :
+		     c->op == OP_ALERT ? isdn_call_alerting(call->ic, c->inband) :
 		     c->op == OP_ANSWER ? isdn_call_answer(call->ic) :
 		     isdn_call_hangup(call->ic, c->cause);
 		if (c->op == OP_ANSWER && !rc)

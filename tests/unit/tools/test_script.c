@@ -78,6 +78,14 @@ int test_tgsim_parses_every_command(void)
 	TEST_EQ(OP_SLEEP, c.op);
 	TEST_EQ(1, tgsim_parse_line("restart carrier", 18, &c, msg, sizeof(msg)));
 	TEST_EQ(OP_RESTART, c.op);
+	TEST_EQ(1, tgsim_parse_line("alert c1", 18, &c, msg, sizeof(msg)));
+	TEST_EQ(OP_ALERT, c.op);
+	TEST_STREQ("c1", c.label);
+	TEST_ASSERT(!c.inband);
+	TEST_EQ(1, tgsim_parse_line("alert inband c2", 18, &c, msg, sizeof(msg)));
+	TEST_STREQ("c2", c.label);
+	TEST_ASSERT(c.inband);
+	TEST_EQ(-1, tgsim_parse_line("answer c1 inband", 18, &c, msg, sizeof(msg)));
 	TEST_EQ(1, tgsim_parse_line("play tone 1004 c1", 19, &c, msg, sizeof(msg)));
 	TEST_EQ(OP_PLAY_TONE, c.op);
 	TEST_ASSERT(c.freq > 1003.9 && c.freq < 1004.1);
