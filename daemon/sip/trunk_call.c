@@ -752,8 +752,12 @@ void trunk_call_on_event(struct trunk_agent *a, nua_event_t event, int status, c
 		char body[512];
 		const char *raw = body;
 
-		if (status >= 200)
-			break;  /* nua answered it itself (491 on glare, 500 on overlap) */
+		if (status >= 300)
+			break;  /* nua refused it itself (491 on glare, 500 on overlap) */
+		/* status 200: nua's offer/answer answered an anchored re-INVITE
+		 * at once; the media session must still follow the new offer
+		 * (hold: stop sending), so go on; the nua_respond below is then
+		 * a no-op. */
 		if (trunk_pass_invite_in(tc, sip))
 			break;  /* media bypass: passed to the other leg (trunk_pass.c) */
 		if (has_sdp(sip) && !trunk_media_offer_ok(tc, sip->sip_payload->pl_data,
