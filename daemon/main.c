@@ -65,7 +65,7 @@ struct daemon {
 	struct web *web;
 	struct status_sock *status_sock;        /* STATE/status.sock for trunkgate-snmp */
 	struct web *web_tls;            /* the HTTPS listener, when configured */
-	bool calls_listed;              /* the published live call list is not empty */
+	struct status_calls_mark calls_mark;    /* the live call list published last */
 	char *tls_cert, *tls_key;       /* its PEM texts, alive as long as it */
 	struct tg_config *config;       /* the live snapshot */
 	struct tg_loader *loader;       /* builds the next one off the main thread */
@@ -376,6 +376,28 @@ static void group_state(struct daemon *d, const struct mainq_msg *msg)
 			 "no such group yet" : msg->u.group_state.down ? "marked down" : "marked up");
 }
 
+/* A reader of the live call list (GET /api/v1/calls) wants it: built now
+ * unless the last one is still the answer. */
+static void calls_list(struct daemon *d, struct mainq_reply *reply)
+{
+	unsigned long long now = tg_now_ms(), total = 0;
+	unsigned active = 0;
+	char *text;
+
+	if (d->calls) {
+		total = call_core_total(d->calls);
+		active = call_core_active(d->calls);
+	}
+	if (status_calls_stale(&d->calls_mark, now, total, active)) {
+		text = status_calls_build(d->calls);
+		status_calls_publish(text);
+		d->calls_mark = (struct status_calls_mark){
+			.built_ms = text ? now : 0, .total = total, .active = active };
+	}
+	mainq_reply_done(reply, d->calls_mark.built_ms ? 0 : ENOMEM, "%s",
+			 d->calls_mark.built_ms ? "" : "out of memory");
+}
+
 static void on_links_changed(void *arg)
 {
 	surv_links_changed(((struct daemon *)arg)->surv);
@@ -395,11 +417,14 @@ static void on_mainq(const struct mainq_msg *msg, void *arg)
 	case MAINQ_CALL_HANGUP: {
 		int rc = d->calls ? call_core_hangup(d->calls, msg->u.hangup.id) : ENOENT;
 
+		d->calls_mark.built_ms = 0;     /* the next list says so at once */
 		mainq_reply_done(msg->u.hangup.reply, rc, rc ? "no call %s" : "call %s cleared",
 				 msg->u.hangup.id);
-		status_calls_publish(status_calls_build(d->calls));     /* the list says so at once */
 		break;
 	}
+	case MAINQ_CALLS_LIST:
+		calls_list(d, msg->u.calls.reply);
+		break;
 	case MAINQ_SPAN_DCHAN:
 		spanmgr_on_msg(d->spans, msg);
 		if (surv_take_changed(d->surv))
@@ -457,10 +482,11 @@ static void on_status_timer(su_root_magic_t *magic, su_timer_t *t, su_timer_arg_
 
 	surv_tick(d->surv);     /* the loop is alive: re-arm the bypass relays' watchdog */
 	publish_status(d);
-	/* the live call list: rebuilt while there are calls, and once after the last */
-	if (d->calls && (call_core_active(d->calls) || d->calls_listed)) {
-		status_calls_publish(status_calls_build(d->calls));
-		d->calls_listed = call_core_active(d->calls) > 0;
+	/* the live call list is built for its readers (calls_list): a text
+	 * nobody asked for lately is not kept */
+	if (d->calls_mark.built_ms && tg_now_ms() - d->calls_mark.built_ms > STATUS_CALLS_KEEP_MS) {
+		status_calls_publish(NULL);
+		d->calls_mark.built_ms = 0;
 	}
 }
 

@@ -96,6 +96,8 @@ void mainq_close(void)
 		next = n->next;
 		if (n->msg.type == MAINQ_SPAN_TEST_CALL && n->msg.u.test_call.reply)
 			mainq_reply_done(n->msg.u.test_call.reply, ESHUTDOWN, "shutting down");
+		else if (n->msg.type == MAINQ_CALLS_LIST && n->msg.u.calls.reply)
+			mainq_reply_done(n->msg.u.calls.reply, ESHUTDOWN, "shutting down");
 		free(n);
 	}
 	if (q.reg >= 0)

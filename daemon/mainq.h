@@ -21,6 +21,7 @@ enum mainq_type {
 	MAINQ_SPAN_ALARM,               /* hw thread: the alarm set changed */
 	MAINQ_SPAN_TEST_CALL,           /* HTTP thread: place a test call (answer in `reply`) */
 	MAINQ_GROUP_STATE,              /* HTTP thread: mark a trunk group down/up (answer in `reply`) */
+	MAINQ_CALLS_LIST,               /* HTTP thread: publish the live call list (answer in `reply`) */
 	MAINQ__COUNT
 };
 
@@ -44,6 +45,7 @@ struct mainq_msg {
 		struct { unsigned long long instance; uint16_t len; uint8_t data[HW_DCHAN_MAX]; } dchan;
 		struct { unsigned long long instance; unsigned alarms, old; } alarm;
 		struct { char id[48]; struct mainq_reply *reply; } hangup;
+		struct { struct mainq_reply *reply; } calls;
 		struct {
 			long long span_id;
 			char called[33], calling[33];

@@ -349,6 +349,16 @@ void trunk_guard_call_give(struct trunk_agent *a, long long trunk_id)
 		c->n--;
 }
 
+unsigned trunk_guard_calls(const struct trunk_agent *a, long long trunk_id)
+{
+	const struct trunk_guard *g = a->guard;
+
+	for (size_t i = 0; g && i < g->ncounts; i++)
+		if (g->counts[i].id == trunk_id)
+			return g->counts[i].n;
+	return 0;
+}
+
 bool trunk_guard_admit(struct trunk_agent *a, const struct tg_config_sip_trunk *t)
 {
 	struct trunk_guard *g = a->guard;

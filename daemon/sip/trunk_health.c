@@ -484,8 +484,11 @@ void trunk_agent_status(const struct trunk_agent *a, struct status *st)
 		s->id = t->id;
 		tg_strlcpy(s->name, t->name, sizeof(s->name));
 		s->enabled = t->enabled;
-		for (const struct trunk_call *tc = a->calls; tc; tc = tc->next)
-			s->active_calls += tc->trunk->id == t->id;
+		if (a->guard)   /* counted as legs come and go */
+			s->active_calls = trunk_guard_calls(a, t->id);
+		else            /* the guard did not start (out of memory): count them */
+			for (const struct trunk_call *tc = a->calls; tc; tc = tc->next)
+				s->active_calls += tc->trunk->id == t->id;
 		for (size_t k = 0; k < t->nhops && k < STATUS_MAX_SIP_HOPS; k++) {
 			const struct probe *p = probe_of(a->health, t->id, &t->hops[k]);
 			struct status_sip_hop *sh = &s->hops[s->nhops++];

@@ -164,6 +164,9 @@ void trunk_guard_sweep_at(struct trunk_agent *a, unsigned long long now);
 bool trunk_guard_admit(struct trunk_agent *a, const struct tg_config_sip_trunk *t);
 void trunk_guard_call_add(struct trunk_agent *a, long long trunk_id);  /* a leg exists */
 void trunk_guard_call_give(struct trunk_agent *a, long long trunk_id); /* it is gone */
+/* The legs on a trunk now, as counted by the two above (status: no walk
+ * of the calls per trunk). */
+unsigned trunk_guard_calls(const struct trunk_agent *a, long long trunk_id);
 void trunk_guard_status(const struct trunk_agent *a, struct status *st);
 
 /* trunk_resolve.c: next hops given as hostnames, resolved by a thread of

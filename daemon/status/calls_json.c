@@ -1,8 +1,8 @@
 /*
  * calls_json.c -- the live calls as GET /api/v1/calls shows them, built on
  * the main thread from the call core (call_core_foreach) with each RTP
- * leg's media figures, and published as one JSON text (status_calls_publish)
- * for the HTTP threads.
+ * leg's media figures when a reader asks (MAINQ_CALLS_LIST), and published
+ * as one JSON text (status_calls_publish) for the HTTP threads.
  *
  * Each call's object is dumped and freed before the next is made, so the
  * text is all that grows (about 1.3 KiB a call): a tree of every call, as

@@ -26,7 +26,7 @@ void status_get(struct status *s)
 	pthread_mutex_unlock(&lock);
 }
 
-/* The live calls, as JSON text the main thread rebuilt last. */
+/* The live calls, as JSON text the main thread built last for a reader. */
 static char *calls_json;
 
 void status_calls_publish(char *json)
@@ -45,7 +45,16 @@ char *status_calls_get(void)
 	char *copy;
 
 	pthread_mutex_lock(&lock);
-	copy = strdup(calls_json ? calls_json : "{\"active\":0,\"calls\":[]}");
+	copy = calls_json ? strdup(calls_json) : NULL;
 	pthread_mutex_unlock(&lock);
 	return copy;
+}
+
+bool status_calls_stale(const struct status_calls_mark *m, unsigned long long now_ms,
+			unsigned long long total, unsigned active)
+{
+	/* starts (total) and ends (total - active) only grow: equal counts
+	 * mean the same calls */
+	return !m->built_ms || now_ms - m->built_ms >= STATUS_CALLS_FRESH_MS ||
+	       m->total != total || m->active != active;
 }

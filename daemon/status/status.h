@@ -153,13 +153,32 @@ void status_calls_fill(struct status *s, unsigned long long now_ms);
 /* Main thread (sysinfo.c): CPU and memory figures of this process. */
 void status_sys_sample(struct status *s, unsigned long long now_ms);
 
-/* The live calls as a JSON document {"calls":[...]}: the main thread
- * publishes a new text (taking ownership; NULL frees the last at exit), any
- * thread gets a malloc'd copy. */
+/* The live calls as a JSON document {"active":N,"calls":[...]}, built only
+ * when someone reads it: an HTTP thread asks the main thread
+ * (MAINQ_CALLS_LIST), which publishes a new text unless the one it has is
+ * still the answer (status_calls_stale), then the reader takes a copy.  The
+ * main thread publishes (taking ownership; NULL drops the text: idle, out of
+ * memory, exit); any thread gets a malloc'd copy, NULL when there is none. */
 void status_calls_publish(char *json);
 char *status_calls_get(void);
 /* Main thread: the document for the calls up now (calls_json.c). */
 struct call_core;
 char *status_calls_build(struct call_core *core);
+
+/* The list last published and the call core's counts when it was built. */
+struct status_calls_mark {
+	unsigned long long built_ms;            /* monotonic; 0: no text kept */
+	unsigned long long total;               /* call_core_total then */
+	unsigned active;                        /* call_core_active then */
+};
+/* A list is reused for a reader within STATUS_CALLS_FRESH_MS of being built
+ * while no call started or ended (media figures and states may lag that
+ * much); one not read for STATUS_CALLS_KEEP_MS is dropped. */
+#define STATUS_CALLS_FRESH_MS 250
+#define STATUS_CALLS_KEEP_MS 5000
+/* Must a reader get a list built now (true), or is m's still the answer?
+ * total and active: the call core's counts now.  Pure. */
+bool status_calls_stale(const struct status_calls_mark *m, unsigned long long now_ms,
+			unsigned long long total, unsigned active);
 
 #endif

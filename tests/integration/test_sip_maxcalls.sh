@@ -46,6 +46,9 @@ wait_for active far1 1; ok $? "call 1 is up on far1" || diag
 hold c2; C2=$HOLD
 wait_for active far2 1; ok $? "call 2 finds far1 at max_calls and the route fails over to far2"
 is 1 "$(status | jq '.sip_trunks[] | select(.name == "far1") | .active_calls')" "far1 still has one call"
+# the list is built when read: the calls status counts are in it at once
+is "2 far1 far2" "$(curl -s -u "admin:$PW" "${URL}api/v1/calls" | jq -r '[.active, (.calls | map(.out.trunk) | sort)[]] | join(" ")')" \
+	"GET /api/v1/calls lists both calls as soon as status counts them"
 grep -q "at max_calls (1): the call tries the next trunk" "$S.log"; ok $? "the log says why far1 was skipped"
 sipp_call c3 127.0.0.3 uac_fail.xml -s 4930100234
 tr -d '\r' <"$WORK/c3.msg" >"$WORK/c3.txt"

@@ -4,9 +4,11 @@
  *   GET    /api/v1/calls        the live calls with their legs and media figures
  *   DELETE /api/v1/calls/{id}   clear one (operator): both legs, cause 16
  *
- * The list is the document the main thread publishes with the status
- * (status_calls_build, every half second and after a hang-up); a hang-up is
- * a request to the main thread, which owns the calls.  HTTP threads.
+ * The list is a document the main thread builds when asked
+ * (MAINQ_CALLS_LIST, status_calls_build): an idle daemon holding many calls
+ * builds none.  It reuses the last one for a quarter of a second while no
+ * call started or ended (status_calls_stale).  A hang-up is a request to
+ * the main thread too, which owns the calls.  HTTP threads.
  */
 #include "config.h"
 #include <errno.h>
@@ -20,11 +22,42 @@
 #include "status/status.h"
 #include "tg.h"
 
+/* The list as the main thread has it now, in *text (malloc'd). */
+static int calls_text(char **text)
+{
+	/* twice: the text may be dropped (not read for seconds) between the
+	 * answer and the copy if this thread stalls that long */
+	for (int tries = 0; tries < 2; tries++) {
+		struct mainq_msg msg = { .type = MAINQ_CALLS_LIST };
+		struct mainq_reply *reply = mainq_reply_new();
+		int rc;
+
+		if (!reply)
+			return ENOMEM;
+		msg.u.calls.reply = reply;
+		rc = mainq_request(&msg, reply, 5000);
+		if (!rc)
+			rc = reply->rc;
+		mainq_reply_unref(reply);
+		if (rc)
+			return rc;
+		*text = status_calls_get();
+		if (*text)
+			return 0;
+	}
+	return ENOMEM;
+}
+
 enum MHD_Result api_calls_list(struct web_req *r)
 {
-	char *text = status_calls_get();
-	json_t *doc = text ? json_loads(text, 0, NULL) : NULL;
+	char *text = NULL;
+	json_t *doc;
+	int rc = calls_text(&text);
 
+	if (rc == ETIMEDOUT || rc == ESHUTDOWN)
+		return web_reply_error(r, 503, "unavailable", NULL, "the daemon did not answer: %s",
+				       strerror(rc));
+	doc = text ? json_loads(text, 0, NULL) : NULL;
 	free(text);
 	if (!doc)
 		return web_reply_error(r, 500, "internal", NULL, "cannot read the live calls");

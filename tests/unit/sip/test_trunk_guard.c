@@ -181,10 +181,17 @@ int test_trunk_guard_max_calls_counts_per_trunk(void)
 		TEST_ASSERT(trunk_guard_admit(a, &t2));
 		trunk_guard_call_add(a, 2);
 	}
+	/* the counts status shows as the trunks' active_calls */
+	TEST_EQ(2, trunk_guard_calls(a, 1));
+	TEST_EQ(50, trunk_guard_calls(a, 2));
+	TEST_EQ(0, trunk_guard_calls(a, 3));            /* never had a call */
 	trunk_guard_call_give(a, 1);
+	TEST_EQ(1, trunk_guard_calls(a, 1));
 	TEST_ASSERT(trunk_guard_admit(a, &t1));
 	trunk_guard_call_give(a, 1);
 	trunk_guard_call_give(a, 1);                    /* one too many: stays at 0 */
+	TEST_EQ(0, trunk_guard_calls(a, 1));
+	TEST_EQ(50, trunk_guard_calls(a, 2));
 	trunk_guard_call_add(a, 1);
 	trunk_guard_call_add(a, 1);
 	TEST_ASSERT(!trunk_guard_admit(a, &t1));
