@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "bench_util.h"
 
 static double now_s(void)
 {
@@ -144,16 +145,9 @@ static int run_writer(const char *dir, unsigned run, unsigned n, double *rate,
 	return rc;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static double median(double *v, unsigned n)
 {
-	qsort(v, n, sizeof(*v), cmp_double);
+	qsort(v, n, sizeof(*v), bench_cmp_double);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 

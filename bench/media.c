@@ -23,27 +23,13 @@
 #include <unistd.h>
 
 #include "media_int.h"
+#include "bench_util.h"
 
 #define RUNS 5
 
-static double cpu_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static double median(double *v)
 {
-	qsort(v, RUNS, sizeof(*v), cmp);
+	qsort(v, RUNS, sizeof(*v), bench_cmp_double);
 	return v[RUNS / 2];
 }
 
@@ -131,11 +117,11 @@ static double relay(enum media_codec out_codec, bool srtp)
 			sendto(gen, pkts[i], (size_t)lens[i], 0, (struct sockaddr *)&to, sizeof(struct sockaddr_in));
 		}
 		{
-			double t0 = cpu_now();
+			double t0 = bench_cpu_now();
 
 			media_engine_poll(e, 0);
 			media_engine_poll(e, 0);
-			cpu += cpu_now() - t0;
+			cpu += bench_cpu_now() - t0;
 		}
 		drain(sink);
 	}
@@ -204,11 +190,11 @@ static double tdm(unsigned calls, bool srtp, bool ec)
 			addr(&to, media_session_local_port(s[c]));
 			sendto(gen, pkt, (size_t)len, 0, (struct sockaddr *)&to, sizeof(struct sockaddr_in));
 		}
-		t0 = cpu_now();
+		t0 = bench_cpu_now();
 		media_engine_poll(e, 0);
 		for (unsigned c = 0; c < calls; c++)
 			media_session_audio_io(s[c], in, out, 160);
-		cpu += cpu_now() - t0;
+		cpu += bench_cpu_now() - t0;
 		drain(gen);
 	}
 	for (unsigned c = 0; c < calls; c++)
@@ -232,7 +218,7 @@ static double jb_cost(void)
 	memset(pl, 0x55, sizeof(pl));
 	media_codec_init(&dec, MEDIA_CODEC_PCMU);
 	media_jb_init(&jb, &dec, 20, 200);
-	t0 = cpu_now();
+	t0 = bench_cpu_now();
 	for (unsigned i = 0; i < n; i++) {
 		/* pairs swapped: some reordering to sort */
 		unsigned q = i ^ 1;
@@ -240,7 +226,7 @@ static double jb_cost(void)
 		media_jb_put(&jb, (uint16_t)q, 160u * q, pl, 160, false);
 		media_jb_get(&jb, out, 160);
 	}
-	t0 = cpu_now() - t0;
+	t0 = bench_cpu_now() - t0;
 	media_jb_fini(&jb);
 	media_codec_fini(&dec);
 	return t0 * 1e6 / n;
@@ -255,7 +241,7 @@ static double ec_cost(unsigned tail_ms)
 	double t0;
 
 	media_ec_init(&ec, 160, tail_ms);
-	t0 = cpu_now();
+	t0 = bench_cpu_now();
 	for (unsigned i = 0; i < n; i++) {
 		for (unsigned k = 0; k < 160; k++) {
 			r = r * 1103515245u + 12345u;
@@ -264,7 +250,7 @@ static double ec_cost(unsigned tail_ms)
 		}
 		media_ec_process(&ec, near, far, out, 160);
 	}
-	t0 = cpu_now() - t0;
+	t0 = bench_cpu_now() - t0;
 	media_ec_fini(&ec);
 	return t0 * 1e6 / n;    /* us per 20 ms frame */
 }

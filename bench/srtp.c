@@ -47,6 +47,7 @@
 #define IR_OFF(side) IR_ON(side)
 
 #include "media_int.h"
+#include "bench_util.h"
 
 #define RUNS 7
 #define BATCH 1000
@@ -58,21 +59,6 @@ enum kind { K_NULL, K_AES, K_FULL };
 static unsigned rounds = 100;   /* BATCH packets each: 100,000 operations a run */
 static const char *only;
 static int ir_side;             /* 0 protect (and crypto), 1 unprotect: what callgrind counts */
-
-static double cpu_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 static void key_of(uint8_t *k, unsigned i, unsigned len)
 {
@@ -130,7 +116,7 @@ static void report(const char *name, unsigned nctx, const double *v)
 	double s[RUNS];
 
 	memcpy(s, v, sizeof(s));
-	qsort(s, RUNS, sizeof(*s), cmp);
+	qsort(s, RUNS, sizeof(*s), bench_cmp_double);
 	printf("%-34s %5u ctx: %7.0f ns/op min, %7.0f median\n", name, nctx, s[0], s[RUNS / 2]);
 	fflush(stdout);
 }
@@ -144,7 +130,7 @@ static bool want(const char *name)
 
 static __attribute__((noinline)) double run_aes(struct aes128_ctx *aes, unsigned nctx, uint8_t (*pkts)[CAP])
 {
-	double t0 = cpu_now();
+	double t0 = bench_cpu_now();
 	uint8_t ctr[16] = { 0 };
 
 	IR_ON(0);
@@ -156,12 +142,12 @@ static __attribute__((noinline)) double run_aes(struct aes128_ctx *aes, unsigned
 				  160, pkts[k] + 12, pkts[k] + 12);
 		}
 	IR_OFF(0);
-	return cpu_now() - t0;
+	return bench_cpu_now() - t0;
 }
 
 static __attribute__((noinline)) double run_hmac(struct hmac_sha1_ctx *h, unsigned nctx, uint8_t (*pkts)[CAP])
 {
-	double t0 = cpu_now();
+	double t0 = bench_cpu_now();
 	uint32_t roc = 0;
 
 	IR_ON(0);
@@ -174,13 +160,13 @@ static __attribute__((noinline)) double run_hmac(struct hmac_sha1_ctx *h, unsign
 			hmac_sha1_digest(c, 10, pkts[k] + PKT);
 		}
 	IR_OFF(0);
-	return cpu_now() - t0;
+	return bench_cpu_now() - t0;
 }
 
 /* HMAC-SHA1 over 176 bytes is at least 4 SHA-1 blocks (3 inner, 1 outer). */
 static __attribute__((noinline)) double run_sha1_4(struct hmac_sha1_ctx *h, unsigned nctx, uint8_t (*pkts)[CAP])
 {
-	double t0 = cpu_now();
+	double t0 = bench_cpu_now();
 
 	IR_ON(0);
 	for (unsigned r = 0; r < rounds; r++)
@@ -193,7 +179,7 @@ static __attribute__((noinline)) double run_sha1_4(struct hmac_sha1_ctx *h, unsi
 			nettle_sha1_compress(st, pkts[k] + 108);
 		}
 	IR_OFF(0);
-	return cpu_now() - t0;
+	return bench_cpu_now() - t0;
 }
 
 static void crypto_alone(unsigned nctx)
@@ -249,22 +235,22 @@ static void run_srtp(srtp_t *tx, srtp_t *rx, unsigned nctx, uint8_t (*pkts)[CAP]
 			rtp_packet(pkts[k], seq[c]++, 0x10000 + (uint32_t)c);
 			lens[k] = PKT;
 		}
-		t0 = cpu_now();
+		t0 = bench_cpu_now();
 		IR_ON(0);
 		for (unsigned k = 0; k < BATCH; k++)
 			if (srtp_protect_mki(tx[CTX(*round, k)], pkts[k], &lens[k], 0, 0) != srtp_err_status_ok)
 				abort();
 		IR_OFF(0);
-		*tp += cpu_now() - t0;
+		*tp += bench_cpu_now() - t0;
 		if (!unprotect)
 			continue;
-		t0 = cpu_now();
+		t0 = bench_cpu_now();
 		IR_ON(1);
 		for (unsigned k = 0; k < BATCH; k++)
 			if (srtp_unprotect_mki(rx[CTX(*round, k)], pkts[k], &lens[k], 0) != srtp_err_status_ok)
 				abort();
 		IR_OFF(1);
-		*tu += cpu_now() - t0;
+		*tu += bench_cpu_now() - t0;
 	}
 }
 
@@ -350,7 +336,7 @@ static void daemon_path(unsigned nctx)
 				rtp_packet(pkts[k], seq[c]++, 0x10000 + (uint32_t)c);
 				lens[k] = PKT;
 			}
-			t0 = cpu_now();
+			t0 = bench_cpu_now();
 			if (i >= 0)
 				IR_ON(0);
 			for (unsigned k = 0; k < BATCH; k++)
@@ -358,8 +344,8 @@ static void daemon_path(unsigned nctx)
 					abort();
 			if (i >= 0)
 				IR_OFF(0);
-			tp += cpu_now() - t0;
-			t0 = cpu_now();
+			tp += bench_cpu_now() - t0;
+			t0 = bench_cpu_now();
 			if (i >= 0)
 				IR_ON(1);
 			for (unsigned k = 0; k < BATCH; k++)
@@ -367,7 +353,7 @@ static void daemon_path(unsigned nctx)
 					abort();
 			if (i >= 0)
 				IR_OFF(1);
-			tu += cpu_now() - t0;
+			tu += bench_cpu_now() - t0;
 			round++;
 		}
 		if (i < 0)

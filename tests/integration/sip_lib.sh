@@ -147,3 +147,26 @@ sip_spans() {
 	CAR="span carrier $S/sim/carrier.sock type=E1 switch=euroisdn side=network"
 	wait_for status_is "[.spans[] | select($names)] | length == $#"
 }
+
+# ---- media tests: the carrier span routed to one SIP trunk ----
+# carrier_to_itsp SPAN_RE SPAN_MSG TRUNK_FIELDS TRUNK_MSG: span "carrier"
+# (E1, PRI user side; its 201 must match SPAN_RE), SIP trunk "itsp" toward
+# SIPp/a peer on 127.0.0.1:$UAS_PORT (TRUNK_FIELDS: extra JSON members, each
+# followed by a comma), their groups and route "out" for called numbers
+# starting with 0; waits until the routing is applied and the span shows, and
+# sets CAR to tgsim's carrier span line.  Needs the test's `api` and
+# `status_is`.
+carrier_to_itsp() {
+	like "$(api POST /api/v1/spans -d '{"name":"carrier","type":"E1","pri_side":"user"}')" "$1" "$2"
+	like "$(api POST /api/v1/sip-trunks -d "{\"name\":\"itsp\",\"options_interval\":0,$3\"next_hops\":[{\"host\":\"127.0.0.1\",\"port\":$UAS_PORT}]}")" \
+		'^201 ' "$4"
+	like "$(api POST /api/v1/trunk-groups -d '{"name":"carrier-g","kind":"span","members":[{"span":"carrier"}]}')" '^201 ' "group carrier-g"
+	like "$(api POST /api/v1/trunk-groups -d '{"name":"itsp-g","kind":"sip","members":[{"sip_trunk":"itsp"}]}')" '^201 ' "group itsp-g"
+	local r g
+	r=$(api POST /api/v1/routes -d '{"name":"out","source_group":"carrier-g","called_prefix":"0","destinations":[{"group":"itsp-g"}]}')
+	like "$r" '^201 ' "route carrier -> itsp"
+	g=$(sed 's/^[0-9]* //' <<<"$r" | jq -r '.generation')
+	wait_for status_is ".config.generation >= $g"; ok $? "the routing is applied"
+	wait_for status_is '[.spans[] | select(.name == "carrier")] | length == 1'
+	CAR="span carrier $S/sim/carrier.sock type=E1 switch=euroisdn side=network"
+}

@@ -23,18 +23,7 @@ status_is() { curl -s -u "admin:$PW" "${URL}api/v1/status" | jq -e "$1" >/dev/nu
 calls() { curl -s -u "admin:$PW" "${URL}api/v1/calls"; }
 
 UAS_PORT=$(free_port)
-like "$(api POST /api/v1/spans -d '{"name":"carrier","type":"E1","pri_side":"user"}')" '^201 ' "span carrier"
-like "$(api POST /api/v1/sip-trunks -d "{\"name\":\"itsp\",\"options_interval\":0,\"codecs\":\"PCMU\",\"next_hops\":[{\"host\":\"127.0.0.1\",\"port\":$UAS_PORT}]}")" \
-	'^201 ' "SIP trunk itsp, PCMU"
-like "$(api POST /api/v1/trunk-groups -d '{"name":"carrier-g","kind":"span","members":[{"span":"carrier"}]}')" '^201 ' "group carrier-g"
-like "$(api POST /api/v1/trunk-groups -d '{"name":"itsp-g","kind":"sip","members":[{"sip_trunk":"itsp"}]}')" '^201 ' "group itsp-g"
-r=$(api POST /api/v1/routes -d '{"name":"out","source_group":"carrier-g","called_prefix":"0","destinations":[{"group":"itsp-g"}]}')
-like "$r" '^201 ' "route carrier -> itsp"
-g=$(sed 's/^[0-9]* //' <<<"$r" | jq -r '.generation')
-wait_for status_is ".config.generation >= $g"; ok $? "the routing is applied"
-wait_for status_is '[.spans[] | select(.name == "carrier")] | length == 1'
-
-CAR="span carrier $S/sim/carrier.sock type=E1 switch=euroisdn side=network"
+carrier_to_itsp '^201 ' "span carrier" '"codecs":"PCMU",' "SIP trunk itsp, PCMU"
 
 # one_call NAME: the impaired tone on a call; tgsim's output in NAME.tgsim,
 # its status in TG_RC, rtp_peer's line in peer-NAME.txt, the live call view

@@ -88,8 +88,7 @@ int test_call_is_routed_and_progress_passes_through(void)
 	call_leg_answered(&outs[0].leg);
 	TEST_STREQ("proceeding,alerting+inband,answer", in.log);
 	/* the callee hangs up: the caller is released with the same cause */
-	outs[0].gone = true;
-	call_leg_released(&outs[0].leg, &(struct call_end){ .cause = 16 });
+	far_release(&outs[0], 16);
 	TEST_STREQ("proceeding,alerting+inband,answer,release:16", in.log);
 	TEST_EQ(0, call_core_active(core));
 	TEST_EQ(1, call_core_total(core));
@@ -113,8 +112,7 @@ int test_call_fails_over_on_listed_causes_only(void)
 	incoming(core, &in, "4930100123");
 	TEST_STREQ("20:4930100123,30:4930100123", placed);
 	TEST_EQ(1, nouts);
-	outs[0].gone = true;
-	call_leg_released(&outs[0].leg, &(struct call_end){ .cause = 16 });
+	far_release(&outs[0], 16);
 	TEST_EQ(0, call_core_active(core));
 	/* the first destination fails after it was placed, with 38 (listed) */
 	refuse20 = 0;
@@ -122,20 +120,17 @@ int test_call_fails_over_on_listed_causes_only(void)
 	placed[0] = '\0';
 	incoming(core, &in, "4930100124");
 	TEST_EQ(1, nouts);
-	outs[0].gone = true;
-	call_leg_released(&outs[0].leg, &(struct call_end){ .cause = 38 });
+	far_release(&outs[0], 38);
 	TEST_STREQ("20:4930100124,30:4930100124", placed);
 	TEST_EQ(2, nouts);
 	TEST_STREQ("", in.log);                 /* the caller saw nothing of it */
-	outs[1].gone = true;
-	call_leg_released(&outs[1].leg, &(struct call_end){ .cause = 17 });
+	far_release(&outs[1], 17);
 	TEST_STREQ("release:17", in.log);
 	/* 17 (busy) is not listed: no failover, the caller gets 17 */
 	nouts = 0;
 	placed[0] = '\0';
 	incoming(core, &in, "4930100125");
-	outs[0].gone = true;
-	call_leg_released(&outs[0].leg, &(struct call_end){ .cause = 17 });
+	far_release(&outs[0], 17);
 	TEST_STREQ("20:4930100125", placed);
 	TEST_STREQ("release:17", in.log);
 	TEST_EQ(0, call_core_active(core));
@@ -184,8 +179,7 @@ int test_call_release_from_either_side_ends_both_legs(void)
 	TEST_EQ(1, nouts);
 	call_leg_answered(&outs[0].leg);
 	/* the caller hangs up: the callee is released */
-	in.gone = true;
-	call_leg_released(&in.leg, &(struct call_end){ .cause = 16 });
+	far_release(&in, 16);
 	TEST_STREQ("release:16", outs[0].log);
 	TEST_EQ(0, call_core_active(core));
 	/* a call still up when the core is destroyed is ended, not leaked */
@@ -214,12 +208,10 @@ int test_call_group_at_max_calls_refuses_with_34(void)
 	TEST_EQ(1, nouts);
 	TEST_EQ(34, in2.released_cause);
 	TEST_STREQ("30:5550001", placed);
-	outs[0].gone = true;
-	call_leg_released(&outs[0].leg, &(struct call_end){ .cause = 16 });
+	far_release(&outs[0], 16);
 	incoming(core, &in3, "5550003");        /* a place is free again */
 	TEST_EQ(2, nouts);
-	outs[1].gone = true;
-	call_leg_released(&outs[1].leg, &(struct call_end){ .cause = 16 });
+	far_release(&outs[1], 16);
 	TEST_EQ(0, call_core_active(core));
  out:
 	call_core_destroy(core);
@@ -406,8 +398,7 @@ int test_call_answer_cancels_the_no_answer_timer(void)
 	TEST_EQ(1, call_core_active(core));
 	TEST_STREQ("alerting,answer", in.log);
 	TEST_STREQ("", outs[0].log);
-	in.gone = true;
-	call_leg_released(&in.leg, &(struct call_end){ .cause = 16 });
+	far_release(&in, 16);
 	TEST_EQ(0, call_core_active(core));
 	TEST_STREQ("caller", last_cdr.released_by);
 	TEST_EQ(0, bad_cancels);
@@ -501,8 +492,7 @@ int test_call_release_before_expiry_cancels_the_timers(void)
 	incoming(core, &in, "5550001");
 	call_leg_alerting(&outs[0].leg, false);
 	advance(5000);
-	in.gone = true;
-	call_leg_released(&in.leg, &(struct call_end){ .cause = 16 });
+	far_release(&in, 16);
 	TEST_EQ(0, call_core_active(core));
 	TEST_EQ(0, ft_armed());
 	/* the callee hangs up an answered call */
@@ -510,15 +500,13 @@ int test_call_release_before_expiry_cancels_the_timers(void)
 	incoming(core, &in, "5550002");
 	call_leg_answered(&outs[0].leg);
 	advance(5000);
-	outs[0].gone = true;
-	call_leg_released(&outs[0].leg, &(struct call_end){ .cause = 16 });
+	far_release(&outs[0], 16);
 	TEST_EQ(0, call_core_active(core));
 	TEST_EQ(0, ft_armed());
 	/* the callee refuses (busy) before the timer */
 	nouts = 0;
 	incoming(core, &in, "5550003");
-	outs[0].gone = true;
-	call_leg_released(&outs[0].leg, &(struct call_end){ .cause = 17 });
+	far_release(&outs[0], 17);
 	TEST_EQ(17, in.released_cause);
 	TEST_EQ(0, ft_armed());
 	/* a call still ringing when the core goes: its timer goes too */
@@ -548,8 +536,7 @@ int test_call_failover_gives_the_next_destination_the_whole_no_answer_time(void)
 	TEST_ERR(err);
 	incoming(core, &in, "4930100123");      /* to 20, failover on 34/38 to 30 */
 	advance(8000);
-	outs[0].gone = true;
-	call_leg_released(&outs[0].leg, &(struct call_end){ .cause = 38 });
+	far_release(&outs[0], 38);
 	TEST_EQ(2, nouts);
 	TEST_EQ(1, ft_armed());
 	advance(9999);
@@ -607,8 +594,7 @@ int test_call_media_is_connected_at_early_media_or_answer_and_undone_at_release(
 	call_leg_answered(&outs[0].leg);
 	TEST_ASSERT(tdm_at(e, 7, 5) == a);
 	/* the caller hangs up: the timeslot is free again */
-	in.gone = true;
-	call_leg_released(&in.leg, &(struct call_end){ .cause = 16 });
+	far_release(&in, 16);
 	TEST_ASSERT(tdm_at(e, 7, 5) == NULL);
 	TEST_EQ(0, call_core_active(core));
 
@@ -621,8 +607,7 @@ int test_call_media_is_connected_at_early_media_or_answer_and_undone_at_release(
 	TEST_ASSERT(a->peer == NULL && b->peer == NULL);
 	call_leg_answered(&outs[0].leg);
 	TEST_ASSERT(a->peer == b && b->peer == a);
-	outs[0].gone = true;
-	call_leg_released(&outs[0].leg, &(struct call_end){ .cause = 16 });
+	far_release(&outs[0], 16);
 	TEST_ASSERT(a->peer == NULL && b->peer == NULL);
 
 	/* PRI <-> PRI: no TDM-to-TDM path, nothing is bridged */
@@ -633,8 +618,7 @@ int test_call_media_is_connected_at_early_media_or_answer_and_undone_at_release(
 	call_leg_answered(&outs[0].leg);
 	TEST_ASSERT(tdm_at(e, 7, 6) == NULL && tdm_at(e, 8, 1) == NULL);
 	TEST_EQ(1, call_core_active(core));
-	outs[0].gone = true;
-	call_leg_released(&outs[0].leg, &(struct call_end){ .cause = 16 });
+	far_release(&outs[0], 16);
  out:
 	call_core_destroy(core);
 	route_table_unref(t);
@@ -700,8 +684,7 @@ int test_call_media_bypass_and_the_span_echo_tail_reach_media_and_cdr(void)
 	call_leg_answered(&outs[0].leg);
 	TEST_ASSERT(tdm_at(e, 7, 5) == a);
 	TEST_EQ(128, a->ec_span_tail);  /* the canceller runs on the span's tail */
-	outs[0].gone = true;
-	call_leg_released(&outs[0].leg, &(struct call_end){ .cause = 16 });
+	far_release(&outs[0], 16);
 	TEST_EQ(1, ncdrs);
 	TEST_ASSERT(last_cdr.media_bypass);
 
@@ -712,8 +695,7 @@ int test_call_media_bypass_and_the_span_echo_tail_reach_media_and_cdr(void)
 	outs[0].media = (struct leg_media){ .rtp = a };
 	call_leg_answered(&outs[0].leg);
 	TEST_EQ(0, a->ec_span_tail);
-	outs[0].gone = true;
-	call_leg_released(&outs[0].leg, &(struct call_end){ .cause = 16 });
+	far_release(&outs[0], 16);
 	TEST_EQ(2, ncdrs);
 	TEST_ASSERT(!last_cdr.media_bypass);
 
@@ -725,8 +707,7 @@ int test_call_media_bypass_and_the_span_echo_tail_reach_media_and_cdr(void)
 	outs[0].leg.kind = LEG_SIP;
 	outs[0].media = (struct leg_media){ .bypass = true };
 	call_leg_answered(&outs[0].leg);
-	outs[0].gone = true;
-	call_leg_released(&outs[0].leg, &(struct call_end){ .cause = 16 });
+	far_release(&outs[0], 16);
 	TEST_EQ(3, ncdrs);
 	TEST_ASSERT(last_cdr.media_bypass);
 
@@ -738,8 +719,7 @@ int test_call_media_bypass_and_the_span_echo_tail_reach_media_and_cdr(void)
 	outs[0].leg.kind = LEG_SIP;
 	outs[0].media = (struct leg_media){ .rtp = a };
 	call_leg_answered(&outs[0].leg);
-	outs[0].gone = true;
-	call_leg_released(&outs[0].leg, &(struct call_end){ .cause = 16 });
+	far_release(&outs[0], 16);
 	TEST_EQ(4, ncdrs);
 	TEST_ASSERT(!last_cdr.media_bypass);
  out:
